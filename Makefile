@@ -1,0 +1,30 @@
+# Two commands: `make demo` and `make test`. Both set up .venv on a fresh machine (Python 3.11 + make).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lint golden clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/greenpark assess examples/coal_chemical_park.yaml
+
+test: $(STAMP)
+	$(BIN)/greenpark rules lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+golden: $(STAMP)
+	$(BIN)/greenpark rules golden --write
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,84 @@
+"""Every error greenpark raises, under one root.
+
+    GreenparkError
+    ├── InputError              bad park facts: malformed YAML/JSON, wrong unit, out-of-range value,
+    │                           unknown field (one `Problem` per location)
+    ├── KnowledgeError          a knowledge/ file is malformed or cites an unknown source
+    ├── RulePackError           a rule pack fails to load: DSL, grammar, clause, threshold, limit
+    ├── RulesetNotFound         an assessment asked for a ruleset version that is not loaded
+    └── EvaluationError         the rule engine failed while evaluating (durable-rules error
+                                translated at the adapter boundary, original chained)
+
+Errors that come from files carry a list of `Problem`s, each naming the file, the line and column
+where known, and the field path, so the CLI can print one line per problem and exit 2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "GreenparkError",
+    "InputError",
+    "KnowledgeError",
+    "RulePackError",
+    "RulesetNotFound",
+    "EvaluationError",
+    "Problem",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located complaint: `file:line:col: path: message`."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        path = f"{self.path}: " if self.path else ""
+        return f"{where}{path}{self.message}"
+
+
+class GreenparkError(Exception):
+    """Root of every greenpark error."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        self.problems: list[Problem] = list(problems or [])
+        super().__init__(message)
+
+    def lines(self) -> list[str]:
+        """One line per problem (or the message alone), ready to print."""
+        if not self.problems:
+            return [str(self)]
+        return [str(p) for p in self.problems]
+
+
+class InputError(GreenparkError):
+    """Park facts that cannot be accepted."""
+
+
+class KnowledgeError(GreenparkError):
+    """A knowledge file that cannot be loaded."""
+
+
+class RulePackError(GreenparkError):
+    """A rule pack that cannot be compiled; the pack is rejected as a whole."""
+
+
+class RulesetNotFound(GreenparkError):
+    """The requested ruleset version is not loaded."""
+
+
+class EvaluationError(GreenparkError):
+    """The rule engine failed during an evaluation."""

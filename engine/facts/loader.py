@@ -1,0 +1,113 @@
+"""Load park facts from a file or a dict, with errors that point at the line.
+
+    >>> park = load_park("examples/typical_municipal_park.yaml")   # doctest: +SKIP
+
+Every pydantic error becomes one `Problem` naming file, line, column and field path, e.g.
+`park.yaml:41:13: years[2].energy.coal: must be >= 0 (got -5.0)`.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from engine.errors import InputError, Problem
+from engine.facts.models import Park
+from engine.sourcefile import Document, load_document, parse_document
+
+__all__ = ["load_park", "parse_park", "park_from_data", "validation_problems"]
+
+
+def load_park(path: str | Path) -> Park:
+    """Read and validate a park file (YAML, or JSON by suffix).
+
+    Raises:
+        InputError: unreadable, malformed or invalid; one problem per bad field.
+    """
+    return _validate(load_document(path))
+
+
+def parse_park(text: str, file: str = "<input>", *, json_syntax: bool | None = None) -> Park:
+    """Validate park facts given as YAML/JSON text."""
+    return _validate(parse_document(text, file, json_syntax=json_syntax))
+
+
+def park_from_data(data: Any, file: str = "<input>") -> Park:
+    """Validate park facts already parsed into Python data (e.g. an HTTP body)."""
+    return _validate(Document(data=data, file=file))
+
+
+def _validate(doc: Document) -> Park:
+    if not isinstance(doc.data, dict):
+        raise InputError("park facts must be a mapping",
+                         [Problem("park facts must be a mapping at the top level", file=doc.file, line=1)])
+    try:
+        return Park.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = validation_problems(exc, doc, Park)
+        raise InputError(f"{len(problems)} problem(s) in park facts", problems) from None
+
+
+def validation_problems(exc: ValidationError, doc: Document, root: type[BaseModel]) -> list[Problem]:
+    """Turn pydantic's errors into located, human-worded problems."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        problems.append(doc.problem(loc, _wording(err, loc, root)))
+    return problems
+
+
+def _wording(err: dict, loc: tuple, root: type[BaseModel]) -> str:
+    kind, given = err["type"], err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else "?"
+        known = _fields_at(root, loc[:-1])
+        hint = difflib.get_close_matches(name, known, n=1)
+        return f"unknown field {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else
+                                             f" (known: {', '.join(sorted(known))})" if known else "")
+    if kind == "missing":
+        return "required field is missing"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be {'>=' if kind.endswith('equal') else '>'} {ctx.get('ge', ctx.get('gt'))} (got {given!r})"
+    if kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        what = "a percentage must be 0-100" if bound == 100 else f"must be <= {bound}"
+        return f"{what} (got {given!r})"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "enum":
+        return f"{given!r} is not one of {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return f"{given!r} does not match the expected form {ctx.get('pattern')}"
+    return f"{err['msg']} (got {given!r})" if given is not None and not isinstance(given, (dict, list)) else err["msg"]
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model found by walking `loc` from `model` (best effort)."""
+    import typing
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        current = _model_in(field.annotation, typing)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_in(annotation, typing) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg, typing)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,328 @@
+"""Park facts: what a park management committee or regulator hands us.
+
+One `Park` document per park (YAML or JSON; `greenpark schema` prints its JSON Schema). Every
+model forbids unknown keys, quantities carry explicit units (see `engine.facts.quantities`),
+percentages are 0-100, and a value that is not known is simply left out (None): rules then
+report `insufficient_data` naming the fact to collect instead of guessing.
+
+Sections follow the guide: profile (clause 1 applicability, 5.2 a), yearly series (5.2 b-e),
+enterprises (6.4, 6.6), infrastructure (6.9), the seven systems of the smart platform (3.7, 6.10),
+management institutions (6.11) and the plan with targets and tasks (5.5, 5.6, 7).
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engine.facts.quantities import (Area, Co2, Electricity, GasVolume, Heat, IndustryCode, Mass,
+                                     Money, Percent, Power, Storage, Tce, Water, WaterRate)
+
+__all__ = ["Park", "Profile", "YearData", "Economy", "Energy", "WaterUse", "SolidWaste",
+           "Pollutants", "Enterprise", "CleanerProductionTriggers", "Infrastructure",
+           "WastewaterPlant", "SmartPlatform", "Management", "Plan", "Target", "Task",
+           "Level", "ParkType", "AuditStatus", "TaskStatus", "LeadingIndustry", "Circular",
+           "PROVINCES", "FactorOverride"]
+
+PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
+             "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
+             "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆")
+
+Year = Annotated[int, Field(ge=1990, le=2100)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Level(StrEnum):
+    national = "national"
+    provincial = "provincial"
+    municipal = "municipal"
+    other = "other"
+
+
+class ParkType(StrEnum):
+    economic_technological = "economic_technological"   # 经济技术开发区
+    high_tech = "high_tech"                             # 高新技术产业开发区
+    chemical = "chemical"                               # 化工园区
+    comprehensive = "comprehensive"                     # 综合性工业园区
+    industry_cluster = "industry_cluster"               # 产业集聚区
+    other = "other"
+
+
+class LeadingIndustry(_Model):
+    name: str = Field(min_length=1, description="主导产业名称")
+    industry_code: IndustryCode | None = None
+    output_share: Percent | None = Field(None, description="share of park industrial output, %")
+
+
+class Profile(_Model):
+    """Who the park is (clause 1 applicability; 5.2 a)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,63}$", description="stable park id (slug)")
+    name: str = Field(min_length=1, description="园区名称 (Chinese)")
+    name_en: str | None = None
+    level: Level = Field(description="national / provincial / municipal / other")
+    province: str = Field(description="province-level division, Chinese short name, e.g. 江苏")
+    city: str | None = None
+    park_type: ParkType
+    has_management_body: bool = Field(description="专门管理机构 exists (clause 1 applicability)")
+    area: Area = Field(description="planned area")
+    industrial_land_area: Area | None = None
+    established_year: Year | None = None
+    leading_industries: list[LeadingIndustry] = Field(default_factory=list)
+    green_staff: Count | None = Field(None, description="full-time staff of the green/low-carbon body")
+
+    @field_validator("province")
+    @classmethod
+    def _known_province(cls, v: str) -> str:
+        if v not in PROVINCES:
+            raise ValueError(f"unknown province {v!r}; use the short Chinese name, e.g. 江苏, 内蒙古")
+        return v
+
+
+class Economy(_Model):
+    gdp: Money | None = Field(None, description="地区生产总值 of the park")
+    industrial_output: Money | None = Field(None, description="工业总产值")
+    industrial_value_added: Money | None = Field(None, description="工业增加值")
+    high_tech_output: Money | None = Field(None, description="高新技术产业产值")
+    two_high_output: Money | None = Field(None, description="两高 industries' output")
+    heavy_industry_output: Money | None = Field(None, description="重工业产值")
+    raw_material_output: Money | None = Field(None, description="原材料工业产值")
+    green_industry_value_added: Money | None = Field(None, description="绿色低碳产业增加值")
+    green_rd_expenditure: Money | None = Field(None, description="绿色低碳技术 R&D 经费")
+    employees: Count | None = None
+
+
+class Energy(_Model):
+    """Final energy use by carrier in the year (physical units)."""
+
+    purchased_electricity: Electricity | None = Field(None, description="grid electricity bought, incl. green power")
+    green_electricity: Electricity | None = Field(None, description="of which green power (绿电交易/绿证/直连)")
+    onsite_renewable_generation: Electricity | None = Field(None, description="self-consumed on-site PV/wind")
+    coal: Mass | None = Field(None, description="raw coal (原煤)")
+    coke: Mass | None = None
+    natural_gas: GasVolume | None = None
+    fuel_oil: Mass | None = None
+    diesel: Mass | None = None
+    gasoline: Mass | None = None
+    lpg: Mass | None = None
+    purchased_heat: Heat | None = Field(None, description="purchased heat/steam")
+    reported_total: Tce | None = Field(None, description="the park's own statistic, for cross-checking")
+
+    @model_validator(mode="after")
+    def _green_within_purchased(self):
+        if self.green_electricity is not None and self.purchased_electricity is not None \
+                and self.green_electricity > self.purchased_electricity * (1 + 1e-9):
+            raise ValueError("green_electricity exceeds purchased_electricity")
+        return self
+
+
+class WaterUse(_Model):
+    fresh_withdrawal: Water | None = Field(None, description="取水量 (fresh water)")
+    reused: Water | None = Field(None, description="重复利用水量")
+    reclaimed_used: Water | None = Field(None, description="再生水(中水)利用量")
+    wastewater_discharged: Water | None = None
+
+
+class SolidWaste(_Model):
+    general_generated: Mass | None = Field(None, description="一般工业固体废物产生量")
+    general_utilised: Mass | None = Field(None, description="综合利用量")
+    hazardous_generated: Mass | None = None
+    hazardous_managed: Mass | None = Field(None, description="disposed or utilised per regulation")
+
+
+class Pollutants(_Model):
+    cod: Mass | None = None
+    ammonia_nitrogen: Mass | None = None
+    so2: Mass | None = None
+    nox: Mass | None = None
+    vocs: Mass | None = None
+    particulates: Mass | None = None
+
+
+class YearData(_Model):
+    """One statistical year (5.2 b-e)."""
+
+    year: Year
+    economy: Economy = Field(default_factory=Economy)
+    energy: Energy = Field(default_factory=Energy)
+    water: WaterUse = Field(default_factory=WaterUse)
+    solid_waste: SolidWaste = Field(default_factory=SolidWaste)
+    pollutants: Pollutants = Field(default_factory=Pollutants)
+    developed_land: Area | None = Field(None, description="developed industrial land in use")
+    air_quality_good_days: Percent | None = Field(None, description="空气质量优良天数比例")
+    waste_heat_recovery: Percent | None = Field(None, description="余热资源回收利用率")
+    major_env_incidents: Count | None = None
+
+
+class AuditStatus(StrEnum):
+    none = "none"
+    planned = "planned"
+    in_progress = "in_progress"
+    completed = "completed"
+
+
+class CleanerProductionTriggers(_Model):
+    """The four triggers of mandatory cleaner-production audit (双超双有高耗能, 清洁生产促进法 27)."""
+
+    exceeds_discharge_standard: bool | None = Field(None, description="双超: 超标排放")
+    exceeds_total_quota: bool | None = Field(None, description="双超: 超总量")
+    toxic_substances: bool | None = Field(None, description="双有: toxic inputs or outputs")
+    exceeds_energy_limit: bool | None = Field(None, description="高耗能: over the energy-limit standard")
+
+
+class Enterprise(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    name: str = Field(min_length=1)
+    industry_code: IndustryCode
+    energy_use: Tce | None = Field(None, description="综合能源消费量, latest year")
+    output: Money | None = None
+    key_energy_user: bool = Field(False, description="重点用能单位")
+    above_scale: bool | None = Field(None, description="规模以上")
+    cp_triggers: CleanerProductionTriggers = Field(default_factory=CleanerProductionTriggers)
+    cp_audit: AuditStatus | None = Field(None, description="cleaner-production audit status")
+    cp_audit_year: Year | None = None
+    in_carbon_market: bool | None = None
+    green_factory: bool | None = None
+    efficiency_benchmark_met: bool | None = Field(None, description="达到行业能效标杆水平")
+    backward_capacity: bool | None = Field(None, description="has capacity on the elimination catalogue")
+    direct_emissions: Co2 | None = Field(None, description="reported scope-1 CO2, if verified")
+
+
+class WastewaterPlant(_Model):
+    id: str = Field(min_length=1)
+    name: str | None = None
+    capacity: WaterRate | None = None
+    load_rate: Percent | None = None
+    online_monitoring: bool | None = None
+    solar_pv: bool | None = None
+    shared: bool | None = Field(None, description="serves several enterprises")
+
+
+class Infrastructure(_Model):
+    wastewater_plants: list[WastewaterPlant] = Field(default_factory=list)
+    central_heating: bool | None = None
+    reclaimed_water_plant: bool | None = None
+    pv_capacity: Power | None = None
+    storage_capacity: Storage | None = None
+    microgrid: bool | None = None
+    charging_points: Count | None = None
+    heat_pumps: bool | None = None
+    ecological_corridors: bool | None = None
+
+
+class SmartPlatform(_Model):
+    """The seven systems of the smart platform (clause 3.7)."""
+
+    economic_monitoring: bool | None = Field(None, description="经济运行监测系统")
+    energy_monitoring: bool | None = Field(None, description="能耗监测系统")
+    safety_emergency: bool | None = Field(None, description="安全应急管理系统")
+    environmental_monitoring: bool | None = Field(None, description="环保监测系统")
+    traffic_logistics: bool | None = Field(None, description="交通物流系统")
+    human_resources: bool | None = Field(None, description="人力资源管理系统")
+    integrated_services: bool | None = Field(None, description="综合服务系统")
+
+
+class FactorOverride(_Model):
+    """A park-specific emission factor from the park's own factor library (6.11)."""
+
+    carrier: str = Field(pattern=r"^(coal|coke|natural_gas|fuel_oil|diesel|gasoline|lpg|purchased_heat|grid_electricity)$")
+    value: float = Field(gt=0)
+    unit: str = Field(description="tCO2/t, tCO2/万m3, tCO2/GJ or kgCO2/kWh")
+    source: str = Field(min_length=3, description="document the value comes from")
+
+
+class Management(_Model):
+    """Institutions of clause 6.11 (and 6.6's energy-management centre)."""
+
+    ghg_inventory: bool | None = Field(None, description="园区温室气体排放清单")
+    emission_factor_library: bool | None = None
+    carbon_metering: bool | None = None
+    permit_carbon_integration: bool | None = Field(None, description="排污许可与碳排放统筹管理")
+    env_disclosure: bool | None = None
+    synergy_evaluation: bool | None = Field(None, description="减污降碳协同度评价")
+    energy_management_centre: bool | None = None
+    access_list_by_sector: bool | None = Field(None, description="分行业空间准入 (6.2)")
+    entry_exit_list: bool | None = Field(None, description="产业准入及退出清单 (6.4)")
+    factors: list[FactorOverride] = Field(default_factory=list)
+
+
+class Circular(_Model):
+    symbiosis_links: Count | None = Field(None, description="产业共生/生态工业链 links")
+    remanufacturing: bool | None = None
+    recycling_system: bool | None = None
+
+
+class Target(_Model):
+    id: str = Field(min_length=1)
+    indicator: str = Field(min_length=1, description="indicator id from knowledge/indicators.yaml")
+    baseline_year: Year
+    baseline_value: float
+    target_year: Year
+    target_value: float
+    binding: bool = Field(False, description="约束性 target of a higher-level plan")
+
+    @model_validator(mode="after")
+    def _years(self):
+        if self.target_year <= self.baseline_year:
+            raise ValueError("target_year must be after baseline_year")
+        return self
+
+
+class TaskStatus(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    delayed = "delayed"
+    cancelled = "cancelled"
+
+
+class Task(_Model):
+    id: str = Field(min_length=1)
+    area: str = Field(pattern=r"^6\.(?:[2-9]|1[01])$", description="guide clause 6.2-6.11")
+    title: str = Field(min_length=1)
+    status: TaskStatus
+    quantified: bool = Field(False, description="has a measurable output (可量化)")
+
+
+class Plan(_Model):
+    exists: bool = Field(description="a green low-carbon plan or implementation scheme exists")
+    year: Year | None = None
+    targets: list[Target] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class Park(_Model):
+    """A park's facts, as assessed."""
+
+    schema_version: int = Field(1, ge=1, le=1)
+    profile: Profile
+    years: list[YearData] = Field(min_length=1, description="yearly series, at least 3 years advised")
+    enterprises: list[Enterprise] = Field(default_factory=list)
+    infrastructure: Infrastructure = Field(default_factory=Infrastructure)
+    smart_platform: SmartPlatform = Field(default_factory=SmartPlatform)
+    management: Management = Field(default_factory=Management)
+    circular: Circular = Field(default_factory=Circular)
+    plan: Plan | None = None
+
+    @model_validator(mode="after")
+    def _unique_ids(self):
+        years = [y.year for y in self.years]
+        if len(set(years)) != len(years):
+            raise ValueError("years: each year may appear once")
+        ids = [e.id for e in self.enterprises]
+        if len(set(ids)) != len(ids):
+            dup = sorted({i for i in ids if ids.count(i) > 1})[:3]
+            raise ValueError(f"enterprises: duplicate id(s) {dup}")
+        return self
+
+    @property
+    def latest(self) -> YearData:
+        return max(self.years, key=lambda y: y.year)
+
+    def sorted_years(self) -> list[YearData]:
+        return sorted(self.years, key=lambda y: y.year)
