@@ -1,0 +1,206 @@
+"""greenpark: assess green low-carbon industrial parks against 《绿色低碳工业园区建设管理指南》.
+
+Thin commands, one call into `engine` each. Heavy imports (rich, durable-rules, fastapi) happen
+inside commands to keep start-up fast. Exit codes: 0 ok, 1 `--fail-on` tripped or a rule test
+failed, 2 bad input (file, facts, rule pack, ruleset version).
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+rules_app = typer.Typer(no_args_is_help=True, help="Inspect, lint and test the rule packs.")
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class EvaluatorName(str, Enum):
+    durable = "durable"
+    oracle = "oracle"
+
+
+def _fail(exc: Exception) -> None:
+    """Print a GreenparkError as one line per problem on stderr and exit 2."""
+    lines = exc.lines() if hasattr(exc, "lines") else [str(exc)]
+    for line in lines:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(2)
+
+
+def _evaluator(name: EvaluatorName):
+    if name is EvaluatorName.oracle:
+        from engine.evaluators.oracle import OracleEvaluator
+        return OracleEvaluator()
+    from engine.evaluators.durable import DurableEvaluator
+    return DurableEvaluator()
+
+
+def _assess(path: Path, ruleset: Optional[str], evaluator: EvaluatorName) -> dict:
+    from engine.assessment import Assessor
+    from engine.errors import GreenparkError
+    from engine.facts.loader import load_park
+    try:
+        park = load_park(path)
+        return Assessor(evaluator=_evaluator(evaluator)).assess(park, ruleset=ruleset)
+    except GreenparkError as exc:
+        _fail(exc)
+
+
+def _console():
+    from rich.console import Console
+    return Console(soft_wrap=False)
+
+
+RulesetOpt = Annotated[Optional[str], typer.Option("--ruleset", help="ruleset version (default: newest)")]
+EvalOpt = Annotated[EvaluatorName, typer.Option(help="rule engine: durable (production) or oracle")]
+
+
+@app.command()
+def assess(
+    path: Annotated[Path, typer.Argument(help="park facts, YAML or JSON")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
+    lang: Annotated[Lang, typer.Option(help="language of tables and markdown")] = Lang.zh,
+    ruleset: RulesetOpt = None,
+    fail_on: Annotated[Optional[str], typer.Option(help="exit 1 if any finding has this status, e.g. not_met")] = None,
+    evaluator: EvalOpt = EvaluatorName.durable,
+) -> None:
+    """Assess a park: diagnosed problems, recommended measures and compliance findings."""
+    result = _assess(path, ruleset, evaluator)
+    if format is Format.json:
+        from engine.render import render_json
+        sys.stdout.write(render_json(result) + "\n")
+    elif format is Format.markdown:
+        from engine.render import render_markdown
+        sys.stdout.write(render_markdown(result, lang=lang.value))
+    else:
+        from engine.render.table import AssessmentView
+        _console().print(AssessmentView(result, lang=lang.value))
+    if fail_on and any(f["status"] == fail_on for f in result["findings"]):
+        raise typer.Exit(1)
+
+
+@app.command()
+def explain(
+    path: Annotated[Path, typer.Argument(help="park facts, YAML or JSON")],
+    finding_id: Annotated[str, typer.Argument(help="finding id, as printed by assess")],
+    lang: Annotated[Lang, typer.Option(help="language")] = Lang.zh,
+    ruleset: RulesetOpt = None,
+    evaluator: EvalOpt = EvaluatorName.durable,
+) -> None:
+    """Explain one finding: clause, facts, numbers and their sources, and the engine trace."""
+    result = _assess(path, ruleset, evaluator)
+    found = next((f for f in result["findings"] if f["id"] == finding_id), None)
+    if found is None:
+        close = [f["id"] for f in result["findings"] if finding_id.split("@")[0] in f["id"]][:5]
+        typer.echo(f"error: no finding {finding_id!r}" + (f"; similar: {', '.join(close)}" if close else ""), err=True)
+        raise typer.Exit(2)
+    from engine.render.explain import render_explanation
+    from engine.rules.packs import RulesetRegistry
+    rs = RulesetRegistry().get(ruleset)
+    _console().print(render_explanation(found, result, rs, lang.value))
+
+
+@app.command()
+def schema(rules: Annotated[bool, typer.Option("--rules", help="the rule-file schema instead")] = False) -> None:
+    """Print the JSON Schema of park facts (or of rule files), for editors' autocompletion."""
+    import json
+    if rules:
+        from pydantic import TypeAdapter
+        from engine.rules.dsl import RuleFile
+        doc = TypeAdapter(RuleFile).json_schema()
+    else:
+        from engine.facts.models import Park
+        doc = Park.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+
+def _ruleset(version: Optional[str]):
+    from engine.errors import GreenparkError
+    from engine.rules.packs import RulesetRegistry
+    try:
+        return RulesetRegistry().get(version)
+    except GreenparkError as exc:
+        _fail(exc)
+
+
+@rules_app.command("list")
+def rules_list(ruleset: RulesetOpt = None, lang: Annotated[Lang, typer.Option()] = Lang.zh) -> None:
+    """List the rules of a ruleset version with clause, kind and severity."""
+    from rich.table import Table
+    rs = _ruleset(ruleset)
+    table = Table(title=f"{rs.name} {rs.version}  ({rs.digest[:12]})")
+    for col in ("id", "v", "pack", "kind", "clauses", "severity", "title"):
+        table.add_column(col)
+    for meta in sorted(rs.meta.values(), key=lambda m: m.id):
+        table.add_row(meta.id, str(meta.version), meta.pack, meta.kind, ", ".join(meta.clauses),
+                      meta.severity, meta.title.get(lang.value))
+    _console().print(table)
+
+
+@rules_app.command("lint")
+def rules_lint(ruleset: RulesetOpt = None) -> None:
+    """Compile every pack and check each rule has examples beside it (fires_ and silent_)."""
+    from engine.rules.testing import lint_tests
+    rs = _ruleset(ruleset)
+    problems = lint_tests(rs)
+    for p in problems:
+        typer.echo(f"error: {p}", err=True)
+    if problems:
+        raise typer.Exit(2)
+    typer.echo(f"ok: {rs.name} {rs.version}: {len(rs.meta)} rules in {len(rs.packs)} packs, "
+               f"{len(rs.compiled.rules)} engine rules, digest {rs.digest[:12]}")
+
+
+@rules_app.command("test")
+def rules_test(
+    ruleset: RulesetOpt = None,
+    rule: Annotated[Optional[str], typer.Option(help="only this rule id")] = None,
+    evaluator: EvalOpt = EvaluatorName.durable,
+) -> None:
+    """Run every rule's examples through the engine."""
+    from engine.rules.testing import run_rule_tests
+    rs = _ruleset(ruleset)
+    results = run_rule_tests(rs, _evaluator(evaluator), only=rule)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        typer.echo(f"FAIL {r.rule} {r.case} ({r.file}): {r.message}", err=True)
+    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed or not results:
+        raise typer.Exit(1)
+
+
+@rules_app.command("golden")
+def rules_golden(write: Annotated[bool, typer.Option("--write", help="rewrite tests/golden/")] = False) -> None:
+    """Compare (or with --write, regenerate) the golden IR of every pack in tests/golden/."""
+    from engine.rules.golden import check_golden, write_golden
+    rs = _ruleset(None)
+    if write:
+        for path in write_golden(rs):
+            typer.echo(f"wrote {path}")
+        return
+    diffs = check_golden(rs)
+    for d in diffs:
+        typer.echo(f"differs: {d}", err=True)
+    if diffs:
+        raise typer.Exit(1)
+    typer.echo("golden IR up to date")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,187 @@
+"""The engine facts rules can see: kinds, fields, types, units and where each comes from.
+
+Rules are compiled against this catalogue, so `valeu > 3` or `level == 1` fails at load time
+with the rule, the field and what exists, instead of silently never matching. The fact builder
+(`engine.facts.builder`) produces exactly these fields; `tests/test_fact_builder.py` checks that
+every built fact conforms.
+
+`always=True` marks fields that are present on every fact of the kind; any other field may be
+missing when the park did not report the underlying data, and a compliance rule that needs it
+ends in `insufficient_data`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["FieldSpec", "KINDS", "field_spec", "FieldType"]
+
+FieldType = Literal["number", "text", "bool"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    type: FieldType
+    doc: str
+    unit: str | None = None
+    always: bool = False
+    values: tuple[str, ...] | None = None   # allowed text values, when closed
+    source: str = ""                        # park-facts path the value comes from
+
+
+def _f(type_: FieldType, doc: str, unit: str | None = None, *, always: bool = False,
+       values: tuple[str, ...] | None = None, source: str = "") -> FieldSpec:
+    return FieldSpec(type_, doc, unit, always, values, source)
+
+
+_COMMON = {"id": _f("text", "fact id", always=True)}
+_LEVELS = ("national", "provincial", "municipal", "other")
+_TYPES = ("economic_technological", "high_tech", "chemical", "comprehensive", "industry_cluster", "other")
+_AUDIT = ("none", "planned", "in_progress", "completed")
+_TASK = ("planned", "in_progress", "done", "delayed", "cancelled")
+
+KINDS: dict[str, dict[str, FieldSpec]] = {
+    "park": {
+        **_COMMON,
+        "level": _f("text", "park level", always=True, values=_LEVELS, source="profile.level"),
+        "province": _f("text", "province", always=True, source="profile.province"),
+        "region": _f("text", "grid region of the province", always=True),
+        "park_type": _f("text", "park type", always=True, values=_TYPES, source="profile.park_type"),
+        "is_chemical": _f("bool", "chemical park", always=True, source="profile.park_type"),
+        "has_management_body": _f("bool", "专门管理机构 exists", always=True,
+                                  source="profile.has_management_body"),
+        "area": _f("number", "planned area", "km2", always=True, source="profile.area"),
+        "latest_year": _f("number", "latest statistical year", always=True, source="years[].year"),
+        "data_years": _f("number", "number of statistical years given", always=True, source="years"),
+        "enterprise_count": _f("number", "enterprises listed", always=True, source="enterprises"),
+        "leading_industry_count": _f("number", "leading industries named", always=True,
+                                     source="profile.leading_industries"),
+        "has_plan": _f("bool", "a plan or implementation scheme exists", always=True, source="plan.exists"),
+        "green_staff": _f("number", "full-time green/low-carbon staff", "persons", source="profile.green_staff"),
+        "energy_total_tce": _f("number", "comprehensive energy use, latest year", "tce"),
+    },
+    "indicator": {
+        **_COMMON,
+        "name": _f("text", "indicator id (knowledge/indicators.yaml)", always=True),
+        "unit": _f("text", "unit of value", always=True),
+        "year": _f("number", "year the value refers to", always=True),
+        "value": _f("number", "the value; missing when its inputs are not reported"),
+        "previous": _f("number", "value in the year before, when known"),
+        "uses_unverified": _f("bool", "a factor tagged U went into the value", always=True),
+    },
+    "enterprise": {
+        **_COMMON,
+        "name": _f("text", "enterprise name", always=True, source="enterprises[].name"),
+        "industry_code": _f("text", "GB/T 4754 code", always=True, source="enterprises[].industry_code"),
+        "division": _f("text", "GB/T 4754 section+division, e.g. C26", always=True),
+        "two_high": _f("bool", "in a 两高 category (环环评〔2021〕45号)", always=True),
+        "high_energy_industry": _f("bool", "in the six high-energy industries", always=True),
+        "cp_key_industry": _f("bool", "in the 13 cleaner-production key industries", always=True),
+        "ets_sector": _f("bool", "sector covered by the national carbon market", always=True),
+        "key_energy_user": _f("bool", "重点用能单位", always=True, source="enterprises[].key_energy_user"),
+        "energy_use": _f("number", "comprehensive energy use", "tce", source="enterprises[].energy_use"),
+        "above_scale": _f("bool", "规模以上", source="enterprises[].above_scale"),
+        "trig_exceeds_standard": _f("bool", "双超: exceeds discharge standard",
+                                    source="enterprises[].cp_triggers.exceeds_discharge_standard"),
+        "trig_exceeds_quota": _f("bool", "双超: exceeds total-load quota",
+                                 source="enterprises[].cp_triggers.exceeds_total_quota"),
+        "trig_toxic": _f("bool", "双有: toxic inputs/outputs", source="enterprises[].cp_triggers.toxic_substances"),
+        "trig_energy_limit": _f("bool", "高耗能: exceeds energy-limit standard",
+                                source="enterprises[].cp_triggers.exceeds_energy_limit"),
+        "mandatory_audit": _f("bool", "any 双超双有高耗能 trigger holds (missing when none holds "
+                                      "and some are unknown)"),
+        "cp_audit": _f("text", "cleaner-production audit status", values=_AUDIT, source="enterprises[].cp_audit"),
+        "in_carbon_market": _f("bool", "in the national carbon market", source="enterprises[].in_carbon_market"),
+        "green_factory": _f("bool", "green factory", source="enterprises[].green_factory"),
+        "efficiency_benchmark_met": _f("bool", "meets the sector energy-efficiency benchmark",
+                                       source="enterprises[].efficiency_benchmark_met"),
+        "backward_capacity": _f("bool", "capacity on the elimination catalogue",
+                                source="enterprises[].backward_capacity"),
+    },
+    "infrastructure": {
+        **_COMMON,
+        "wastewater_plants": _f("number", "centralised wastewater plants", always=True,
+                                source="infrastructure.wastewater_plants"),
+        "wwtp_online_monitoring": _f("bool", "every plant has online monitoring"),
+        "wwtp_solar": _f("bool", "some plant has solar PV"),
+        "wwtp_shared": _f("bool", "some plant is shared by several enterprises"),
+        "central_heating": _f("bool", "central heating", source="infrastructure.central_heating"),
+        "reclaimed_water_plant": _f("bool", "reclaimed-water plant", source="infrastructure.reclaimed_water_plant"),
+        "pv_capacity": _f("number", "PV capacity", "MW", source="infrastructure.pv_capacity"),
+        "storage_capacity": _f("number", "storage capacity", "MWh", source="infrastructure.storage_capacity"),
+        "microgrid": _f("bool", "green microgrid", source="infrastructure.microgrid"),
+        "charging_points": _f("number", "EV charging points", source="infrastructure.charging_points"),
+        "heat_pumps": _f("bool", "heat pumps in use", source="infrastructure.heat_pumps"),
+        "ecological_corridors": _f("bool", "ecological corridors", source="infrastructure.ecological_corridors"),
+    },
+    "platform": {
+        **_COMMON,
+        **{name: _f("bool", doc, source=f"smart_platform.{name}") for name, doc in [
+            ("economic_monitoring", "经济运行监测系统"), ("energy_monitoring", "能耗监测系统"),
+            ("safety_emergency", "安全应急管理系统"), ("environmental_monitoring", "环保监测系统"),
+            ("traffic_logistics", "交通物流系统"), ("human_resources", "人力资源管理系统"),
+            ("integrated_services", "综合服务系统")]},
+        "systems_built": _f("number", "systems reported true", always=True),
+        "systems_unknown": _f("number", "systems not reported", always=True),
+    },
+    "management": {
+        **_COMMON,
+        **{name: _f("bool", doc, source=f"management.{name}") for name, doc in [
+            ("ghg_inventory", "园区温室气体排放清单"), ("emission_factor_library", "排放因子库"),
+            ("carbon_metering", "碳排放计量体系"), ("permit_carbon_integration", "排污许可与碳排放统筹"),
+            ("env_disclosure", "环境信息公开"), ("synergy_evaluation", "减污降碳协同度评价"),
+            ("energy_management_centre", "能源管控中心"), ("access_list_by_sector", "分行业空间准入"),
+            ("entry_exit_list", "产业准入及退出清单")]},
+        "own_factors": _f("number", "park-specific emission factors supplied", always=True,
+                          source="management.factors"),
+    },
+    "circular": {
+        **_COMMON,
+        "symbiosis_links": _f("number", "industrial-symbiosis links", source="circular.symbiosis_links"),
+        "remanufacturing": _f("bool", "remanufacturing", source="circular.remanufacturing"),
+        "recycling_system": _f("bool", "recycling system", source="circular.recycling_system"),
+    },
+    "target": {
+        **_COMMON,
+        "indicator": _f("text", "indicator id", always=True, source="plan.targets[].indicator"),
+        "binding": _f("bool", "binding target of a higher plan", always=True, source="plan.targets[].binding"),
+        "baseline_year": _f("number", "baseline year", always=True),
+        "baseline_value": _f("number", "baseline value", always=True),
+        "target_year": _f("number", "target year", always=True),
+        "target_value": _f("number", "target value", always=True),
+        "latest_value": _f("number", "latest derived value of the indicator"),
+        "progress": _f("number", "share of the planned change achieved so far", "%"),
+        "elapsed": _f("number", "share of the plan period elapsed", "%"),
+        "required_rate": _f("number", "annual change still needed to reach the target", "%/a"),
+        "historical_rate": _f("number", "annual change over the reported years", "%/a"),
+        "achieved": _f("bool", "latest value meets the target"),
+    },
+    "task": {
+        **_COMMON,
+        "area": _f("text", "guide clause 6.x", always=True, source="plan.tasks[].area"),
+        "status": _f("text", "task status", always=True, values=_TASK, source="plan.tasks[].status"),
+        "quantified": _f("bool", "has a measurable output", always=True, source="plan.tasks[].quantified"),
+    },
+    "plan": {
+        **_COMMON,
+        "exists": _f("bool", "plan exists", always=True, source="plan.exists"),
+        "targets": _f("number", "targets set", always=True, source="plan.targets"),
+        "binding_targets": _f("number", "binding targets", always=True),
+        "tasks": _f("number", "tasks set", always=True, source="plan.tasks"),
+        "areas_covered": _f("number", "6.2-6.11 areas with at least one task", always=True),
+        "quantified_share": _f("number", "share of tasks with measurable output", "%"),
+        "delayed_tasks": _f("number", "tasks delayed", always=True),
+    },
+    "finding": {
+        **_COMMON,
+        "rule": _f("text", "rule id of the finding", always=True),
+        "status": _f("text", "finding status", always=True,
+                     values=("problem", "not_met")),
+        "severity": _f("text", "severity", always=True),
+    },
+}
+
+
+def field_spec(kind: str, field: str) -> FieldSpec | None:
+    """The spec of `kind.field`, or None."""
+    return KINDS.get(kind, {}).get(field)

@@ -1,0 +1,196 @@
+"""Engine matches -> explained findings: what was found, under which clause, on which facts,
+against which number from which source.
+
+Every finding carries `evidence` (fact paths, values, units; benchmarks with framework, source
+and V/C/U/D tag), a bilingual explanation rendered from the rule's template, `related` links
+between problems and the measures answering them, and the engine `trace` it came from.
+A finding that rests on an unverified (U) number says so in its explanation.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from engine.facts.builder import FactSet
+from engine.facts.catalogue import KINDS
+from engine.indicators.compute import Indicators
+from engine.rules import ir
+from engine.rules.compiler import RuleMeta
+from engine.rules.packs import Ruleset
+from engine.rules.templates import render
+
+__all__ = ["build_findings", "SEVERITY_RANK", "summarize"]
+
+SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+_KIND_ORDER = {"problem": 0, "compliance": 1, "measure": 2}
+_UNVERIFIED = {"zh": "（注：本结论所用数值 {ids} 未经核实（U），仅供参考。）",
+               "en": " (Note: this finding rests on unverified (U) value(s) {ids}; treat as indicative.)"}
+
+
+def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: Indicators) -> list[dict]:
+    """Findings of one assessment, sorted most important first."""
+    facts = fs.by_id()
+    findings: dict[str, dict] = {}
+    derived_to_finding: dict[str, str] = {}
+    rules_by_id = {r.id: r for r in ruleset.compiled.rules}
+    measure_matches: list[tuple[RuleMeta, ir.Match]] = []
+    for m in matches:
+        meta, status = ruleset.status_of(m.rule)
+        if meta.kind == "measure":
+            measure_matches.append((meta, m))
+            continue
+        bound = {alias: facts[fid] for alias, fid in m.facts.items()}
+        subject_ids = [fid for alias, fid in m.facts.items() if alias != "park" or len(m.facts) == 1]
+        fid = f"{meta.id}@{'+'.join(subject_ids)}"
+        findings[fid] = _finding(fid, meta, status, bound, m, ruleset, fs, ind)
+        rule = rules_by_id[m.rule]
+        derived = ir.derived_fact(rule, [m.facts[p.alias] for p in rule.patterns])
+        if derived is not None:
+            derived_to_finding[derived["id"]] = fid
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for meta, m in measure_matches:
+        target = derived_to_finding.get(m.facts["finding"])
+        if target is not None and target not in grouped[meta.id]:
+            grouped[meta.id].append(target)
+    for rule_id, answered in grouped.items():
+        meta = ruleset.meta[rule_id]
+        worst = max((findings[a]["severity"] for a in answered), key=SEVERITY_RANK.__getitem__)
+        f = _base(rule_id, meta, "recommended", worst)
+        f["explanation"] = {lang: render(meta.explain["recommended"].get(lang), {}, {}, {}, lang)
+                            for lang in ("zh", "en")}
+        f["related"] = sorted(answered)
+        f["evidence"] = {"answers": [{"finding": a, "rule": findings[a]["rule"], "status": findings[a]["status"],
+                                      "severity": findings[a]["severity"]} for a in sorted(answered)]}
+        if meta.measure:
+            m_entry = ruleset.knowledge.measures[meta.measure]
+            f["measure"] = {"id": meta.measure, "title": m_entry.title.model_dump(),
+                            "improves": list(getattr(m_entry, "improves", []) or [])}
+        f["rank_score"] = [SEVERITY_RANK[worst], len(answered)]
+        f["trace"] = [{"engine_rule": m.rule, "facts": m.facts} for meta2, m in measure_matches if meta2.id == rule_id]
+        findings[rule_id] = f
+        for a in answered:
+            findings[a]["related"].append(rule_id)
+    for f in findings.values():
+        f["related"].sort()
+    return sorted(findings.values(), key=_order)
+
+
+def _order(f: dict):
+    rank = f.get("rank_score", [SEVERITY_RANK[f["severity"]], 0])
+    return (_KIND_ORDER[f["kind"]], -rank[0], -rank[1], f["rule"], f["id"])
+
+
+def _base(fid: str, meta: RuleMeta, status: str, severity: str) -> dict:
+    return {"id": fid, "kind": meta.kind, "rule": meta.id, "rule_version": meta.version, "pack": meta.pack,
+            "clauses": list(meta.clauses), "status": status, "severity": severity,
+            "title": meta.title.model_dump(), "related": []}
+
+
+def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: ir.Match, ruleset: Ruleset,
+             fs: FactSet, ind: Indicators) -> dict:
+    severity = "info" if status in ("met", "not_applicable") else meta.severity
+    f = _base(fid, meta, status, severity)
+    thresholds = {n: t.value for n, t in meta.thresholds.items()}
+    gap = None
+    if meta.gap is not None:
+        value = bound.get(meta.gap.alias, {}).get(meta.gap.field)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            gap = abs(value - thresholds[meta.gap.threshold])
+    missing = _missing(meta, status, bound, m, fs, ind) if status == "insufficient_data" else []
+    extras = {"gap": gap, "missing": None}
+    text = meta.explain[status]
+    expl = {}
+    for lang in ("zh", "en"):
+        extras["missing"] = ("、" if lang == "zh" else ", ").join(missing) if missing else None
+        expl[lang] = render(text.get(lang), bound, thresholds, extras, lang)
+    unverified = _unverified(meta, bound)
+    if unverified:
+        for lang in ("zh", "en"):
+            expl[lang] += _UNVERIFIED[lang].format(ids=", ".join(unverified))
+    f["explanation"] = expl
+    f["evidence"] = {"facts": _fact_evidence(meta, bound, fs, ind), "benchmarks": _benchmarks(meta, ruleset)}
+    if gap is not None:
+        f["evidence"]["gap"] = float(f"{gap:.10g}")
+    if missing:
+        f["missing"] = missing
+    f["unverified"] = bool(unverified)
+    f["trace"] = [{"engine_rule": m.rule, "facts": dict(m.facts)}]
+    return f
+
+
+def _missing(meta: RuleMeta, status: str, bound: dict, m: ir.Match, fs: FactSet, ind: Indicators) -> list[str]:
+    out: list[str] = []
+    if m.rule.endswith("#missing_park"):
+        park = bound.get("park", {})
+        for fld in meta.applies_park_fields:
+            if fld not in park:
+                out.append(fs.paths.get("park", {}).get(fld, f"park.{fld}"))
+        return out
+    subject = bound.get(meta.subject or "", {})
+    for fld in meta.requires:
+        if fld in subject:
+            continue
+        if subject.get("kind") == "indicator" and fld == "value":
+            dv = ind.latest.get(subject["name"])
+            out.extend(p for p in (dv.missing if dv else [f"derived.{subject['name']}"]) if p not in out)
+        else:
+            path = fs.paths.get(subject.get("id", ""), {}).get(fld, f"{subject.get('kind')}.{fld}")
+            if path not in out:
+                out.append(path)
+    return out
+
+
+def _unverified(meta: RuleMeta, bound: dict) -> list[str]:
+    ids = [t.benchmark for t in meta.thresholds.values() if t.verification == "U"]
+    for fact in bound.values():
+        if fact.get("kind") == "indicator" and fact.get("uses_unverified"):
+            ids.append(f"{fact['name']} (factor)")
+    return ids
+
+
+def _fact_evidence(meta: RuleMeta, bound: dict, fs: FactSet, ind: Indicators) -> list[dict]:
+    out = []
+    for alias, fields in meta.evidence.items():
+        fact = bound.get(alias)
+        if fact is None:
+            continue
+        kind = fact["kind"]
+        for fld in fields:
+            spec = KINDS[kind].get(fld)
+            unit = fact.get("unit") if kind == "indicator" and fld in ("value", "previous") else (spec.unit if spec else None)
+            entry = {"fact": fact["id"], "field": fld, "value": fact.get(fld), "unit": unit,
+                     "path": fs.paths.get(fact["id"], {}).get(fld)}
+            if kind == "indicator" and fld == "value":
+                dv = ind.latest.get(fact["name"])
+                if dv is not None:
+                    entry["formula"] = dv.formula
+                    entry["inputs"] = [{"path": i.path, "value": i.value, "unit": i.unit} for i in dv.inputs]
+            out.append(entry)
+    return out
+
+
+def _benchmarks(meta: RuleMeta, ruleset: Ruleset) -> list[dict]:
+    out = []
+    sources = ruleset.knowledge.sources
+    for t in meta.thresholds.values():
+        src = sources.get(t.source)
+        out.append({"id": t.benchmark, "name": t.title.model_dump(), "value": t.value, "unit": t.unit,
+                    "framework": t.framework, "verification": t.verification,
+                    "source": {"id": t.source, "title": getattr(src, "title", None), "url": getattr(src, "url", None)}})
+    return out
+
+
+def summarize(findings: list[dict]) -> dict:
+    """Counts by kind, status and severity, and the compliance rate over judged checks."""
+    by = lambda key: dict(sorted(_count(f[key] for f in findings).items()))
+    met = sum(f["status"] == "met" for f in findings)
+    not_met = sum(f["status"] == "not_met" for f in findings)
+    return {"findings": len(findings), "by_kind": by("kind"), "by_status": by("status"),
+            "by_severity": by("severity"),
+            "compliance_rate": round(met / (met + not_met) * 100, 1) if met + not_met else None}
+
+
+def _count(values) -> dict:
+    out: dict = defaultdict(int)
+    for v in values:
+        out[v] += 1
+    return out

@@ -1,0 +1,223 @@
+"""The loaded knowledge base: catalogues, benchmarks, factors, and their look-ups.
+
+Build one with `engine.knowledge.load_knowledge()`; the object is read-only and the caller keeps
+it (nothing is cached globally). The rest of the engine codes against exactly this API.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from engine.knowledge.factors import Factor, GridChoice, convert_published
+from engine.knowledge.models import (Benchmark, BenchmarksFile, Clause, ClausesFile,
+                                     EmissionFactorsFile, Framework, Gwp, IndicatorsFile,
+                                     Indicator, IndustriesFile, IndustryList, Measure,
+                                     MeasuresFile, Member, Source, SourcesFile, Tag, TaggedValue)
+from engine.text import Text
+
+__all__ = ["Knowledge"]
+
+_WEAKNESS = {"V": 0, "C": 1, "D": 2, "U": 3}
+GridSeries = Literal["average", "excl_market_nonfossil", "fossil_only"]
+
+
+def _weaker(a: Tag, b: Tag) -> Tag:
+    return a if _WEAKNESS[a] >= _WEAKNESS[b] else b
+
+
+def _pick_year(series: dict[int, object], year: int) -> tuple[int, str, str]:
+    """The published year to use for `year`, with a zh/en note when it is not `year` itself."""
+    if year in series:
+        return year, "", ""
+    earlier = [y for y in series if y < year]
+    if earlier:
+        y = max(earlier)
+        return (y, f"{year} 年因子未发布，采用不晚于该年的最新发布年份 {y}",
+                f"no factor published for {year}; using the latest published year not after it, {y}")
+    y = min(series)
+    return (y, f"{year} 年及以前无发布因子，采用最早发布年份 {y}",
+            f"no factor published for {year} or earlier; using the earliest published year, {y}")
+
+
+def _basis(zh: str, en: str, notes: list[tuple[str, str]]) -> Text:
+    notes = [n for n in notes if n[0]]
+    if not notes:
+        return Text(zh=zh, en=en)
+    return Text(zh=zh + "（" + "；".join(n[0] for n in notes) + "）",
+                en=en + " (" + "; ".join(n[1] for n in notes) + ")")
+
+
+class Knowledge:
+    """Everything in knowledge/, validated and cross-checked.
+
+    Attributes:
+        sources: source id -> `Source`.
+        clauses: clause id -> `Clause` (every numbered clause and lettered item of the guide).
+        indicators: indicator id -> `Indicator`.
+        frameworks: framework id -> `Framework`.
+        benchmarks: benchmark id -> `Benchmark`.
+        profiles: profile name -> indicator id -> benchmark ids used by that profile.
+        measures: measure id -> `Measure`.
+        industry_lists: list id -> `IndustryList`.
+        gwp_ar5: the AR5 global-warming potentials.
+        digest: sha256 (hex) of the canonical JSON of everything loaded.
+    """
+
+    def __init__(self, *, sources: SourcesFile, clauses: ClausesFile, indicators: IndicatorsFile,
+                 benchmarks: BenchmarksFile, emission_factors: EmissionFactorsFile,
+                 industries: IndustriesFile, measures: MeasuresFile,
+                 coefficients: dict[str, Factor], fuel_factors: dict[str, Factor], digest: str):
+        self.sources: dict[str, Source] = {s.id: s for s in sources.sources}
+        self.clauses: dict[str, Clause] = {c.id: c for c in clauses.clauses}
+        self.indicators: dict[str, Indicator] = {i.id: i for i in indicators.indicators}
+        self.frameworks: dict[str, Framework] = {f.id: f for f in benchmarks.frameworks}
+        self.benchmarks: dict[str, Benchmark] = {b.id: b for b in benchmarks.benchmarks}
+        self.profiles: dict[str, dict[str, list[str]]] = {
+            name: {ind: list(ids) for ind, ids in prof.items()} for name, prof in benchmarks.profiles.items()}
+        self.measures: dict[str, Measure] = {m.id: m for m in measures.measures}
+        self.industry_lists: dict[str, IndustryList] = {li.id: li for li in industries.lists}
+        self.gwp_ar5: Gwp = emission_factors.gwp_ar5
+        self.digest: str = digest
+        self._coefficients = dict(coefficients)
+        self._fuel_factors = dict(fuel_factors)
+        self._grid = emission_factors.grid
+        self._regions = emission_factors.province_region
+        self._grid_scale, _ = convert_published(1.0, self._grid.unit, "co2", "electricity")
+
+    def __repr__(self) -> str:
+        return (f"Knowledge({len(self.clauses)} clauses, {len(self.indicators)} indicators, "
+                f"{len(self.benchmarks)} benchmarks, {len(self.measures)} measures, "
+                f"digest={self.digest[:12]})")
+
+    def clause_ids(self) -> set[str]:
+        """Every clause id of the guide known to the knowledge base."""
+        return set(self.clauses)
+
+    def coefficient(self, carrier: str) -> Factor:
+        """Standard-coal coefficient (GB/T 2589, 当量值) of `carrier`, in tce per canonical unit.
+
+        Raises:
+            KeyError: unknown carrier.
+
+        Example:
+            >>> kb.coefficient("electricity").value   # doctest: +SKIP
+            0.1229
+        """
+        try:
+            return self._coefficients[carrier]
+        except KeyError:
+            raise KeyError(f"no standard-coal coefficient for {carrier!r} "
+                           f"(known: {', '.join(sorted(self._coefficients))})") from None
+
+    def emission_factor(self, carrier: str) -> Factor:
+        """CO2 factor of a fuel or of purchased heat, in tCO2 per canonical unit.
+
+        Raises:
+            KeyError: unknown carrier, or `electricity` (use `grid_factor`).
+        """
+        if carrier == "electricity":
+            raise KeyError("electricity has no fuel factor: use grid_factor(province, year)")
+        try:
+            return self._fuel_factors[carrier]
+        except KeyError:
+            raise KeyError(f"no emission factor for {carrier!r} "
+                           f"(known: {', '.join(sorted(self._fuel_factors))})") from None
+
+    def grid_factor(self, province: str | None, year: int) -> GridChoice:
+        """The location-based grid factor for a park in `province` in `year`.
+
+        Falls back provincial -> regional grid -> national, and from an unpublished year to the
+        latest published year not after it (else the earliest); `basis` says which and why.
+
+        Args:
+            province: short Chinese name as in park facts (`江苏`, `内蒙古`), or None.
+            year: the inventory year.
+
+        Raises:
+            ValueError: `province` is not one of the 31 known province-level divisions.
+
+        Example:
+            >>> kb.grid_factor("西藏", 2023).basis.en   # doctest: +SKIP
+            'Southwest China regional grid average factor, 2023 (no provincial factor for Tibet; ...)'
+        """
+        if province is None:
+            return self.national_grid_factor(year, reason=("未给出省份", "no province given"))
+        info = self._regions.provinces.get(province)
+        if info is None:
+            raise ValueError(f"unknown province {province!r}; use the short Chinese name "
+                             f"({', '.join(self._regions.provinces)})")
+        series = self._grid.provincial.get(province)
+        if series:
+            y, note_zh, note_en = _pick_year(series, year)
+            return self._choice(series[y], y, "provincial", None,
+                                _basis(f"{info.full} {y} 年省级电网平均排放因子",
+                                       f"{info.en} provincial grid average factor, {y}",
+                                       [(note_zh, note_en)]))
+        series = self._grid.regional.get(info.region)
+        if series:
+            y, note_zh, note_en = _pick_year(series, year)
+            why = (f"{info.full}无省级因子，按所属区域电网{info.region}取值；省份与区域电网的对应关系"
+                   f"为回忆值（{self._regions.verification}）",
+                   f"no provincial factor for {info.en}; fell back to its regional grid "
+                   f"{info.region} ({self._regions.regions[info.region]}); the province-to-region "
+                   f"mapping is tagged {self._regions.verification}")
+            region_en = self._regions.regions[info.region]
+            return self._choice(series[y], y, "regional", info.region,
+                                _basis(f"{info.region}区域电网 {y} 年平均排放因子",
+                                       f"{region_en} regional grid average factor, {y}",
+                                       [why, (note_zh, note_en)]),
+                                mapping_tag=self._regions.verification)
+        return self.national_grid_factor(year, reason=(
+            f"{info.full}无省级及区域电网因子", f"no provincial or regional factor for {info.en}"))
+
+    def national_grid_factor(self, year: int, series: GridSeries = "average", *,
+                             reason: tuple[str, str] | None = None) -> GridChoice:
+        """A national grid factor: the average, the residual (`excl_market_nonfossil`, for the
+        market-based method) or `fossil_only`.
+
+        Raises:
+            KeyError: no year publishes that series.
+        """
+        years = {y: getattr(n, series) for y, n in self._grid.national.items()
+                 if getattr(n, series) is not None}
+        if not years:
+            raise KeyError(f"no national grid factor series {series!r}")
+        y, note_zh, note_en = _pick_year(years, year)
+        label = {"average": ("平均排放因子", "average factor"),
+                 "excl_market_nonfossil": ("平均排放因子（不含市场化交易非化石能源电量）",
+                                           "average factor excluding market-traded non-fossil power"),
+                 "fossil_only": ("化石能源电力排放因子", "fossil-only factor")}[series]
+        notes = [reason or ("", ""), (note_zh, note_en)]
+        return self._choice(years[y], y, "national", None,
+                            _basis(f"全国电网 {y} 年{label[0]}", f"National grid {label[1]}, {y}", notes))
+
+    def _choice(self, tv: TaggedValue, year: int, level: str, region: str | None, basis: Text, *,
+                mapping_tag: Tag | None = None) -> GridChoice:
+        """A `GridChoice`; a value reached through the province->region map is no stronger than it."""
+        tag = _weaker(tv.verification, mapping_tag) if mapping_tag else tv.verification
+        return GridChoice(value=tv.value * self._grid_scale, factor_year=year, level=level,
+                          region=region, verification=tag, source=tv.source, basis=basis)
+
+    def in_list(self, list_id: str, industry_code: str) -> bool:
+        """Whether a GB/T 4754 code falls under a member of an industry list (prefix match).
+
+        A code coarser than a member's code (`C30` against `C3011`) does not match: the list
+        cannot tell which class the enterprise is in.
+
+        Raises:
+            KeyError: unknown list id.
+
+        Example:
+            >>> kb.in_list("national_ets_sectors", "C3011")   # doctest: +SKIP
+            True
+        """
+        return bool(self.members_matching(list_id, industry_code))
+
+    def members_matching(self, list_id: str, industry_code: str) -> list[Member]:
+        """The members of `list_id` whose codes are prefixes of `industry_code`."""
+        try:
+            lst = self.industry_lists[list_id]
+        except KeyError:
+            raise KeyError(f"no industry list {list_id!r} "
+                           f"(known: {', '.join(sorted(self.industry_lists))})") from None
+        code = industry_code.strip().upper()
+        return [m for m in lst.members if any(code.startswith(c) for c in m.codes)]

@@ -1,0 +1,381 @@
+"""Pydantic models of the files in knowledge/: one root model per file.
+
+Every model forbids unknown keys and is frozen. Each value that came from a document carries a
+verification tag (`Tag`) and a `source` id from sources.yaml; a derived value (tag D) must carry a
+`derivation`. Checks that need another file (does this source exist? this clause? this
+indicator?) run in `engine.knowledge.loader`, which reports them with file and line.
+
+    V  seen in a retrieved public source        C  corroborated by secondary material only
+    U  recalled, not found in a retrieved source D  derived arithmetically (formula given)
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from engine.facts.quantities import IndustryCode
+from engine.text import Text
+
+__all__ = ["Tag", "Phase", "Operator", "Direction", "Carrier", "CARRIERS", "SECTION_PHASE",
+           "parent_clause", "Derivation", "DerivationInput", "Source", "SourcesFile", "Clause",
+           "ClausesFile", "Indicator", "IndicatorsFile", "Framework", "AppliesIf", "Benchmark",
+           "BenchmarksFile", "Quantity", "Coefficient", "CoefficientsFile", "TaggedValue",
+           "NationalYear", "Grid", "ProvinceInfo", "ProvinceRegion", "CalcInputs", "FuelFactor",
+           "Gwp", "EmissionFactorsFile", "Member", "IndustryList", "IndustriesFile", "Measure",
+           "MeasuresFile"]
+
+Tag = Literal["V", "C", "U", "D"]
+Phase = Literal["scope", "references", "terms", "general", "plan", "do", "check", "act"]
+Operator = Literal[">=", "<=", ">", "<", "==", "present", "boolean"]
+Direction = Literal["higher_better", "lower_better", "neutral"]
+Carrier = Literal["coal", "coke", "natural_gas", "fuel_oil", "diesel", "gasoline", "lpg",
+                  "purchased_heat", "electricity"]
+CARRIERS: tuple[str, ...] = get_args(Carrier)
+
+SECTION_PHASE = {"1": "scope", "2": "references", "3": "terms", "4": "general", "5": "plan",
+                 "6": "do", "7": "check", "8": "act"}
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+ClauseId = Annotated[str, Field(pattern=r"^[1-8](?:\.\d{1,2}){0,2}[a-n]?$")]
+DoClauseId = Annotated[str, Field(pattern=r"^6\.(?:[2-9]|1[01])$",
+                                  description="a clause of 6.2-6.11 (the guide's tasks)")]
+BenchmarkId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:[-.][A-Z0-9]+)*$")]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def parent_clause(clause_id: str) -> str | None:
+    """The clause a clause id sits in: `5.2a` -> `5.2`, `4.1.1` -> `4.1`, `3` -> None."""
+    if clause_id[-1].isalpha():
+        return clause_id[:-1]
+    head, _, _ = clause_id.rpartition(".")
+    return head or None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DerivationInput(_Model):
+    """One published number a derived value is computed from."""
+
+    name: NonEmpty
+    value: float
+    unit: NonEmpty
+    verification: Tag
+    source: Id
+
+
+class Derivation(_Model):
+    """How a D value was computed.
+
+    With `inputs` and `scale`, the loader checks `value == product(inputs) * scale`; `scale` is
+    only a unit-conversion constant (e.g. 1e-9 for kJ -> TJ), never a domain number.
+    """
+
+    formula: NonEmpty
+    inputs: list[DerivationInput] = Field(default_factory=list)
+    scale: float | None = None
+
+
+class _Tagged(_Model):
+    verification: Tag
+    source: Id
+    derivation: Derivation | None = None
+
+    @model_validator(mode="after")
+    def _derived_needs_derivation(self):
+        if self.verification == "D" and self.derivation is None:
+            raise ValueError("a derived (D) value needs a `derivation` giving its formula")
+        if self.derivation is not None and self.verification != "D":
+            raise ValueError("only a derived value (verification D) takes a `derivation`")
+        return self
+
+
+# -- sources.yaml -------------------------------------------------------------------------------
+
+class Source(_Model):
+    id: Id
+    title: NonEmpty
+    url: str | None = None
+    note: str | None = None
+
+
+class SourcesFile(_Model):
+    sources: list[Source] = Field(min_length=1)
+
+
+# -- clauses.yaml -------------------------------------------------------------------------------
+
+class Clause(_Model):
+    """One numbered clause (or lettered item) of the guide."""
+
+    id: ClauseId
+    parent: ClauseId | None
+    title: Text
+    phase: Phase
+    normative: bool
+    normative_note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.parent != parent_clause(self.id):
+            raise ValueError(f"parent of {self.id} must be {parent_clause(self.id)!r}")
+        expected = SECTION_PHASE[self.id.split(".")[0].rstrip("abcdefghijklmn")]
+        if self.phase != expected:
+            raise ValueError(f"clause {self.id} is in section {self.id[0]}: phase must be {expected!r}")
+        if not self.normative and not self.normative_note:
+            raise ValueError("a non-normative clause needs a `normative_note` saying why")
+        return self
+
+
+class ClausesFile(_Model):
+    document: Text
+    source: Id
+    clauses: list[Clause] = Field(min_length=1)
+
+
+# -- indicators.yaml ----------------------------------------------------------------------------
+
+class Indicator(_Model):
+    id: Id
+    name: Text
+    unit: NonEmpty
+    direction: Direction
+    formula: NonEmpty
+    clauses: list[ClauseId] = Field(min_length=1)
+
+
+class IndicatorsFile(_Model):
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+# -- benchmarks.yaml ----------------------------------------------------------------------------
+
+class Framework(_Model):
+    id: Id
+    name: Text
+    issuer: str | None = None
+    doc_no: str | None = None
+    source: Id
+    note: str | None = None
+
+
+class AppliesIf(_Model):
+    """Machine-readable applicability: `ge <= indicator < lt` (either bound may be absent)."""
+
+    indicator: Id
+    ge: float | None = None
+    lt: float | None = None
+
+    @model_validator(mode="after")
+    def _a_bound(self):
+        if self.ge is None and self.lt is None:
+            raise ValueError("applies_if needs `ge`, `lt` or both")
+        return self
+
+
+class Benchmark(_Tagged):
+    """A threshold from a framework: `indicator <operator> value`."""
+
+    id: BenchmarkId
+    framework: Id
+    indicator: Id | None
+    name: Text
+    operator: Operator
+    value: StrictBool | float | None
+    unit: str | None = None
+    name_verification: Tag | None = None
+    group: str | None = None
+    mandatory: bool | None = None
+    selection: str | None = None
+    note: str | None = None
+    applies: str | None = None
+    applies_if: AppliesIf | None = None
+
+    @model_validator(mode="after")
+    def _value_fits_operator(self):
+        if self.operator in ("present", "boolean"):
+            if self.value is not None and not isinstance(self.value, bool):
+                raise ValueError(f"operator {self.operator!r} takes value true, false or null")
+        elif self.value is None or isinstance(self.value, bool):
+            raise ValueError(f"operator {self.operator!r} needs a numeric value")
+        return self
+
+
+class BenchmarksFile(_Model):
+    frameworks: list[Framework] = Field(min_length=1)
+    benchmarks: list[Benchmark] = Field(min_length=1)
+    profiles: dict[Id, dict[Id, list[BenchmarkId]]]
+
+    @model_validator(mode="after")
+    def _default_profile(self):
+        if "default" not in self.profiles:
+            raise ValueError("profiles: a `default` profile is required")
+        return self
+
+
+# -- coefficients.yaml --------------------------------------------------------------------------
+
+class Quantity(_Model):
+    value: float
+    unit: NonEmpty
+
+
+class _Published(_Tagged):
+    """A per-carrier factor written exactly as published: `"<number> <unit>"`."""
+
+    carrier: Carrier
+    name: Text
+    published: Annotated[str, Field(pattern=r"^\d+(?:\.\d+)?(?:[eE][+-]?\d+)? +\S+$",
+                                    examples=["0.7143 kgce/kg", "21.65 tCO2/1e4Nm3"])]
+    note: str | None = None
+
+    @property
+    def value(self) -> float:
+        """The published number."""
+        return float(self.published.split()[0])
+
+    @property
+    def unit(self) -> str:
+        """The published unit."""
+        return self.published.split()[1]
+
+
+class Coefficient(_Published):
+    """A GB/T 2589 standard-coal coefficient (当量值)."""
+
+    lhv: Quantity | None = None
+
+
+class CoefficientsFile(_Model):
+    standard: NonEmpty
+    coefficients: list[Coefficient] = Field(min_length=1)
+
+
+# -- emission_factors.yaml ----------------------------------------------------------------------
+
+class TaggedValue(_Tagged):
+    value: float = Field(gt=0)
+    note: str | None = None
+
+
+class NationalYear(_Model):
+    average: TaggedValue
+    excl_market_nonfossil: TaggedValue | None = None
+    fossil_only: TaggedValue | None = None
+    announcement: str | None = None
+
+
+class Grid(_Model):
+    unit: NonEmpty
+    note: str | None = None
+    national: dict[Year, NationalYear] = Field(min_length=1)
+    regional: dict[NonEmpty, dict[Year, TaggedValue]]
+    provincial: dict[NonEmpty, dict[Year, TaggedValue]]
+
+
+class ProvinceInfo(_Model):
+    region: NonEmpty
+    en: NonEmpty
+    full: NonEmpty
+
+
+class ProvinceRegion(_Model):
+    verification: Tag
+    source: Id
+    note: str | None = None
+    regions: dict[NonEmpty, NonEmpty] = Field(description="region (zh) -> English name")
+    provinces: dict[NonEmpty, ProvinceInfo]
+
+
+class CalcInputs(_Model):
+    """Published inputs of an enterprise-guideline factor: NCV x carbon content x oxidation x 44/12."""
+
+    ncv: Quantity
+    carbon_content: Quantity
+    oxidation: float = Field(gt=0, le=1)
+
+
+class FuelFactor(_Published):
+    """A fuel's (or purchased heat's) CO2 factor."""
+
+    inputs: CalcInputs | None = None
+
+    @model_validator(mode="after")
+    def _not_electricity(self):
+        if self.carrier == "electricity":
+            raise ValueError("electricity has no fuel factor: its emissions use the grid factor")
+        return self
+
+
+class Gwp(_Tagged):
+    co2: float = Field(gt=0)
+    ch4: float = Field(gt=0)
+    n2o: float = Field(gt=0)
+    note: str | None = None
+
+
+class EmissionFactorsFile(_Model):
+    grid: Grid
+    province_region: ProvinceRegion
+    fuels: list[FuelFactor] = Field(min_length=1)
+    gwp_ar5: Gwp
+
+
+# -- industries.yaml ----------------------------------------------------------------------------
+
+class Member(_Model):
+    name_zh: NonEmpty
+    name_en: str | None = None
+    codes: list[IndustryCode]
+    code_verification: Tag
+    since: Year | None = None
+    note: str | None = None
+
+
+class IndustryList(_Model):
+    id: Id
+    name: Text
+    doc_no: str | None = None
+    verification: Tag
+    source: Id
+    note: str | None = None
+    members: list[Member] = Field(min_length=1)
+
+
+class IndustriesFile(_Model):
+    lists: list[IndustryList] = Field(min_length=1)
+
+
+# -- measures.yaml ------------------------------------------------------------------------------
+
+_DIGIT = re.compile(r"\d")
+
+
+class Measure(_Model):
+    """One concrete action of clauses 6.2-6.11."""
+
+    id: Annotated[str, Field(pattern=r"^M-[A-Z0-9]+(?:-[A-Z0-9]+)*$")]
+    title: Text
+    clauses: list[DoClauseId] = Field(min_length=1)
+    improves: list[Id] = Field(default_factory=list)
+    typical_effect: str | None = None
+    source: Id | None = None
+    verification: Tag | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _numbers_are_sourced(self):
+        if self.typical_effect and _DIGIT.search(self.typical_effect) \
+                and (self.source is None or self.verification is None):
+            raise ValueError("a typical_effect with a number needs `source` and `verification`")
+        if self.verification is not None and self.source is None:
+            raise ValueError("a verification tag needs the `source` it refers to")
+        return self
+
+
+class MeasuresFile(_Model):
+    measures: list[Measure] = Field(min_length=40)

@@ -1,0 +1,56 @@
+"""One finding, explained in full: clause titles, explanation, evidence with paths, benchmarks
+with framework/source/tag, derivation of indicators, and the engine trace."""
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from engine.render.labels import SEVERITY, STATUS
+
+__all__ = ["render_explanation"]
+
+
+def render_explanation(f: dict, result: dict, ruleset, lang: str) -> Group:
+    k = ruleset.knowledge
+    clauses = "\n".join(f"{c}  {k.clauses[c].title.get(lang)}" for c in f["clauses"] if c in k.clauses)
+    head = Text.assemble((f["title"][lang], "bold"), "\n",
+                         f"{f['id']}   {STATUS[lang][f['status']]}   {SEVERITY[lang][f['severity']]}\n",
+                         f"rule {f['rule']} v{f['rule_version']} ({f['pack']})\n", clauses, "\n\n",
+                         f["explanation"][lang])
+    parts = [Panel(head)]
+    ev = f.get("evidence", {})
+    if ev.get("facts"):
+        t = Table(title="evidence: facts" if lang == "en" else "证据：事实")
+        for col in ("fact", "field", "value", "unit", "path"):
+            t.add_column(col, overflow="fold")
+        for e in ev["facts"]:
+            t.add_row(e["fact"], e["field"], "—" if e["value"] is None else str(e["value"]), e.get("unit") or "",
+                      e.get("path") or "")
+        parts.append(t)
+        for e in ev["facts"]:
+            if e.get("formula"):
+                lines = [f"{e['fact']}: {e['formula']}"] + [f"  {i['path']} = {i['value']:g} {i['unit']}"
+                                                            for i in e.get("inputs", [])]
+                name = e["fact"].removeprefix("ind:")
+                for fac in result["derived"].get(name, {}).get("factors", []):
+                    lines.append(f"  factor {fac['id']} = {fac['value']} {fac['unit']} [{fac['verification']}] "
+                                 f"({fac['source']})")
+                parts.append(Text("\n".join(lines)))
+    if ev.get("benchmarks"):
+        t = Table(title="evidence: benchmarks" if lang == "en" else "证据：基准")
+        for col in ("id", "value", "framework", "tag", "source"):
+            t.add_column(col, overflow="fold")
+        for b in ev["benchmarks"]:
+            src = b["source"]
+            t.add_row(b["id"], f"{b['value']} {b['unit'] or ''}", b["framework"], b["verification"],
+                      " ".join(x for x in (src.get("title"), src.get("url")) if x))
+        parts.append(t)
+    if f.get("missing"):
+        parts.append(Text(("需补充：" if lang == "zh" else "to collect: ") + ", ".join(f["missing"]), style="yellow"))
+    if f.get("related"):
+        parts.append(Text(("相关：" if lang == "zh" else "related: ") + ", ".join(f["related"])))
+    parts.append(Text("trace: " + "; ".join(f"{t['engine_rule']} <- {t['facts']}" for t in f.get("trace", [])),
+                      style="dim"))
+    return Group(*parts)

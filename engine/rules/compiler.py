@@ -1,0 +1,354 @@
+"""Compile one DSL rule into engine rules (IR) plus the metadata findings are built from.
+
+A compliance rule with subject S (selector `where`), park applicability Ap, subject
+applicability As, required fields R and check C becomes up to six engine rules, which between
+them give exactly one verdict per subject fact:
+
+    #na_park        park(Ap fields reported, not Ap)      & S
+    #missing_park   park(some Ap field not reported)      & S          -> insufficient_data
+    #missing        park(Ap) & S(some field of R not reported)         -> insufficient_data
+    #na             park(Ap) & S(R reported, not As)                   -> not_applicable
+    #met            park(Ap) & S(R reported, As, C)
+    #not_met        park(Ap) & S(R reported, As, not C)
+
+R is every field C and As read, plus `requires:`. Because R is reported in the last three,
+`not C` is the exact complement of C there; the park pattern is joined only when Ap is given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.facts.catalogue import KINDS
+from engine.rules import grammar as g
+from engine.rules import ir
+from engine.rules.conditions import ConditionError, Scope, compile_condition, split_conjuncts
+from engine.rules.dsl import ComplianceRule, MeasureRule, PatternSpec, ProblemRule
+from engine.rules.templates import TemplateError, check_template
+from engine.text import Text
+
+__all__ = ["RuleMeta", "BoundThreshold", "Gap", "compile_rule", "RuleCompileError"]
+
+
+class RuleCompileError(ValueError):
+    """Raised with the YAML key (`where`, `check`, ...) the problem is in."""
+
+    def __init__(self, key: tuple, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class BoundThreshold:
+    """A `$name` of a rule, resolved to a knowledge benchmark."""
+
+    name: str
+    benchmark: str
+    value: float | bool
+    unit: str | None
+    framework: str
+    source: str
+    verification: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The field-vs-threshold comparison whose distance an explanation quantifies as {gap}."""
+
+    alias: str
+    field: str
+    threshold: str
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """What findings need to know about a DSL rule."""
+
+    id: str
+    version: int
+    kind: str
+    pack: str
+    pack_version: str
+    file: str
+    clauses: tuple[str, ...]
+    severity: str
+    title: Text
+    explain: dict[str, Text]
+    thresholds: dict[str, BoundThreshold]
+    aliases: dict[str, str]
+    evidence: dict[str, tuple[str, ...]]       # alias -> fields the rule read
+    gap: Gap | None = None
+    answers: tuple[str, ...] = ()
+    measure: str | None = None
+    subject: str | None = None
+    applies_park_fields: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    rationale: Text | None = None
+    engine_rules: dict[str, str] = field(default_factory=dict)   # engine rule id -> status
+
+
+_GENERIC = {
+    "insufficient_data": Text(zh="数据不足，无法判断：请补充 {missing}。",
+                              en="Not enough data to judge: please report {missing}."),
+    "not_applicable": Text(zh="本条不适用于该园区。", en="This requirement does not apply to the park."),
+}
+_PRIORITY = {"problem": 0, "compliance": 0, "measure": 10}
+_STATUS_OF = {"problem": "problem", "measure": "recommended"}
+
+
+def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge) -> tuple[list[ir.RuleIR], RuleMeta]:
+    """Compile `rule` (a DSL model) against the knowledge base.
+
+    Raises:
+        RuleCompileError: naming the YAML key at fault.
+    """
+    for i, clause in enumerate(rule.clauses):
+        if clause not in knowledge.clauses:
+            raise RuleCompileError(("clauses", i), f"clause {clause!r} does not exist in the guide's "
+                                                   "catalogue (knowledge/clauses.yaml)")
+    thresholds = _thresholds(rule, knowledge)
+    values = {name: t.value for name, t in thresholds.items()}
+    if isinstance(rule, ComplianceRule):
+        rules, meta_extra = _compliance(rule, values)
+    elif isinstance(rule, ProblemRule):
+        rules, meta_extra = _problem(rule, values)
+    elif isinstance(rule, MeasureRule):
+        rules, meta_extra = _measure(rule, knowledge)
+    else:  # pragma: no cover - the discriminated union admits nothing else
+        raise TypeError(type(rule))
+    explain = _explain_texts(rule)
+    aliases = meta_extra["aliases"]
+    gap = meta_extra.get("gap")
+    for status, text in explain.items():
+        for lang in ("zh", "en"):
+            try:
+                check_template(text.get(lang), aliases, set(thresholds), gap is not None,
+                               allow_missing=status == "insufficient_data")
+            except TemplateError as exc:
+                key = ("explain", status, lang) if isinstance(rule, ComplianceRule) else ("explain", lang)
+                raise RuleCompileError(key, str(exc)) from None
+    unused = set(thresholds) - set(meta_extra.get("used", thresholds))
+    if unused:
+        raise RuleCompileError(("thresholds",), f"threshold(s) declared but not used: {', '.join(sorted(unused))}")
+    meta = RuleMeta(
+        id=rule.id, version=rule.version, kind=rule.kind, pack=pack, pack_version=pack_version,
+        file=file, clauses=tuple(rule.clauses), severity=rule.severity, title=rule.title,
+        explain=explain, thresholds=thresholds, aliases=aliases, evidence=meta_extra["evidence"],
+        gap=gap, answers=tuple(getattr(rule, "answers", ())), measure=getattr(rule, "measure", None),
+        subject=meta_extra.get("subject"), applies_park_fields=meta_extra.get("park_fields", ()),
+        requires=meta_extra.get("requires", ()), rationale=rule.rationale,
+        engine_rules=meta_extra.get("statuses") or {r.id: _STATUS_OF[rule.kind] for r in rules})
+    return rules, meta
+
+
+def _thresholds(rule, knowledge) -> dict[str, BoundThreshold]:
+    out = {}
+    for name, bench_id in rule.thresholds.items():
+        bench = knowledge.benchmarks.get(bench_id)
+        if bench is None:
+            raise RuleCompileError(("thresholds", name), f"benchmark {bench_id!r} is not in knowledge/benchmarks.yaml")
+        if bench.value is None or isinstance(bench.value, str):
+            raise RuleCompileError(("thresholds", name), f"benchmark {bench_id!r} has no numeric value")
+        out[name] = BoundThreshold(name=name, benchmark=bench_id, value=bench.value, unit=bench.unit,
+                                   framework=bench.framework, source=bench.source,
+                                   verification=bench.verification, title=bench.name)
+    return out
+
+
+def _explain_texts(rule) -> dict[str, Text]:
+    if isinstance(rule, ComplianceRule):
+        e = rule.explain
+        return {"met": e.met, "not_met": e.not_met,
+                "insufficient_data": e.insufficient_data or _GENERIC["insufficient_data"],
+                "not_applicable": e.not_applicable or _GENERIC["not_applicable"]}
+    return {"problem" if isinstance(rule, ProblemRule) else "recommended": rule.explain}
+
+
+def _parse(text: str, key: tuple) -> g.Node:
+    try:
+        return g.parse(text)
+    except g.ConditionSyntaxError as exc:
+        raise RuleCompileError(key, str(exc)) from None
+
+
+def _cond(text: str | None, scope: Scope, key: tuple) -> ir.Cond | None:
+    if text is None:
+        return None
+    try:
+        return compile_condition(_parse(text, key), scope)
+    except ConditionError as exc:
+        raise RuleCompileError(key, f"{exc}\n    {text}") from None
+
+
+def _kind(spec: PatternSpec, key: tuple) -> str:
+    if spec.fact not in KINDS:
+        raise RuleCompileError(key + ("fact",), f"unknown fact kind {spec.fact!r} (kinds: {', '.join(KINDS)})")
+    return spec.fact
+
+
+def _and(*conds: ir.Cond | None) -> ir.Cond | None:
+    items = []
+    for c in conds:
+        if c is None:
+            continue
+        items.extend(c.items if isinstance(c, ir.And) else [c])
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else ir.And(items=items)
+
+
+def _emit(rule, status: str, severity: str | None = None) -> ir.Emit:
+    return ir.Emit(rule=rule.id, status=status, severity=severity or rule.severity)
+
+
+def _gap_of(node: g.Node | None, alias: str) -> Gap | None:
+    """First `field <op> $threshold` (either side) in `node`, for {gap}."""
+    match node:
+        case None:
+            return None
+        case g.Cmp(left=g.Name(field=f), right=g.Threshold(name=t)) | g.Cmp(left=g.Threshold(name=t), right=g.Name(field=f)):
+            return Gap(alias=alias, field=f, threshold=t)
+        case g.And(items=items) | g.Or(items=items):
+            return next((gp for gp in (_gap_of(i, alias) for i in items) if gp), None)
+        case g.Not(item=item):
+            return _gap_of(item, alias)
+    return None
+
+
+def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR], dict]:
+    kind = _kind(rule.subject, ("subject",))
+    alias = rule.subject.as_ or kind
+    scope = Scope(alias=alias, kind=kind, thresholds=thresholds)
+    selector = _cond(rule.subject.where, scope, ("subject", "where"))
+    check_ast = _parse(rule.check, ("check",))
+    park_parts, subj_parts = [], []
+    if rule.applies:
+        applies_ast = _parse(rule.applies, ("applies",))
+        for part in split_conjuncts(applies_ast):
+            names = _names(part)
+            on_park = {n.alias == "park" for n in names}
+            if on_park == {True} and kind != "park":
+                park_parts.append(part)
+            elif True not in on_park or kind == "park":
+                subj_parts.append(part)
+            else:
+                raise RuleCompileError(("applies",), "each `and` part of applies must be about park.* "
+                                                     "or about the subject, not both")
+    park_scope = Scope(alias="park", kind="park", thresholds=thresholds)
+    try:
+        check = compile_condition(check_ast, scope)
+        not_check = compile_condition(check_ast, scope, negate=True)
+        s_app = [compile_condition(p, scope) for p in subj_parts]
+        s_not_app = ir.Or(items=[compile_condition(p, scope, negate=True) for p in subj_parts]) if subj_parts else None
+        p_app = [compile_condition(p, park_scope) for p in park_parts]
+        p_not_app = ir.Or(items=[compile_condition(p, park_scope, negate=True) for p in park_parts]) if park_parts else None
+    except ConditionError as exc:
+        raise RuleCompileError(("check",) if not rule.applies else ("applies",), str(exc)) from None
+    for r in rule.requires:
+        if r not in KINDS[kind]:
+            raise RuleCompileError(("requires",), f"{kind} has no field {r!r}")
+    a_fields = ir.cond_fields(_and(*s_app))
+    c_fields: list[str] = []
+    for f in ir.cond_fields(check) + list(rule.requires):
+        if f not in a_fields and f not in c_fields:
+            c_fields.append(f)
+    requires = a_fields + c_fields
+    compared = set(ir.cond_fields(check))
+    defined = [ir.Defined(field=f) for f in c_fields if f not in compared]
+    missing_parts: list[ir.Cond] = [ir.Undefined(field=f) for f in a_fields]
+    if c_fields:
+        c_missing = ir.Or(items=[ir.Undefined(field=f) for f in c_fields])
+        missing_parts.append(_and(*s_app, c_missing) if s_app else c_missing)
+    missing = None
+    if missing_parts:
+        missing = missing_parts[0] if len(missing_parts) == 1 else ir.Or(items=missing_parts)
+    park_fields = tuple(ir.cond_fields(_and(*p_app)))
+
+    def subject(test) -> ir.Pattern:
+        return ir.Pattern(alias=alias, kind=kind, test=_and(selector, test))
+
+    def park(test) -> ir.Pattern:
+        return ir.Pattern(alias="park", kind="park", test=test)
+
+    applicable = [park(_and(*p_app))] if p_app else []
+    rules: list[ir.RuleIR] = []
+    statuses: dict[str, str] = {}
+
+    def add(suffix: str, pats: list[ir.Pattern], status: str, emit: bool = False) -> None:
+        rid = f"{rule.id}#{suffix}"
+        statuses[rid] = status
+        rules.append(ir.RuleIR(id=rid, source=rule.id, patterns=pats, emit=_emit(rule, status) if emit else None))
+
+    if p_app:
+        park_defined = _and(*[ir.Defined(field=f) for f in park_fields])
+        add("na_park", [park(_and(park_defined, p_not_app)), subject(None)], "not_applicable")
+        add("missing_park", [park(ir.Or(items=[ir.Undefined(field=f) for f in park_fields])), subject(None)],
+            "insufficient_data")
+    if missing is not None:
+        add("missing", applicable + [subject(missing)], "insufficient_data")
+    if s_not_app is not None:
+        add("na", applicable + [subject(s_not_app)], "not_applicable")
+    add("met", applicable + [subject(_and(*defined, *s_app, check))], "met")
+    add("not_met", applicable + [subject(_and(*defined, *s_app, not_check))], "not_met", emit=True)
+    aliases = {alias: kind, **({"park": "park"} if p_app else {})}
+    evidence = {alias: tuple(requires), **({"park": park_fields} if p_app else {})}
+    return rules, {"aliases": aliases, "evidence": evidence, "gap": _gap_of(check_ast, alias),
+                   "used": scope.used_thresholds + park_scope.used_thresholds, "subject": alias,
+                   "park_fields": park_fields, "requires": tuple(requires), "statuses": statuses}
+
+
+def _names(node: g.Node) -> list[g.Name]:
+    match node:
+        case g.Cmp(left=l, right=r):
+            return [x for x in (l, r) if isinstance(x, g.Name)]
+        case g.In(name=n) | g.IsDefined(name=n):
+            return [n]
+        case g.And(items=items) | g.Or(items=items):
+            return [n for i in items for n in _names(i)]
+        case g.Not(item=item):
+            return _names(item)
+    return []
+
+
+def _problem(rule: ProblemRule, thresholds: dict) -> tuple[list[ir.RuleIR], dict]:
+    specs = [rule.when] if rule.when is not None else list(rule.all)
+    keyroot = ("when",) if rule.when is not None else ("all",)
+    patterns, aliases, evidence, used, gap = [], {}, {}, [], None
+    for i, spec in enumerate(specs):
+        key = keyroot if rule.when is not None else keyroot + (i,)
+        kind = _kind(spec, key)
+        alias = spec.as_ or kind
+        if alias in aliases:
+            raise RuleCompileError(key + ("as",), f"alias {alias!r} is used twice; give each pattern its own `as:`")
+        scope = Scope(alias=alias, kind=kind, earlier=dict(aliases), thresholds=thresholds)
+        test = _cond(spec.where, scope, key + ("where",))
+        if test is not None and all(isinstance(c, ir.Undefined) for c in _leaves(test)):
+            raise RuleCompileError(key + ("where",), "a pattern that only tests missing fields never "
+                                                     "binds reliably; add a test on a reported field")
+        patterns.append(ir.Pattern(alias=alias, kind=kind, test=test))
+        aliases[alias] = kind
+        evidence[alias] = tuple(ir.cond_fields(test))
+        used += scope.used_thresholds
+        if gap is None and spec.where:
+            gap = _gap_of(g.parse(spec.where), alias)
+    rules = [ir.RuleIR(id=rule.id, source=rule.id, patterns=patterns, emit=_emit(rule, "problem"),
+                       priority=_PRIORITY["problem"])]
+    return rules, {"aliases": aliases, "evidence": evidence, "gap": gap, "used": used}
+
+
+def _leaves(c: ir.Cond) -> list[ir.Cond]:
+    if isinstance(c, (ir.And, ir.Or)):
+        return [leaf for item in c.items for leaf in _leaves(item)]
+    return [c]
+
+
+def _measure(rule: MeasureRule, knowledge) -> tuple[list[ir.RuleIR], dict]:
+    if rule.measure is not None and rule.measure not in knowledge.measures:
+        raise RuleCompileError(("measure",), f"measure {rule.measure!r} is not in knowledge/measures.yaml")
+    by_rule = [ir.Compare(op="eq", field="rule", right=ir.Const(value=a)) for a in rule.answers]
+    by_status = [ir.Compare(op="eq", field="status", right=ir.Const(value=s)) for s in rule.on]
+    test = _and(by_rule[0] if len(by_rule) == 1 else ir.Or(items=by_rule),
+                by_status[0] if len(by_status) == 1 else ir.Or(items=by_status))
+    rules = [ir.RuleIR(id=rule.id, source=rule.id, patterns=[ir.Pattern(alias="finding", kind="finding", test=test)],
+                       priority=_PRIORITY["measure"])]
+    return rules, {"aliases": {"finding": "finding"}, "evidence": {"finding": ("rule", "status")}, "used": []}

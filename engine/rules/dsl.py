@@ -1,0 +1,132 @@
+"""The rule-pack DSL, as pydantic models: the single source of the rule file schema.
+
+A pack is a folder `rules/<pack>/` with `pack.yaml` and one file per rule,
+`<ID>_<slug>.yaml`, beside its examples `<ID>_<slug>_test.yaml`. Three kinds of rule:
+
+* **compliance** - a verdict on one `subject` fact: `met` / `not_met` / `insufficient_data` /
+  `not_applicable`. `check` is what "met" means; the compiler derives the other verdicts.
+* **problem** - a diagnosed problem: a single fact (`when`) or a join of facts (`all`).
+* **measure** - a recommended measure answering problem or compliance rules (`answers`):
+  forward chaining problem -> measure.
+
+Numbers in conditions come from knowledge, never from the rule: `thresholds: {min: MIIT-EG2}`
+binds `$min` to that benchmark (value, unit, source and V/C/U/D tag) at compile time.
+`greenpark schema --rules` prints the JSON Schema of these models for editors.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.text import Text
+
+__all__ = ["RuleFile", "ComplianceRule", "ProblemRule", "MeasureRule", "PatternSpec", "PackManifest",
+           "RulesetManifest", "RuleTestFile", "TestCase", "Expectation", "Severity", "Status",
+           "ComplianceExplain", "RULE_ID", "STATUSES"]
+
+RULE_ID = r"^[A-Z]{2,4}(-[A-Z0-9]{1,12}){1,4}$"
+Severity = Literal["critical", "high", "medium", "low", "info"]
+Status = Literal["met", "not_met", "insufficient_data", "not_applicable", "problem", "recommended"]
+STATUSES = ("met", "not_met", "insufficient_data", "not_applicable", "problem", "recommended")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PatternSpec(_Model):
+    """One fact to match: its kind, an alias, and a condition on its fields."""
+
+    fact: str = Field(description="fact kind: park, indicator, enterprise, target, finding, ...")
+    as_: str | None = Field(None, alias="as", pattern=r"^[a-z][a-z0-9_]{0,15}$",
+                            description="alias used in joins and explanation templates")
+    where: str | None = Field(None, description="condition on this fact's fields")
+
+
+class _RuleBase(_Model):
+    id: str = Field(pattern=RULE_ID, description="stable id, independent of the file name")
+    version: int = Field(ge=1, description="bump when the rule's meaning changes")
+    clauses: list[str] = Field(min_length=1, description="guide clauses, e.g. 6.3 or 5.3a")
+    severity: Severity
+    title: Text
+    rationale: Text | None = None
+    thresholds: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(
+        default_factory=dict, description="local name -> benchmark id in knowledge/benchmarks.yaml")
+    disabled: bool = False
+
+
+class ComplianceExplain(_Model):
+    met: Text
+    not_met: Text
+    insufficient_data: Text | None = None
+    not_applicable: Text | None = None
+
+
+class ComplianceRule(_RuleBase):
+    kind: Literal["compliance"]
+    subject: PatternSpec = Field(description="the fact the verdict is about (alias: s)")
+    applies: str | None = Field(None, description="and-chain over park.* and subject fields; "
+                                                  "false -> not_applicable")
+    requires: list[str] = Field(default_factory=list,
+                                description="extra subject fields that must be reported")
+    check: str = Field(description="what 'met' means, over the subject's fields")
+    explain: ComplianceExplain
+
+
+class ProblemRule(_RuleBase):
+    kind: Literal["problem"]
+    when: PatternSpec | None = Field(None, description="one fact")
+    all: list[PatternSpec] | None = Field(None, min_length=2, description="a join of facts")
+    explain: Text
+
+    @model_validator(mode="after")
+    def _one_shape(self):
+        if (self.when is None) == (self.all is None):
+            raise ValueError("a problem rule has exactly one of `when` (one fact) or `all` (a join)")
+        return self
+
+
+class MeasureRule(_RuleBase):
+    kind: Literal["measure"]
+    answers: list[Annotated[str, Field(pattern=RULE_ID)]] = Field(
+        min_length=1, description="problem or compliance rules this measure answers")
+    on: list[Literal["problem", "not_met"]] = Field(default_factory=lambda: ["problem", "not_met"])
+    measure: str | None = Field(None, description="id in knowledge/measures.yaml")
+    explain: Text
+
+
+RuleFile = Annotated[Union[ComplianceRule, ProblemRule, MeasureRule], Field(discriminator="kind")]
+
+
+class PackManifest(_Model):
+    pack: Literal["planning", "industry", "pollution_carbon", "improvement"]
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: Text
+    clauses: list[str] = Field(min_length=1, description="the guide sections this pack encodes")
+    id_prefix: str = Field(pattern=r"^[A-Z]{2,4}$", description="every rule id starts with it")
+
+
+class RulesetManifest(_Model):
+    ruleset: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    packs: list[str] = Field(min_length=1)
+    released: str | None = Field(None, description="date frozen; None while in development")
+
+
+class Expectation(_Model):
+    status: Status
+    count: int | None = Field(None, ge=1, description="how many findings with this status")
+    explain_contains: str | None = Field(None, description="text the zh explanation must contain")
+    explain_en_contains: str | None = None
+
+
+class TestCase(_Model):
+    name: str = Field(pattern=r"^(fires|silent)_[a-z0-9_]+$")
+    facts: list[dict] = Field(min_length=1)
+    expect: list[Expectation] = Field(default_factory=list)
+
+
+class RuleTestFile(_Model):
+    rule: str = Field(pattern=RULE_ID)
+    cases: list[TestCase] = Field(min_length=2)

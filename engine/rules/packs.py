@@ -1,0 +1,224 @@
+"""Load rule packs from a rules tree, compile them whole, and keep versions side by side.
+
+A rules tree is a folder with `ruleset.yaml` (name, version, packs) and one folder per pack
+(`pack.yaml` + rule files + their `_test.yaml` examples). The working tree is `rules/`; a frozen
+release is a copy under `rules/releases/<version>/` with its own `knowledge/` snapshot, so an old
+decision can be replayed with exactly the rules and numbers it was made with.
+
+A tree compiles whole or not at all: every problem in every file is collected and raised in one
+`RulePackError`, each naming file:line:col, the rule and the YAML key.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from engine.errors import Problem, RulePackError, RulesetNotFound
+from engine.facts.loader import validation_problems
+from engine.rules import ir
+from engine.rules.compiler import RuleCompileError, RuleMeta, compile_rule
+from engine.rules.dsl import PackManifest, RuleFile, RulesetManifest
+from engine.sourcefile import Document, load_document
+
+__all__ = ["Ruleset", "load_ruleset", "RulesetRegistry", "rule_files", "REPO_ROOT", "DEFAULT_RULES"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_RULES = REPO_ROOT / "rules"
+_RULE_ADAPTER = TypeAdapter(RuleFile)
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A compiled, versioned ruleset and the knowledge it was compiled against."""
+
+    name: str
+    version: str
+    packs: dict[str, str]
+    compiled: ir.CompiledRuleset
+    meta: dict[str, RuleMeta]
+    knowledge: object
+    digest: str
+    root: Path
+
+    def versions(self) -> dict[str, str]:
+        return {"ruleset": self.version, **self.packs}
+
+    def status_of(self, engine_rule: str) -> tuple[RuleMeta, str]:
+        """The DSL rule and verdict an engine rule id stands for."""
+        source = engine_rule.split("#", 1)[0]
+        meta = self.meta[source]
+        return meta, meta.engine_rules[engine_rule]
+
+
+def rule_files(pack_dir: Path) -> list[Path]:
+    """Rule files of a pack folder, sorted (not pack.yaml, not *_test.yaml)."""
+    return sorted(p for p in pack_dir.glob("*.yaml") if p.name != "pack.yaml" and not p.stem.endswith("_test"))
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _load_model(path: Path, model, problems: list[Problem]):
+    try:
+        doc = load_document(path)
+    except Exception as exc:  # InputError: malformed YAML
+        problems.extend(getattr(exc, "problems", []) or [Problem(str(exc), file=_rel(path))])
+        return None, None
+    doc.file = _rel(path)
+    try:
+        adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+        return adapter.validate_python(doc.data), doc
+    except ValidationError as exc:
+        problems.extend(validation_problems(exc, doc, model if not isinstance(model, TypeAdapter) else object))
+        return None, doc
+
+
+def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
+    """Compile the rules tree at `root`.
+
+    Args:
+        root: folder holding ruleset.yaml.
+        knowledge: a loaded Knowledge; default: the tree's own `knowledge/` snapshot if it has
+            one, else the repository's knowledge/.
+
+    Raises:
+        RulePackError: listing every problem found, each with file and line.
+        KnowledgeError: the knowledge does not load.
+    """
+    from engine.knowledge import load_knowledge
+
+    root = Path(root)
+    if knowledge is None:
+        snapshot = root / "knowledge"
+        knowledge = load_knowledge(snapshot if snapshot.is_dir() else None)
+    problems: list[Problem] = []
+    manifest, _ = _load_model(root / "ruleset.yaml", RulesetManifest, problems)
+    if manifest is None:
+        raise RulePackError("ruleset.yaml does not load", problems)
+    rules: list[ir.RuleIR] = []
+    metas: dict[str, RuleMeta] = {}
+    packs: dict[str, str] = {}
+    for pack_name in manifest.packs:
+        pack_dir = root / pack_name
+        pack, _ = _load_model(pack_dir / "pack.yaml", PackManifest, problems)
+        if pack is None:
+            continue
+        if pack.pack != pack_name:
+            problems.append(Problem(f"pack.yaml names pack {pack.pack!r} but sits in {pack_name}/",
+                                    file=_rel(pack_dir / "pack.yaml"), line=1))
+        packs[pack_name] = pack.version
+        for path in rule_files(pack_dir):
+            rule, doc = _load_model(path, _RULE_ADAPTER, problems)
+            if rule is None:
+                continue
+            if rule.disabled:
+                continue
+            where = lambda key, msg: problems.append(doc.problem(key, f"rule {rule.id}: {msg}"))
+            if not path.stem.startswith(rule.id + "_") and path.stem != rule.id:
+                where(("id",), f"file name must start with the rule id ({rule.id}_<slug>.yaml)")
+            if not rule.id.startswith(pack.id_prefix + "-"):
+                where(("id",), f"ids in pack {pack_name} start with {pack.id_prefix}-")
+            if rule.id in metas:
+                where(("id",), f"duplicate rule id (also in {metas[rule.id].file})")
+                continue
+            try:
+                compiled, meta = compile_rule(rule, pack=pack_name, pack_version=pack.version,
+                                              file=doc.file, knowledge=knowledge)
+            except RuleCompileError as exc:
+                where(exc.key, str(exc))
+                continue
+            rules.extend(compiled)
+            metas[rule.id] = meta
+    for meta in metas.values():
+        for target in meta.answers:
+            other = metas.get(target)
+            if other is None or other.kind == "measure":
+                problems.append(Problem(f"rule {meta.id}: answers {target!r}, which is not a problem or "
+                                        "compliance rule of this ruleset", file=meta.file))
+    if not problems:
+        from engine.rules.limits import check_limits
+        compiled_rs = ir.CompiledRuleset(key="scratch", rules=rules)
+        problems.extend(Problem(msg, file=_rel(root / "ruleset.yaml")) for msg in check_limits(compiled_rs))
+    if problems:
+        raise RulePackError(f"rules tree {_rel(root)} does not compile ({len(problems)} problem(s))", problems)
+    digest = _digest(manifest, packs, rules, metas, knowledge)
+    key = f"{manifest.ruleset}@{manifest.version}#{digest[:12]}"
+    return Ruleset(name=manifest.ruleset, version=manifest.version, packs=packs,
+                   compiled=ir.CompiledRuleset(key=key, rules=rules), meta=metas,
+                   knowledge=knowledge, digest=digest, root=root)
+
+
+def _digest(manifest, packs, rules, metas, knowledge) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps({"ruleset": manifest.model_dump(), "packs": packs}, sort_keys=True).encode())
+    for r in rules:
+        h.update(r.model_dump_json().encode())
+    for rid in sorted(metas):
+        m = metas[rid]
+        h.update(json.dumps([m.id, m.version, m.severity, m.clauses, m.title.model_dump(),
+                             {k: v.model_dump() for k, v in m.explain.items()}], sort_keys=True,
+                            ensure_ascii=False).encode())
+    h.update(knowledge.digest.encode())
+    return h.hexdigest()
+
+
+def _semver(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.split("."))
+
+
+class RulesetRegistry:
+    """Every available ruleset version; compiles a version on first use, then keeps it.
+
+    Example:
+        >>> registry = RulesetRegistry()                      # doctest: +SKIP
+        >>> registry.get().version, registry.versions()       # doctest: +SKIP
+        ('1.0.0', ['1.0.0'])
+    """
+
+    def __init__(self, roots: list[Path] | None = None, *, knowledge=None):
+        if roots is None:
+            roots = [DEFAULT_RULES] + sorted(p for p in (DEFAULT_RULES / "releases").glob("*") if p.is_dir())
+        self._knowledge = knowledge
+        self._roots: dict[str, Path] = {}
+        for root in roots:
+            problems: list[Problem] = []
+            manifest, _ = _load_model(Path(root) / "ruleset.yaml", RulesetManifest, problems)
+            if manifest is None:
+                raise RulePackError(f"{root}: ruleset.yaml does not load", problems)
+            if manifest.version in self._roots:
+                raise RulePackError(f"ruleset version {manifest.version} appears twice: "
+                                    f"{self._roots[manifest.version]} and {root}")
+            self._roots[manifest.version] = Path(root)
+        self._loaded: dict[str, Ruleset] = {}
+        self._lock = threading.Lock()
+
+    def versions(self) -> list[str]:
+        """Available versions, newest first."""
+        return sorted(self._roots, key=_semver, reverse=True)
+
+    def get(self, version: str | None = None) -> Ruleset:
+        """The compiled ruleset `version` (default: newest).
+
+        Raises:
+            RulesetNotFound: no such version.
+            RulePackError: that version does not compile.
+        """
+        version = version or self.versions()[0]
+        if version not in self._roots:
+            raise RulesetNotFound(f"ruleset version {version!r} is not available "
+                                  f"(available: {', '.join(self.versions())})")
+        with self._lock:
+            if version not in self._loaded:
+                root = self._roots[version]
+                own_snapshot = (root / "knowledge").is_dir()
+                self._loaded[version] = load_ruleset(root, None if own_snapshot else self._knowledge)
+            return self._loaded[version]

@@ -1,0 +1,102 @@
+"""Explanation templates: `{alias.field}`, `{alias.field:.1f}`, `{$threshold}`, `{gap:.1f}`.
+
+Deliberately tiny - no expressions, no attribute walking, no `eval` - and checked when the pack
+compiles: an unknown alias, field or threshold, or a format spec the value cannot take, is a
+load error, not a broken sentence in front of a regulator.
+
+    >>> render("占比 {s.value:.1f}%，低于基准 {$min}%", {"s": {"value": 8.0}}, {"min": 15}, {}, "zh")
+    '占比 8.0%，低于基准 15%'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine.facts.catalogue import KINDS
+
+__all__ = ["Placeholder", "placeholders", "check_template", "render", "TemplateError"]
+
+_PLACEHOLDER = re.compile(r"\{(\$?[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(?::([^{}]*))?\}")
+_MISSING = {"zh": "（未报告）", "en": "(not reported)"}
+
+
+class TemplateError(ValueError):
+    """A template naming something the rule does not bind."""
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str          # "s.value", "$min", "gap"
+    spec: str | None
+
+
+def placeholders(template: str) -> list[Placeholder]:
+    """Every `{...}` in `template`; a stray brace is an error."""
+    found = [Placeholder(m.group(1), m.group(2)) for m in _PLACEHOLDER.finditer(template)]
+    rest = _PLACEHOLDER.sub("", template)
+    if "{" in rest or "}" in rest:
+        raise TemplateError(f"unmatched or malformed '{{...}}' in {template!r}")
+    return found
+
+
+def check_template(template: str, aliases: dict[str, str], thresholds: set[str], has_gap: bool,
+                   *, allow_missing: bool = False) -> None:
+    """Raise TemplateError unless every placeholder is bound by the rule.
+
+    Args:
+        aliases: alias -> fact kind of the rule's patterns.
+        thresholds: local threshold names.
+        has_gap: whether the rule defines `gap`.
+        allow_missing: `{missing}` (the facts to collect) is allowed - insufficient_data texts.
+    """
+    for ph in placeholders(template):
+        if ph.name.startswith("$"):
+            if ph.name[1:] not in thresholds:
+                raise TemplateError(f"{{{ph.name}}}: no threshold {ph.name[1:]!r} in `thresholds:`")
+            sample: object = 1.0
+        elif ph.name == "gap":
+            if not has_gap:
+                raise TemplateError("{gap}: this rule compares no field with a threshold")
+            sample = 1.0
+        elif ph.name == "missing" and allow_missing:
+            sample = "x"
+        elif "." in ph.name:
+            alias, fld = ph.name.split(".", 1)
+            if alias not in aliases:
+                raise TemplateError(f"{{{ph.name}}}: no alias {alias!r} (aliases: {', '.join(aliases)})")
+            spec = KINDS[aliases[alias]].get(fld)
+            if spec is None:
+                raise TemplateError(f"{{{ph.name}}}: {aliases[alias]} has no field {fld!r}")
+            sample = {"number": 1.0, "text": "x", "bool": True}[spec.type]
+        else:
+            raise TemplateError(f"{{{ph.name}}}: write alias.field, $threshold, gap or (for "
+                                f"insufficient_data) missing")
+        if ph.spec:
+            try:
+                format(sample, ph.spec)
+            except (ValueError, TypeError) as exc:
+                raise TemplateError(f"{{{ph.name}:{ph.spec}}}: bad format ({exc})") from None
+
+
+def render(template: str, bound: dict[str, dict], thresholds: dict[str, object], extras: dict[str, object],
+           lang: str) -> str:
+    """Fill `template` from bound facts, threshold values and extras (`gap`, `missing`)."""
+    def one(m: re.Match) -> str:
+        name, spec = m.group(1), m.group(2)
+        if name.startswith("$"):
+            value = thresholds.get(name[1:])
+        elif "." not in name:
+            value = extras.get(name)
+        else:
+            alias, fld = name.split(".", 1)
+            value = bound.get(alias, {}).get(fld)
+        if value is None:
+            return _MISSING["zh" if lang == "zh" else "en"]
+        if isinstance(value, bool):
+            return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        if spec:
+            return format(value, spec)
+        if isinstance(value, float):
+            return f"{value:g}" if abs(value) < 1e15 else f"{value:.6g}"
+        return str(value)
+    return _PLACEHOLDER.sub(one, template)
