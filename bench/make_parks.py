@@ -64,7 +64,7 @@ _INDUSTRIES: list[tuple[str, str, float, float, bool]] = [
     ("C3982", "电子电路", 0.06, 0.8, False),
     ("D4412", "热电", 2.50, 0.0, True),
 ]
-_WEIGHTS = [0.12 if two_high else 1.0 for *_, two_high in _INDUSTRIES]   # energy-intensive firms are few
+_WEIGHTS = [0.25 if two_high else 1.0 for *_, two_high in _INDUSTRIES]   # energy-intensive firms are few
 _PLACE = list("青澄沙湖江河山海东西南北中新华金银宏盛嘉禾瑞丰泰恒远源润德")
 _TYPICAL_PROVINCES = ("江苏", "浙江", "山东", "河南", "湖北", "安徽", "广东", "四川", "福建", "河北")
 _INDICATORS = ("energy_intensity", "carbon_intensity", "renewable_share", "non_fossil_share",
@@ -127,9 +127,12 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
     latest = 2024
     enterprises = [_enterprise(rng, i, latest, width=5 if n_enterprises >= 10000 else 4)
                    for i in range(n_enterprises)]
-    ent_output = sum(e.pop("_output") for e in enterprises)               # 万元
-    ent_energy = sum(e.pop("_energy") for e in enterprises)               # tce
-    ent_two_high = sum(o for e in enterprises if (o := e.pop("_two_high")))
+    ent_output = ent_energy = ent_two_high = 0.0
+    for e in enterprises:                      # private totals, removed from the facts
+        output_, energy_, two_high_ = e.pop("_output"), e.pop("_energy"), e.pop("_two_high")
+        ent_output += output_                  # 万元
+        ent_energy += energy_                  # tce
+        ent_two_high += output_ if two_high_ else 0.0
     # Park-level ratios, drawn once; yearly values follow a trend with a little noise.
     output = ent_output / rng.uniform(0.7, 0.85)               # listed firms are most of the park
     energy = ent_energy / rng.uniform(0.8, 0.9)
@@ -221,6 +224,7 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
             "major_env_incidents": 0,
         })
     leading = rng.sample(_INDUSTRIES[:-1], 4)
+    task_areas = [a for a in _AREAS for _ in range(rng.randint(4, 7))]   # 40-70 tasks over 6.2-6.11
     shares = sorted((rng.uniform(8, 30) for _ in leading), reverse=True)
     return {
         "schema_version": 1,
@@ -234,7 +238,7 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
             "has_management_body": True,
             "area": _q(area, "km2"),
             "industrial_land_area": _q(area * 0.45, "km2"),
-            "established_year": rng.randint(1988, 2012),
+            "established_year": rng.randint(1990, 2012),
             "green_staff": rng.randint(2, 8),
             "leading_industries": [
                 {"name": ind[1], "industry_code": ind[0][:3], "output_share": round(s, 1)}
@@ -279,7 +283,7 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
                  "status": rng.choices(["done", "in_progress", "planned", "delayed", "cancelled"],
                                        [5, 3, 1, 1, 0.3])[0],
                  "quantified": rng.random() < 0.7}
-                for i, area_ in enumerate(a for a in _AREAS for _ in range(3))],
+                for i, area_ in enumerate(task_areas)],
         },
     }
 
@@ -304,7 +308,7 @@ def _target(rng: random.Random, i: int, indicator: str, base: int, target: int) 
 
 def _enterprise(rng: random.Random, i: int, latest: int, *, width: int) -> dict:
     code, word, intensity, p_toxic, two_high = rng.choices(_INDUSTRIES, _WEIGHTS)[0]
-    output = math.exp(rng.gauss(math.log(3e4), 1.0))                      # 万元, median 3 亿元
+    output = math.exp(rng.gauss(math.log(6e4 if two_high else 3e4), 1.0))  # 万元, median 3 亿元 (6 for 两高)
     energy = output * intensity * math.exp(rng.gauss(0, 0.3))            # tce
     triggers = {
         "exceeds_discharge_standard": rng.random() < 0.04,
@@ -399,15 +403,12 @@ class _Gen:
             return typical * 1e4
         return typical * math.exp(self.rng.gauss(0, 1.2))
 
-    def amount(self, dimension: str, typical: float, *, value: float | None = None,
-               unit: str | None = None, spelling: str | None = None) -> str | dict:
-        """A quantity of `dimension`, written in a random unit and spelling."""
+    def amount(self, dimension: str, typical: float) -> str | dict:
+        """A quantity of `dimension` near `typical`, in a random unit and spelling."""
         units = DIMENSIONS[dimension]
-        unit = unit or self.rng.choice(list(units))
-        canonical = self.number(typical) if value is None else value
-        v = canonical / units[unit]
-        spelling = spelling or self.rng.choice(["str", "str", "dict"])
-        if spelling == "dict":
+        unit = self.rng.choice(list(units))
+        v = self.number(typical) / units[unit]
+        if self.rng.random() < 1 / 3:
             return {"value": v if self.maybe(0.8) else round(v, 3), "unit": unit}
         return f"{v!r} {unit}" if self.maybe(0.5) else f"{v:.6g} {unit}"
 
@@ -642,17 +643,29 @@ if __name__ == "__main__":  # pragma: no cover
 
     import yaml
 
+    from engine.errors import GreenparkError
     from engine.facts.models import Park
+
+    def _engine_facts(data: dict) -> str:
+        """Number of engine facts from the real builder, when the knowledge base loads."""
+        try:
+            from engine.facts.builder import build_facts
+            from engine.indicators.compute import derive
+            from engine.knowledge import load_knowledge
+            park_, kb = Park.model_validate(data), load_knowledge()
+            return str(len(build_facts(park_, derive(park_, kb), kb).facts))
+        except (ImportError, GreenparkError) as exc:
+            return f"n/a ({type(exc).__name__})"
 
     out = Path(__file__).resolve().parent / "typical_park.yaml"
     park = typical_park(0)
     Park.model_validate(park)
-    header = ("# Generated by bench/make_parks.py (typical_park(seed=0)); synthetic, do not edit.\n")
+    header = "# Generated by bench/make_parks.py (typical_park(seed=0)); synthetic, do not edit.\n"
     out.write_text(header + yaml.safe_dump(park, allow_unicode=True, sort_keys=False, width=120),
                    encoding="utf-8")
     for label, data in (("typical_park(0)", park), ("large_park(2000)", large_park()),
                         ("random_park(seed 0)", random_park(random.Random(0)))):
         c = count_facts(data)
-        print(f"{label:22s} enterprises={len(data.get('enterprises', [])):5d} years={len(data['years'])} "
-              f"records={c['records']:5d} values={c['values']:6d}")
+        print(f"{label:20s} enterprises={len(data.get('enterprises', [])):5d} years={len(data['years'])} "
+              f"records={c['records']:5d} values={c['values']:6d} engine_facts={_engine_facts(data)}")
     print(f"wrote {out}")

@@ -16,6 +16,7 @@ import json
 import time
 
 from engine.facts.builder import FactSet, build_facts
+from engine.facts.consistency import check_park
 from engine.facts.models import Park
 from engine.findings import build_findings, summarize
 from engine.indicators.compute import Indicators, derive
@@ -66,6 +67,7 @@ class Assessor:
         """
         t0 = time.perf_counter()
         rs = self.registry.get(ruleset)
+        check_park(park, rs.knowledge)
         ind, fs = self.prepare(park, rs)
         t1 = time.perf_counter()
         matches = self.evaluator.evaluate(rs.compiled, fs.facts)

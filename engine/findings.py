@@ -29,46 +29,72 @@ _UNVERIFIED = {"zh": "（注：本结论所用数值 {ids} 未经核实（U）�
 def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: Indicators) -> list[dict]:
     """Findings of one assessment, sorted most important first."""
     facts = fs.by_id()
+    rules_by_id = {r.id: r for r in ruleset.compiled.rules}
+    made_by: dict[str, ir.Match] = {}          # derived fact id -> the match that asserted it
+    derived_of: dict[int, str] = {}            # index of match -> derived fact id
+    for i, m in enumerate(matches):  # derived facts exist only inside the engine: rebuild them
+        rule = rules_by_id[m.rule]
+        derived = ir.derived_fact(rule, [m.facts[p.alias] for p in rule.patterns])
+        if derived is not None:
+            facts[derived["id"]] = derived
+            made_by[derived["id"]] = m
+            derived_of[i] = derived["id"]
+
+    def finding_id(m: ir.Match) -> str:
+        """`RULE@subject+...`; a derived finding fact is named by its own finding's subject."""
+        parts = []
+        for alias, fid in m.facts.items():
+            if alias == "park" and len(m.facts) > 1:
+                continue
+            parts.append(finding_id(made_by[fid]) if fid in made_by else fid)
+        return f"{m.rule.split('#', 1)[0]}@{'+'.join(parts)}"
+
     findings: dict[str, dict] = {}
     derived_to_finding: dict[str, str] = {}
-    rules_by_id = {r.id: r for r in ruleset.compiled.rules}
     measure_matches: list[tuple[RuleMeta, ir.Match]] = []
-    for m in matches:
+    for i, m in enumerate(matches):
         meta, status = ruleset.status_of(m.rule)
         if meta.kind == "measure":
             measure_matches.append((meta, m))
             continue
         bound = {alias: facts[fid] for alias, fid in m.facts.items()}
-        subject_ids = [fid for alias, fid in m.facts.items() if alias != "park" or len(m.facts) == 1]
-        fid = f"{meta.id}@{'+'.join(subject_ids)}"
+        fid = finding_id(m)
         findings[fid] = _finding(fid, meta, status, bound, m, ruleset, fs, ind)
-        rule = rules_by_id[m.rule]
-        derived = ir.derived_fact(rule, [m.facts[p.alias] for p in rule.patterns])
-        if derived is not None:
-            derived_to_finding[derived["id"]] = fid
-    grouped: dict[str, list[str]] = defaultdict(list)
+        if i in derived_of:
+            derived_to_finding[derived_of[i]] = fid
+    answered_by: dict[str, list[dict]] = defaultdict(list)
+    traces: dict[str, list[dict]] = defaultdict(list)
     for meta, m in measure_matches:
-        target = derived_to_finding.get(m.facts["finding"])
-        if target is not None and target not in grouped[meta.id]:
-            grouped[meta.id].append(target)
-    for rule_id, answered in grouped.items():
+        fact_id = m.facts["finding"]
+        traces[meta.id].append({"engine_rule": m.rule, "facts": dict(m.facts)})
+        target = derived_to_finding.get(fact_id)
+        if target is not None:
+            ref = {"finding": target, "rule": findings[target]["rule"], "status": findings[target]["status"],
+                   "severity": findings[target]["severity"]}
+        else:  # a finding given as an input fact (e.g. by a portal that diagnosed it elsewhere)
+            fact = facts[fact_id]
+            ref = {"finding": fact_id, "rule": fact["rule"], "status": fact["status"], "severity": fact["severity"]}
+        if ref not in answered_by[meta.id]:
+            answered_by[meta.id].append(ref)
+    for rule_id, answered in answered_by.items():
         meta = ruleset.meta[rule_id]
-        worst = max((findings[a]["severity"] for a in answered), key=SEVERITY_RANK.__getitem__)
-        f = _base(rule_id, meta, "recommended", worst)
+        answered.sort(key=lambda a: a["finding"])
+        worst = max((a["severity"] for a in answered), key=lambda s: SEVERITY_RANK.get(s, 0))
+        f = _base(rule_id, meta, "recommended", worst if worst in SEVERITY_RANK else meta.severity)
         f["explanation"] = {lang: render(meta.explain["recommended"].get(lang), {}, {}, {}, lang)
                             for lang in ("zh", "en")}
-        f["related"] = sorted(answered)
-        f["evidence"] = {"answers": [{"finding": a, "rule": findings[a]["rule"], "status": findings[a]["status"],
-                                      "severity": findings[a]["severity"]} for a in sorted(answered)]}
+        f["related"] = [a["finding"] for a in answered]
+        f["evidence"] = {"answers": answered}
         if meta.measure:
             m_entry = ruleset.knowledge.measures[meta.measure]
             f["measure"] = {"id": meta.measure, "title": m_entry.title.model_dump(),
                             "improves": list(getattr(m_entry, "improves", []) or [])}
-        f["rank_score"] = [SEVERITY_RANK[worst], len(answered)]
-        f["trace"] = [{"engine_rule": m.rule, "facts": m.facts} for meta2, m in measure_matches if meta2.id == rule_id]
+        f["rank_score"] = [SEVERITY_RANK[f["severity"]], len(answered)]
+        f["trace"] = traces[rule_id]
         findings[rule_id] = f
         for a in answered:
-            findings[a]["related"].append(rule_id)
+            if a["finding"] in findings:
+                findings[a["finding"]]["related"].append(rule_id)
     for f in findings.values():
         f["related"].sort()
     return sorted(findings.values(), key=_order)

@@ -55,6 +55,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         fid = f"ind:{name}"
         fs.facts.append(_clean({"kind": "indicator", "id": fid, "name": name, "unit": dv.unit or "-",
                                 "year": dv.year, "value": dv.value, "previous": dv.previous,
+                                "change": None if dv.value is None or dv.previous is None else dv.value - dv.previous,
                                 "uses_unverified": dv.uses_unverified}))
         fs.paths[fid] = {"value": f"derived.{name}"}
     for i, e in enumerate(park.enterprises):
@@ -162,7 +163,7 @@ def _target_progress(t, ind: Indicators, knowledge) -> dict:
     dv = ind.latest.get(t.indicator)
     latest = dv.value if dv else None
     year = ind.latest_year
-    out: dict = {"latest_value": latest}
+    out: dict = {"latest_value": latest, "due": year >= t.target_year}
     span = t.target_year - t.baseline_year
     out["elapsed"] = min(max((year - t.baseline_year) / span * 100, 0.0), 100.0)
     if latest is None:
@@ -176,4 +177,7 @@ def _target_progress(t, ind: Indicators, knowledge) -> dict:
         out["required_rate"] = ((t.target_value / latest) ** (1 / (t.target_year - year)) - 1) * 100
     if year > t.baseline_year and latest > 0 and t.baseline_value > 0:
         out["historical_rate"] = ((latest / t.baseline_value) ** (1 / (year - t.baseline_year)) - 1) * 100
+    if "required_rate" in out and "historical_rate" in out:
+        h, r = out["historical_rate"], out["required_rate"]
+        out["on_track"] = h <= r if lower else h >= r
     return out

@@ -67,6 +67,7 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "year": _f("number", "year the value refers to", always=True),
         "value": _f("number", "the value; missing when its inputs are not reported"),
         "previous": _f("number", "value in the year before, when known"),
+        "change": _f("number", "value minus previous (same unit), when both are known"),
         "uses_unverified": _f("bool", "a factor tagged U went into the value", always=True),
     },
     "enterprise": {
@@ -155,6 +156,9 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "required_rate": _f("number", "annual change still needed to reach the target", "%/a"),
         "historical_rate": _f("number", "annual change over the reported years", "%/a"),
         "achieved": _f("bool", "latest value meets the target"),
+        "on_track": _f("bool", "the historical annual rate is at least as fast, in the indicator's "
+                               "direction, as the rate still required"),
+        "due": _f("bool", "the latest statistical year has reached the target year", always=True),
     },
     "task": {
         **_COMMON,

@@ -72,7 +72,7 @@ class Profile(_Model):
     has_management_body: bool = Field(description="专门管理机构 exists (clause 1 applicability)")
     area: Area = Field(description="planned area")
     industrial_land_area: Area | None = None
-    established_year: Year | None = None
+    established_year: Annotated[int, Field(ge=1949, le=2100)] | None = None
     leading_industries: list[LeadingIndustry] = Field(default_factory=list)
     green_staff: Count | None = Field(None, description="full-time staff of the green/low-carbon body")
 

@@ -1,7 +1,7 @@
 """The loaded knowledge base: catalogues, benchmarks, factors, and their look-ups.
 
-Build one with `engine.knowledge.load_knowledge()`; the object is read-only and the caller keeps
-it (nothing is cached globally). The rest of the engine codes against exactly this API.
+Build one with `engine.knowledge.load_knowledge()`; treat it as read-only (its models are frozen)
+and keep it - nothing is cached globally. The rest of the engine codes against exactly this API.
 """
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Literal
 
 from engine.knowledge.factors import Factor, GridChoice, convert_published
 from engine.knowledge.models import (Benchmark, BenchmarksFile, Clause, ClausesFile,
-                                     EmissionFactorsFile, Framework, Gwp, IndicatorsFile,
-                                     Indicator, IndustriesFile, IndustryList, Measure,
-                                     MeasuresFile, Member, Source, SourcesFile, Tag, TaggedValue)
+                                     CoefficientsFile, EmissionFactorsFile, Framework, Gwp,
+                                     Indicator, IndicatorsFile, IndustriesFile, IndustryList,
+                                     Measure, MeasuresFile, Member, Source, SourcesFile, Tag,
+                                     TaggedValue)
 from engine.text import Text
 
 __all__ = ["Knowledge"]
@@ -58,26 +59,34 @@ class Knowledge:
         profiles: profile name -> indicator id -> benchmark ids used by that profile.
         measures: measure id -> `Measure`.
         industry_lists: list id -> `IndustryList`.
+        province_region: province (short name) -> its regional grid (华北 东北 华东 华中 西北 南方
+            西南); the mapping is recalled (U), see emission_factors.yaml.
         gwp_ar5: the AR5 global-warming potentials.
+        coefficient_standard: the standard the coefficients come from (GB/T 2589, 当量值).
         digest: sha256 (hex) of the canonical JSON of everything loaded.
     """
 
     def __init__(self, *, sources: SourcesFile, clauses: ClausesFile, indicators: IndicatorsFile,
-                 benchmarks: BenchmarksFile, emission_factors: EmissionFactorsFile,
-                 industries: IndustriesFile, measures: MeasuresFile,
-                 coefficients: dict[str, Factor], fuel_factors: dict[str, Factor], digest: str):
+                 benchmarks: BenchmarksFile, coefficients: CoefficientsFile,
+                 emission_factors: EmissionFactorsFile, industries: IndustriesFile,
+                 measures: MeasuresFile, coefficient_factors: dict[str, Factor],
+                 fuel_factors: dict[str, Factor], digest: str):
         self.sources: dict[str, Source] = {s.id: s for s in sources.sources}
         self.clauses: dict[str, Clause] = {c.id: c for c in clauses.clauses}
         self.indicators: dict[str, Indicator] = {i.id: i for i in indicators.indicators}
         self.frameworks: dict[str, Framework] = {f.id: f for f in benchmarks.frameworks}
         self.benchmarks: dict[str, Benchmark] = {b.id: b for b in benchmarks.benchmarks}
         self.profiles: dict[str, dict[str, list[str]]] = {
-            name: {ind: list(ids) for ind, ids in prof.items()} for name, prof in benchmarks.profiles.items()}
+            name: {ind: list(ids) for ind, ids in profile.items()}
+            for name, profile in benchmarks.profiles.items()}
         self.measures: dict[str, Measure] = {m.id: m for m in measures.measures}
         self.industry_lists: dict[str, IndustryList] = {li.id: li for li in industries.lists}
+        self.province_region: dict[str, str] = {
+            p: info.region for p, info in emission_factors.province_region.provinces.items()}
         self.gwp_ar5: Gwp = emission_factors.gwp_ar5
         self.digest: str = digest
-        self._coefficients = dict(coefficients)
+        self.coefficient_standard: str = coefficients.standard
+        self._coefficients = dict(coefficient_factors)
         self._fuel_factors = dict(fuel_factors)
         self._grid = emission_factors.grid
         self._regions = emission_factors.province_region
@@ -155,17 +164,15 @@ class Knowledge:
         series = self._grid.regional.get(info.region)
         if series:
             y, note_zh, note_en = _pick_year(series, year)
+            region_en, tag = self._regions.regions[info.region], self._regions.verification
             why = (f"{info.full}无省级因子，按所属区域电网{info.region}取值；省份与区域电网的对应关系"
-                   f"为回忆值（{self._regions.verification}）",
+                   f"标记为 {tag}",
                    f"no provincial factor for {info.en}; fell back to its regional grid "
-                   f"{info.region} ({self._regions.regions[info.region]}); the province-to-region "
-                   f"mapping is tagged {self._regions.verification}")
-            region_en = self._regions.regions[info.region]
+                   f"{info.region} ({region_en}); the province-to-region mapping is tagged {tag}")
             return self._choice(series[y], y, "regional", info.region,
                                 _basis(f"{info.region}区域电网 {y} 年平均排放因子",
                                        f"{region_en} regional grid average factor, {y}",
-                                       [why, (note_zh, note_en)]),
-                                mapping_tag=self._regions.verification)
+                                       [why, (note_zh, note_en)]), mapping_tag=tag)
         return self.national_grid_factor(year, reason=(
             f"{info.full}无省级及区域电网因子", f"no provincial or regional factor for {info.en}"))
 
@@ -173,6 +180,11 @@ class Knowledge:
                              reason: tuple[str, str] | None = None) -> GridChoice:
         """A national grid factor: the average, the residual (`excl_market_nonfossil`, for the
         market-based method) or `fossil_only`.
+
+        Args:
+            year: the inventory year (an unpublished year falls back as in `grid_factor`).
+            series: which national series.
+            reason: (zh, en) why the national level was chosen, added to `basis`.
 
         Raises:
             KeyError: no year publishes that series.
@@ -183,16 +195,18 @@ class Knowledge:
             raise KeyError(f"no national grid factor series {series!r}")
         y, note_zh, note_en = _pick_year(years, year)
         label = {"average": ("平均排放因子", "average factor"),
-                 "excl_market_nonfossil": ("平均排放因子（不含市场化交易非化石能源电量）",
+                 "excl_market_nonfossil": ("不含市场化交易非化石能源电量的平均排放因子",
                                            "average factor excluding market-traded non-fossil power"),
                  "fossil_only": ("化石能源电力排放因子", "fossil-only factor")}[series]
         notes = [reason or ("", ""), (note_zh, note_en)]
         return self._choice(years[y], y, "national", None,
-                            _basis(f"全国电网 {y} 年{label[0]}", f"National grid {label[1]}, {y}", notes))
+                            _basis(f"全国电网 {y} 年{label[0]}", f"National grid {label[1]}, {y}",
+                                   notes))
 
     def _choice(self, tv: TaggedValue, year: int, level: str, region: str | None, basis: Text, *,
                 mapping_tag: Tag | None = None) -> GridChoice:
-        """A `GridChoice`; a value reached through the province->region map is no stronger than it."""
+        """A `GridChoice`; a value reached through the province->region map is no stronger
+        than the map."""
         tag = _weaker(tv.verification, mapping_tag) if mapping_tag else tv.verification
         return GridChoice(value=tv.value * self._grid_scale, factor_year=year, level=level,
                           region=region, verification=tag, source=tv.source, basis=basis)

@@ -75,22 +75,28 @@ def load_knowledge(directory: Path | str | None = None) -> Knowledge:
     docs: dict[str, Document] = {}
     files: dict[str, Any] = {}
     for name, (file_name, model) in FILES.items():
-        loaded = _load_file(root / file_name, model, problems)
-        if loaded:
-            docs[name], files[name] = loaded
-    problems += _Checker(docs, files).problems()
-    coefficients, fuels = _factors(docs, files, problems) if not problems else ({}, {})
+        doc, parsed = _load_file(root / file_name, model, problems)
+        if doc is not None:
+            docs[name] = doc
+        if parsed is not None:
+            files[name] = parsed
+    problems += _Checker(docs, files, {(p.file, p.path) for p in problems}).problems()
+    coefficients, fuels = _factors(docs, files, problems)
     if problems:
-        raise KnowledgeError(f"{len(problems)} problem(s) in the knowledge files of {root}", problems)
-    return Knowledge(**files, coefficients=coefficients, fuel_factors=fuels, digest=_digest(files))
+        raise KnowledgeError(f"{len(problems)} problem(s) in the knowledge files of {root}",
+                             problems)
+    return Knowledge(**files, coefficient_factors=coefficients, fuel_factors=fuels,
+                     digest=_digest(files))
 
 
-def _load_file(path: Path, model: type[BaseModel], problems: list[Problem]):
+def _load_file(path: Path, model: type[BaseModel],
+               problems: list[Problem]) -> tuple[Document | None, BaseModel | None]:
+    """The parsed document (None if unreadable) and the validated model (None if invalid)."""
     try:
         doc = load_document(path)
     except InputError as exc:
         problems.extend(exc.problems)
-        return None
+        return None, None
     # YAML keys such as `2021:` are ints in the data but strings in the position map
     for p, pos in list(doc.positions.items()):
         doc.positions.setdefault(tuple(int(k) if isinstance(k, str) and k.isdigit() else k
@@ -98,12 +104,12 @@ def _load_file(path: Path, model: type[BaseModel], problems: list[Problem]):
     if not isinstance(doc.data, dict):
         problems.append(Problem("a knowledge file must be a mapping at the top level",
                                 file=doc.file, line=1))
-        return None
+        return None, None
     try:
         return doc, model.model_validate(doc.data)
     except ValidationError as exc:
         problems.extend(validation_problems(exc, doc, model))
-        return None
+        return doc, None
 
 
 def _walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
@@ -118,17 +124,16 @@ def _walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
 
 
 class _Checker:
-    """Cross-file checks over the files that validated (a file that failed is skipped)."""
+    """Cross-file checks. References are checked in every parsed file (plain data walk); the
+    other checks need a file that validated and skip one that did not."""
 
-    def __init__(self, docs: dict[str, Document], files: dict[str, Any]):
-        self.docs, self.files, self.out = docs, files, []
-        self.registries: dict[str, set[str]] = {}
-        for name, list_key, attr in [("sources", "sources", "id"), ("clauses", "clauses", "id"),
-                                     ("indicators", "indicators", "id"),
-                                     ("frameworks", "frameworks", "id")]:
-            file = "benchmarks" if name == "frameworks" else name
-            if file in files:
-                self.registries[name] = {getattr(e, attr) for e in getattr(files[file], list_key)}
+    def __init__(self, docs: dict[str, Document], files: dict[str, Any],
+                 reported: set[tuple[str | None, str | None]]):
+        self.docs, self.files, self.reported, self.out = docs, files, reported, []
+        self.registries: dict[str, set[str]] = {
+            registry: {e.id for e in getattr(files[_file_of(registry)], registry)}
+            for registry in ("sources", "clauses", "indicators", "frameworks")
+            if _file_of(registry) in files}
 
     def problems(self) -> list[Problem]:
         self._unique_ids()
@@ -140,7 +145,9 @@ class _Checker:
         return self.out
 
     def _add(self, file: str, path: tuple, message: str) -> None:
-        self.out.append(self.docs[file].problem(path, message))
+        problem = self.docs[file].problem(path, message)
+        if (problem.file, problem.path) not in self.reported:  # one complaint per value
+            self.out.append(problem)
 
     def _unique_ids(self) -> None:
         for file, list_key, id_key in _UNIQUE:
@@ -155,7 +162,7 @@ class _Checker:
                 seen.setdefault(key, i)
 
     def _references(self) -> None:
-        for file in self.files:
+        for file in self.docs:
             for path, value in _walk(self.docs[file].data):
                 registry = _REFERENCES.get(path[-1]) if path and isinstance(path[-1], str) else None
                 if registry is None or registry not in self.registries:
@@ -204,10 +211,12 @@ class _Checker:
         ef = self.files["emission_factors"]
         pr = ef.province_region
         for p in sorted(set(PROVINCES) - set(pr.provinces)):
-            self._add("emission_factors", ("province_region", "provinces"), f"province {p} is not mapped")
+            self._add("emission_factors", ("province_region", "provinces"),
+                      f"province {p} is not mapped")
         for p, info in pr.provinces.items():
             if p not in PROVINCES:
-                self._add("emission_factors", ("province_region", "provinces", p), f"unknown province {p!r}")
+                self._add("emission_factors", ("province_region", "provinces", p),
+                          f"unknown province {p!r}")
             if info.region not in pr.regions:
                 self._add("emission_factors", ("province_region", "provinces", p, "region"),
                           f"unknown grid region {info.region!r}")
@@ -219,7 +228,8 @@ class _Checker:
             known = pr.regions if key == "regional" else pr.provinces
             for name in getattr(ef.grid, key):
                 if name not in known:
-                    self._add("emission_factors", ("grid", key, name), f"unknown {key[:-2]} {name!r}")
+                    self._add("emission_factors", ("grid", key, name),
+                              f"unknown {key[:-2]} {name!r}")
 
     def _derivations(self) -> None:
         for file in self.files:
@@ -246,9 +256,11 @@ def _factors(docs: dict[str, Document], files: dict[str, Any],
     for file, list_key, numerator in [("coefficients", "coefficients", "energy_tce"),
                                       ("emission_factors", "fuels", "co2")]:
         table: dict[str, Factor] = {}
-        for i, e in enumerate(getattr(files[file], list_key)):
+        out.append(table)
+        for i, e in enumerate(getattr(files[file], list_key) if file in files else []):
             try:
-                value, unit = convert_published(e.value, e.unit, numerator, CARRIER_DIMENSION[e.carrier])
+                value, unit = convert_published(e.value, e.unit, numerator,
+                                                CARRIER_DIMENSION[e.carrier])
             except UnitError as exc:
                 problems.append(docs[file].problem((list_key, i, "published"), str(exc)))
                 continue
@@ -256,9 +268,9 @@ def _factors(docs: dict[str, Document], files: dict[str, Any],
                                       published=e.published, verification=e.verification,
                                       source=e.source,
                                       derivation=e.derivation.formula if e.derivation else None)
-        out.append(table)
     try:
-        convert_published(1.0, files["emission_factors"].grid.unit, "co2", "electricity")
+        if "emission_factors" in files:
+            convert_published(1.0, files["emission_factors"].grid.unit, "co2", "electricity")
     except UnitError as exc:
         problems.append(docs["emission_factors"].problem(("grid", "unit"), str(exc)))
     return out[0], out[1]

@@ -41,7 +41,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 ClauseId = Annotated[str, Field(pattern=r"^[1-8](?:\.\d{1,2}){0,2}[a-n]?$")]
 DoClauseId = Annotated[str, Field(pattern=r"^6\.(?:[2-9]|1[01])$",
                                   description="a clause of 6.2-6.11 (the guide's tasks)")]
-BenchmarkId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:[-.][A-Z0-9]+)*$")]
+BenchmarkId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:[-.][A-Za-z0-9]+)*$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 

@@ -1,0 +1,236 @@
+"""The evaluator port, and the input checks both adapters share.
+
+`Evaluator` is the one-method port of STYLE item 10: `DurableEvaluator` (production) and
+`OracleEvaluator` (the test oracle and fake) implement it and are injected by constructor.
+
+Both adapters run the same checks before evaluating, so they reject exactly the same inputs and
+nothing malformed reaches the C core of durable-rules
+(reference: /work/shared/reference/durable_rules.md):
+
+* `check_facts` - an empty batch, a non-dict, a missing `id` segfault or corrupt the engine (§6);
+  duplicate ids raise "already observed" (§6); NaN is silently unmatched, inf is a parse error,
+  integers beyond int64 are silently clamped (§6); more than 255 properties is error 302 (§6, we
+  keep 5 spare for `sid`). `sid` and `$`-prefixed names are the engine's own (§2, §5); kind and id
+  `__end__` belong to the end marker the adapter adds (§7).
+* `check_fact_types` - durable compares values of different types as strings (`"5" == 5`,
+  `"abc" > 5`, §5) and joins ints and floats by hash (5 does not join 5.0). The IR promises that
+  comparisons only ever see one type family; this check makes the promise hold for the facts too,
+  so a mismatch is an error in both adapters instead of a silent wrong answer in one.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Protocol, assert_never
+
+from engine.errors import EvaluationError
+from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or, Ref,
+                             Undefined)
+
+__all__ = ["Evaluator", "check_facts", "check_fact_types", "type_plan", "TypePlan", "Family",
+           "family", "too_many_derived", "END", "MAX_PROPERTIES", "MAX_DERIVED", "INT64_MIN",
+           "INT64_MAX", "DERIVED_FIELDS"]
+
+END = "__end__"
+MAX_PROPERTIES = 250
+MAX_DERIVED = 10_000  # derived facts per evaluation; durable misidentifies facts near 46k (§10)
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+DERIVED_FIELDS = ("rule", "status", "severity")
+
+Family = Literal["number", "text", "bool"]
+_Key = tuple[str, str]  # (kind, field)
+
+
+class Evaluator(Protocol):
+    """Runs a compiled ruleset over engine facts.
+
+    Example:
+        >>> matches = evaluator.evaluate(ruleset, [{"kind": "indicator", "id": "i1", "value": 3}])
+    """
+
+    def evaluate(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Match]:
+        """Every firing, in firing order; raises `EvaluationError` on bad facts or engine failure."""
+        ...
+
+    def retire(self, key: str) -> None:
+        """Forget the compiled ruleset `key` (frees engine memory); a no-op if unknown."""
+        ...
+
+
+def family(value: object) -> Family:
+    """The comparison family of a scalar: `bool` is checked before `int` (bool is an int)."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    raise EvaluationError(f"unsupported value type {type(value).__name__}")
+
+
+def too_many_derived(limit: int) -> EvaluationError:
+    """The error both evaluators raise when forward chaining does not settle."""
+    return EvaluationError(f"more than {limit} derived facts in one evaluation: rules keep "
+                           f"deriving findings from findings (see check_limits' cycle check)")
+
+
+def check_facts(facts: list[dict]) -> None:
+    """Reject facts the engine cannot take safely; see the module docstring for why.
+
+    Raises:
+        EvaluationError: naming the fact (by id, or by position) and the field.
+
+    Example:
+        >>> check_facts([{"kind": "indicator", "id": "i1", "value": 1.0e-05}])
+    """
+    if not isinstance(facts, list) or not facts:
+        raise EvaluationError("facts must be a non-empty list of dicts")
+    seen: set[str] = set()
+    for index, fact in enumerate(facts):
+        name = _fact_name(fact, index)
+        if not isinstance(fact, dict):
+            raise EvaluationError(f"{name}: a fact must be a dict, got {type(fact).__name__}")
+        for field in ("kind", "id"):
+            if not isinstance(fact.get(field), str) or not fact[field]:
+                raise EvaluationError(f"{name}: field {field!r} must be a non-empty string")
+        if fact["kind"] == END or fact["id"] == END:
+            raise EvaluationError(f"{name}: {END!r} is reserved for the end marker")
+        if fact["id"] in seen:
+            raise EvaluationError(f"{name}: duplicate fact id")
+        seen.add(fact["id"])
+        if len(fact) > MAX_PROPERTIES:
+            raise EvaluationError(f"{name}: {len(fact)} properties, at most {MAX_PROPERTIES}")
+        for field, value in fact.items():
+            if type(value) is not str or type(field) is not str or field == "sid" or field[:1] in "$":
+                _check_property(name, field, value)  # the common case (str = str) skips the call
+
+
+def _fact_name(fact: object, index: int) -> str:
+    if isinstance(fact, dict) and isinstance(fact.get("id"), str) and fact["id"]:
+        return f"fact {fact['id']!r}"
+    return f"fact #{index}"
+
+
+def _check_property(name: str, field: object, value: object) -> None:
+    if not isinstance(field, str) or not field:
+        raise EvaluationError(f"{name}: property names must be non-empty strings, got {field!r}")
+    if field == "sid" or field.startswith("$"):
+        raise EvaluationError(f"{name}: property name {field!r} is reserved by the engine")
+    if isinstance(value, bool) or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise EvaluationError(f"{name}: field {field!r}: integer {value} is outside int64")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EvaluationError(f"{name}: field {field!r}: {value} is not a finite number")
+        return
+    raise EvaluationError(f"{name}: field {field!r}: {type(value).__name__} is not a str, bool, "
+                          f"int or float")
+
+
+@dataclass(frozen=True)
+class TypePlan:
+    """Which fact fields rules compare, grouped so that every group has one type family.
+
+    `by_kind[kind]` lists `(field, group)`; `expected[group]` is the family fixed by a constant
+    (None: fixed by the first fact seen); `conflicts` are static contradictions in the ruleset.
+    """
+
+    by_kind: dict[str, tuple[tuple[str, int], ...]]
+    expected: tuple[Family | None, ...]
+    conflicts: tuple[str, ...]
+
+
+def type_plan(ruleset: CompiledRuleset) -> TypePlan:
+    """Group `(kind, field)` pairs linked by joins and fix each group's family from constants.
+
+    Example:
+        >>> type_plan(ruleset).by_kind["indicator"]
+        (('value', 0),)
+    """
+    parent: dict[_Key, _Key] = {}
+    fixed: dict[_Key, list[tuple[Family, str]]] = {}
+
+    def find(key: _Key) -> _Key:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for rule in ruleset.rules:
+        kinds = {p.alias: p.kind for p in rule.patterns}
+        for pattern in rule.patterns:
+            for cmp in _compares(pattern.test):
+                here = find((pattern.kind, cmp.field))
+                match cmp.right:
+                    case Const(value=value):
+                        fixed.setdefault(here, []).append((family(value), rule.id))
+                    case Ref(alias=alias, field=field):
+                        if alias in kinds:
+                            parent[here] = find((kinds[alias], field))
+                    case _:
+                        assert_never(cmp.right)
+    for key in list(parent):
+        if key[1] in ("kind", "id") or (key[0] == "finding" and key[1] in DERIVED_FIELDS):
+            fixed.setdefault(key, []).append(("text", "<engine>"))
+    return _plan(parent, fixed, find)
+
+
+def _plan(parent: dict[_Key, _Key], fixed: dict[_Key, list[tuple[Family, str]]],
+          find) -> TypePlan:
+    roots = sorted({find(k) for k in parent})
+    group = {root: i for i, root in enumerate(roots)}
+    seen: dict[int, dict[Family, str]] = {i: {} for i in group.values()}
+    for key, uses in fixed.items():
+        for fam, rule_id in uses:
+            seen[group[find(key)]].setdefault(fam, rule_id)
+    conflicts = []
+    for root, i in group.items():
+        if len(seen[i]) > 1:
+            uses = ", ".join(f"{fam} (rule {rid})" for fam, rid in sorted(seen[i].items()))
+            conflicts.append(f"{root[0]}.{root[1]} and fields joined to it are compared as {uses}")
+    by_kind: dict[str, list[tuple[str, int]]] = {}
+    for key in sorted(parent):
+        if key[1] not in ("kind", "id"):
+            by_kind.setdefault(key[0], []).append((key[1], group[find(key)]))
+    expected = tuple(next(iter(seen[i])) if len(seen[i]) == 1 else None for i in range(len(roots)))
+    return TypePlan({k: tuple(v) for k, v in by_kind.items()}, expected, tuple(conflicts))
+
+
+def _compares(cond: Cond | None) -> list[Compare]:
+    match cond:
+        case None | Defined() | Undefined():
+            return []
+        case Compare():
+            return [cond]
+        case And(items=items) | Or(items=items):
+            return [c for item in items for c in _compares(item)]
+        case _:
+            assert_never(cond)
+
+
+def check_fact_types(plan: TypePlan, facts: list[dict]) -> None:
+    """Every field rules compare has the family the rules (or the first fact) give its group.
+
+    Raises:
+        EvaluationError: on a static conflict in the ruleset, or a fact field of another family.
+    """
+    if plan.conflicts:
+        raise EvaluationError("ruleset compares values of different types: "
+                              + "; ".join(plan.conflicts))
+    expected = list(plan.expected)
+    first: dict[int, str] = {}
+    for fact in facts:
+        for field, group in plan.by_kind.get(fact["kind"], ()):
+            if field not in fact:
+                continue
+            fam = family(fact[field])
+            if expected[group] is None:
+                expected[group], first[group] = fam, fact["id"]
+            elif expected[group] != fam:
+                source = f"as in fact {first[group]!r}" if group in first else "constants"
+                raise EvaluationError(f"fact {fact['id']!r}: field {field!r} is {fam}, but rules "
+                                      f"compare it as {expected[group]} ({source})")

@@ -1,0 +1,259 @@
+"""`DurableEvaluator`: the IR evaluated by durable-rules 2.0.28, behind every measured guard.
+
+The only module that imports `durable` / `durable_rules_engine` (callers import this module
+lazily). Its C core is fast (a few ms for 200 facts) but not memory-safe, so this adapter follows
+the recommendation in /work/shared/reference/durable_rules.md §11, guard by guard:
+
+* `_QuietHost`: `Host.__init__` starts dispatcher timer threads that segfault under concurrent
+  `delete_state` (§7); ours starts none, and actions run on the caller's thread.
+* Rulesets are compiled from the IR to durable's dict format (`durable_format`), checked with
+  `engine.rules.limits.check_limits` (hangs, segfaults and errors 303/107/108/113/304, §9), and
+  registered lazily per `ruleset.key` under a lock. `engine.Ruleset` is built by hand: its
+  constructor mutates the definition and serialises with `json.dumps`, whose `1e-05` is error 204.
+* Facts pass `check_facts` and `check_fact_types` before any C call (§6: `[]`/`{}` segfault, NaN
+  is silently unmatched, `"5" == 5` is true).
+* Each evaluation gets a fresh uuid sid (never shared between threads, §7) and a slot of a
+  `BoundedSemaphore(512)` per ruleset (1024 live sids crash the process, §7).
+* The `__end__` marker is asserted first and its rule always fires, so an action has run before
+  `delete_state` (deleting a sid where no action ran frees garbage, §7) - even when the user facts
+  then fail. `delete_state` runs in `finally`; if the marker itself failed, the sid's slot is
+  leaked on purpose rather than risk that crash.
+* `durable_rules_engine.assert_facts` is called directly and `do_actions` always runs: the Host
+  wrappers raise on "some fact unmatched" before running the actions (§6).
+* Errors are never swallowed: an action error, `state['exception']` (§6, #305) or code 2
+  (duplicate, §6, #376) raise `EvaluationError`, chained to the engine's exception.
+* Actions de-duplicate firings: a fact satisfying two branches of an `$or` reaches the rule twice
+  (measured), but the IR fires each (rule, facts) combination once.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import durable_rules_engine as dre
+from durable import engine
+
+from engine.errors import EvaluationError
+from engine.evaluators.base import (END, MAX_DERIVED, TypePlan, check_fact_types, check_facts,
+                                    too_many_derived, type_plan)
+from engine.evaluators.durable_format import DurableRule, dumps, fact_json, to_durable
+from engine.rules.ir import CompiledRuleset, Match, derived_fact
+from engine.rules.limits import check_limits
+
+__all__ = ["DurableEvaluator"]
+
+log = logging.getLogger(__name__)
+_ENGINE_ERRORS = (dre.error, engine.MessageNotHandledException, engine.MessageObservedException)
+
+
+class _QuietHost(engine.Host):
+    """A Host without the dispatcher timer threads (§7)."""
+
+    def _run(self) -> None:
+        pass
+
+
+@dataclass
+class _Entry:
+    """One registered ruleset."""
+
+    source: CompiledRuleset
+    ruleset: engine.Ruleset
+    plan: TypePlan
+    slots: threading.BoundedSemaphore
+    inflight: int = 0
+
+
+@dataclass
+class _Run:
+    """What the actions of one evaluation (one sid) record."""
+
+    ids: set[str]
+    derived: int = 0
+    trace: list[Match] = field(default_factory=list)
+    seen: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    errors: list[BaseException] = field(default_factory=list)
+    ended: bool = False
+
+
+class DurableEvaluator:
+    """Evaluates compiled rulesets with durable-rules; safe to share between threads.
+
+    Args:
+        max_live: evaluations in flight per ruleset (durable crashes beyond 1024 live sids).
+        enforce_limits: refuse rulesets that fail `check_limits`. Only tests that demonstrate the
+            engine's own failure modes turn this off.
+        slot_timeout: seconds to wait for a free slot before raising `EvaluationError`.
+        max_derived: derived facts allowed per evaluation before `EvaluationError`.
+
+    Example:
+        >>> evaluator = DurableEvaluator()
+        >>> evaluator.evaluate(ruleset, [{"kind": "indicator", "id": "i1", "value": 80}])
+        [Match(rule='DIAG-COD', facts={'m': 'i1'})]
+    """
+
+    def __init__(self, *, max_live: int = 512, enforce_limits: bool = True,
+                 slot_timeout: float = 60.0, max_derived: int = MAX_DERIVED) -> None:
+        if not 1 <= max_live <= 1000:
+            raise ValueError("max_live must be within 1..1000 (durable allows 1024 live sids)")
+        self._host = _QuietHost()
+        self._max_live = max_live
+        self._enforce_limits = enforce_limits
+        self._slot_timeout = slot_timeout
+        self._max_derived = max_derived
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._entries: dict[str, _Entry] = {}
+        self._runs: dict[str, _Run] = {}
+
+    def evaluate(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Match]:
+        """Assert `facts` into a fresh session and return the firings in order.
+
+        Raises:
+            EvaluationError: bad facts, a ruleset the engine cannot take, or an engine failure.
+        """
+        check_facts(facts)
+        entry = self._checkout(ruleset)
+        try:
+            check_fact_types(entry.plan, facts)
+            return self._evaluate(entry, facts)
+        finally:
+            self._checkin(entry)
+
+    def retire(self, key: str) -> None:
+        """Forget ruleset `key` and free its engine memory, once its evaluations have finished."""
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is None:
+                return
+            while entry.inflight:
+                self._idle.wait()
+        dre.delete_ruleset(entry.ruleset._handle)
+
+    # ---------------------------------------------------------------- registration
+
+    def _checkout(self, ruleset: CompiledRuleset) -> _Entry:
+        with self._lock:
+            entry = self._entries.get(ruleset.key)
+            if entry is None:
+                entry = self._entries[ruleset.key] = self._register(ruleset)
+            elif entry.source is not ruleset and entry.source != ruleset:
+                raise EvaluationError(f"ruleset {ruleset.key!r} is already registered with "
+                                      f"different rules; retire it first")
+            entry.inflight += 1
+            return entry
+
+    def _checkin(self, entry: _Entry) -> None:
+        with self._lock:
+            entry.inflight -= 1
+            if not entry.inflight:
+                self._idle.notify_all()
+
+    def _register(self, ruleset: CompiledRuleset) -> _Entry:
+        problems = check_limits(ruleset) if self._enforce_limits else []
+        if problems:
+            raise EvaluationError(f"ruleset {ruleset.key!r} exceeds the engine's limits: "
+                                  + "; ".join(problems))
+        plan = type_plan(ruleset)
+        compiled = to_durable(ruleset)
+        text = dumps(compiled.definition)
+        rs = engine.Ruleset.__new__(engine.Ruleset)
+        rs._name, rs._host, rs._definition = ruleset.key, self._host, compiled.definition
+        rs._actions = {r.name: engine.Promise(self._action(r)) for r in compiled.rules}
+        rs._actions[END] = engine.Promise(self._end_action())
+        try:
+            rs._handle = dre.create_ruleset(ruleset.key, text)
+        except _ENGINE_ERRORS as exc:
+            raise EvaluationError(f"ruleset {ruleset.key!r}: the engine refused it: {exc}") from exc
+        return _Entry(ruleset, rs, plan, threading.BoundedSemaphore(self._max_live))
+
+    def _action(self, compiled: DurableRule) -> Callable[[Any], None]:
+        runs, rule, aliases, limit = self._runs, compiled.rule, compiled.aliases, self._max_derived
+
+        def act(c: Any) -> None:  # exactly one parameter: durable treats two as async (§2)
+            run = runs[c.s.sid]
+            try:
+                ids = [c._m[engine_alias]["id"] for engine_alias, _ in aliases]
+                key = (compiled.name, tuple(ids))
+                if key in run.seen:
+                    return
+                run.seen.add(key)
+                run.trace.append(Match(rule=rule.id, facts={a: i for (_, a), i in zip(aliases, ids)}))
+                derived = derived_fact(rule, ids)
+                if derived is not None:
+                    if derived["id"] in run.ids:  # durable only notices if the other was stored
+                        raise EvaluationError(f"rule {rule.id}: derived fact id "
+                                              f"{derived['id']!r} is already in use")
+                    run.ids.add(derived["id"])
+                    run.derived += 1
+                    if run.derived > limit:
+                        raise too_many_derived(limit)
+                    try:
+                        c.assert_fact(derived)
+                    except engine.MessageNotHandledException:
+                        pass  # no rule consumes this finding: fine
+            except BaseException as exc:
+                run.errors.append(exc)
+                raise
+        return act
+
+    def _end_action(self) -> Callable[[Any], None]:
+        runs = self._runs
+
+        def end(c: Any) -> None:
+            runs[c.s.sid].ended = True
+        return end
+
+    # ---------------------------------------------------------------- evaluation
+
+    def _evaluate(self, entry: _Entry, facts: list[dict]) -> list[Match]:
+        if not entry.slots.acquire(timeout=self._slot_timeout):
+            raise EvaluationError(f"ruleset {entry.source.key!r}: no free engine session slot")
+        sid = uuid.uuid4().hex
+        run = self._runs[sid] = _Run({f["id"] for f in facts})
+        try:
+            payload = "[" + ",".join(fact_json(f, sid) for f in facts) + "]"
+            self._session(entry.ruleset, sid, run, payload)
+            return run.trace
+        except _ENGINE_ERRORS as exc:
+            raise EvaluationError(f"ruleset {entry.source.key!r}: engine error: {exc}") from exc
+        finally:
+            del self._runs[sid]
+            self._close(entry, sid, run)
+
+    def _session(self, rs: engine.Ruleset, sid: str, run: _Run, payload: str) -> None:
+        errors: list[BaseException] = []
+
+        def done(error: BaseException | None, _state: object) -> None:
+            if error:
+                errors.append(error)
+
+        end = dumps({"kind": END, "id": END, "sid": sid})
+        code, state = dre.assert_fact(rs._handle, end)
+        rs.do_actions(state, done)
+        if code != 0 or not run.ended:
+            raise EvaluationError(f"the end marker did not fire (code {code}): {errors}")
+        code, state = dre.assert_facts(rs._handle, payload)
+        rs.do_actions(state, done)
+        failure = rs.get_state(sid).get("exception")
+        errors = run.errors + errors
+        if errors or failure:
+            cause = errors[0] if errors else None
+            raise EvaluationError(f"a rule action failed: {failure or cause}") from cause
+        if code == 2:
+            raise EvaluationError("the engine reported a duplicate fact (a 32-bit id hash "
+                                  "collision, durable-rules issue #376)")
+
+    def _close(self, entry: _Entry, sid: str, run: _Run) -> None:
+        if not run.ended:  # no action ran in this sid: delete_state could crash (§7)
+            log.error("durable session %s never ran an action; leaking its slot", sid)
+            return
+        try:
+            entry.ruleset.delete_state(sid)
+        except _ENGINE_ERRORS:
+            log.exception("durable delete_state failed for session %s", sid)
+        entry.slots.release()

@@ -1,0 +1,194 @@
+"""IR -> durable-rules' dict format, and JSON text its C parser accepts. Pure Python.
+
+This module never imports durable: `engine.rules.limits` models durable's alpha network from
+exactly the dicts built here, and `engine.evaluators.durable` registers them. Each choice below
+has a reason measured in /work/shared/reference/durable_rules.md or with scratch rulesets:
+
+* Every alias condition is `{"$and": [{"kind": K}, ...]}` with the kind first: the per-sid state
+  object `{sid, id, $s}` runs through the same alpha network and has no kind, so it never gets
+  past the first node (§5: otherwise a `$nex` rule loops forever).
+* Constant equality tests come next, sorted by field, so rules share alpha-node prefixes (§9: at
+  most 64 nodes on the traversal stack, 511 children per node).
+* Join tests (`Ref`) come before any `$or`: C evaluates a pattern's join expressions as one
+  sequence and stops at the first `OP_END`, which a nested `$or` leaves behind; a join after
+  it was silently skipped (measured: the join did not filter). A join inside `$or` raises error
+  311 when the field is absent, so `limits` forbids it.
+* Rules are named `r0, r1, ...` and aliases `a0, a1, ...` inside the engine: an alias called
+  `m` in a join is read as "this fact" (rete.c `readIdentifier`, `HASH_M`), and rule names are
+  looked up as raw JSON text. `DurableRuleset` maps them back.
+* Numbers: an integral float within int64 is written as an integer, because durable hashes ints
+  and doubles differently in joins (5 did not join 5.0; constants compare fine either way).
+  Other floats always have a fraction before the exponent: `1e-05` is C error 204 (§6).
+  NaN, inf and integers beyond int64 are rejected (§6: silently unmatched, error 202, clamped).
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import assert_never
+
+from engine.errors import EvaluationError
+from engine.evaluators.base import END, INT64_MAX, INT64_MIN
+from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Or, Pattern, Ref,
+                             RuleIR, Undefined)
+
+__all__ = ["DurableRule", "DurableRuleset", "to_durable", "pattern_condition", "dumps",
+           "fact_json", "number", "OPS"]
+
+OPS = {"eq": None, "ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+
+@dataclass(frozen=True)
+class DurableRule:
+    """One IR rule as the engine knows it: its engine name and `(engine alias, IR alias)` pairs."""
+
+    name: str
+    rule: RuleIR
+    aliases: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class DurableRuleset:
+    """The dict to register (with the `__end__` rule) and the rules it names."""
+
+    definition: dict
+    rules: tuple[DurableRule, ...]
+
+
+def to_durable(ruleset: CompiledRuleset) -> DurableRuleset:
+    """Build durable's dict for `ruleset` (never shares structure with the caller's data).
+
+    Example:
+        >>> to_durable(rs).definition["r0"]
+        {'all': [{'a0': {'$and': [{'kind': 'indicator'}, {'name': 'COD'}, {'$gt': {'value': 50}}]}}]}
+    """
+    definition: dict = {}
+    rules = []
+    for index, rule in enumerate(ruleset.rules):
+        aliases = {p.alias: f"a{i}" for i, p in enumerate(rule.patterns)}
+        name = f"r{index}"
+        body: dict = {"all": [{aliases[p.alias]: pattern_condition(p, aliases)}
+                              for p in rule.patterns]}
+        if rule.priority:
+            body["pri"] = rule.priority
+        definition[name] = body
+        rules.append(DurableRule(name, rule, tuple((a, p) for p, a in aliases.items())))
+    definition[END] = {"all": [{"a0": {"$and": [{"kind": END}]}}]}
+    return DurableRuleset(definition, tuple(rules))
+
+
+def pattern_condition(pattern: Pattern, aliases: dict[str, str]) -> dict:
+    """`{"$and": [{"kind": K}, equalities..., other tests..., joins..., $or groups...]}`."""
+    return {"$and": [{"kind": pattern.kind}, *_conjuncts(pattern.test, aliases)]}
+
+
+def _conjuncts(cond: Cond | None, aliases: dict[str, str]) -> list[dict]:
+    flat = _flatten(cond, And)
+    eqs = [c for c in flat if isinstance(c, Compare) and c.op == "eq" and isinstance(c.right, Const)]
+    eqs.sort(key=lambda c: (c.field, type(c.right.value).__name__, str(c.right.value)))
+    joins = [c for c in flat if isinstance(c, Compare) and isinstance(c.right, Ref)]
+    groups = [c for c in flat if isinstance(c, Or)]
+    rest = [c for c in flat if not any(c is x for x in (*eqs, *joins, *groups))]
+    return [_emit(c, aliases) for c in (*eqs, *rest, *joins, *groups)]
+
+
+def _flatten(cond: Cond | None, kind: type[And] | type[Or]) -> list[Cond]:
+    if cond is None:
+        return []
+    if isinstance(cond, kind):
+        return [leaf for item in cond.items for leaf in _flatten(item, kind)]
+    return [cond]
+
+
+def _emit(cond: Cond, aliases: dict[str, str]) -> dict:
+    match cond:
+        case Compare(op=op, field=field, right=right):
+            value = _operand(right, aliases)
+            return {field: value} if OPS[op] is None else {OPS[op]: {field: value}}
+        case Defined(field=field):
+            return {"$ex": {field: 1}}
+        case Undefined(field=field):
+            return {"$nex": {field: 1}}
+        case And():
+            items = _conjuncts(cond, aliases)
+            return items[0] if len(items) == 1 else {"$and": items}
+        case Or():
+            items = [_emit(c, aliases) for c in _flatten(cond, Or)]
+            return items[0] if len(items) == 1 else {"$or": items}
+        case _:
+            assert_never(cond)
+
+
+def _operand(right: Const | Ref, aliases: dict[str, str]) -> object:
+    match right:
+        case Const(value=value):
+            return number(value)
+        case Ref(alias=alias, field=field):
+            return {aliases.get(alias, f"?{alias}"): field}
+        case _:
+            assert_never(right)
+
+
+def number(value: object) -> object:
+    """An integral float within int64 becomes an int (durable joins 5 and 5.0 apart)."""
+    if isinstance(value, float) and value.is_integer() and INT64_MIN <= value <= INT64_MAX:
+        return int(value)
+    return value
+
+
+def fact_json(fact: dict, sid: str) -> str:
+    """`dumps({**fact, "sid": sid})` for a fact that passed `check_facts`, at json's C speed.
+
+    Example:
+        >>> fact_json({"kind": "indicator", "id": "i1", "value": 2e-05}, "s1")
+        '{"kind":"indicator","id":"i1","value":2.0e-05,"sid":"s1"}'
+    """
+    out = {}
+    for key, value in fact.items():
+        if type(value) is float:
+            value = number(value)
+            if type(value) is float and "e" in repr(value):
+                return dumps({**fact, "sid": sid})  # json would write 1e-05: the careful path
+        out[key] = value
+    out["sid"] = sid
+    return json.dumps(out, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def dumps(value: object) -> str:
+    """JSON text for durable's parser; see the module docstring.
+
+    Raises:
+        EvaluationError: NaN/inf, an integer outside int64, or a type JSON cannot carry.
+
+    Example:
+        >>> dumps({"v": 1e-05, "w": 5.0})
+        '{"v":1.0e-05,"w":5}'
+    """
+    if isinstance(value, (bool, str)) or value is None:
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise EvaluationError(f"integer {value} is outside int64")
+        return str(int(value))
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(str(k), ensure_ascii=False) + ":" + dumps(v)
+                              for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps(v) for v in value) + "]"
+    raise EvaluationError(f"cannot serialise {type(value).__name__} for the engine")
+
+
+def _float(value: float) -> str:
+    if not math.isfinite(value):
+        raise EvaluationError(f"{value} is not a finite number")
+    whole = number(value)
+    if isinstance(whole, int):
+        return str(whole)
+    text = repr(float(value))
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        text = f"{mantissa}.0e{exponent}"
+    return text

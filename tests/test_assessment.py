@@ -1,0 +1,139 @@
+"""End to end: example parks -> findings a regulator can trace; determinism; concurrency."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from engine.assessment import Assessor
+from engine.errors import RulesetNotFound
+from engine.facts.loader import load_park, park_from_data
+from engine.rules.packs import RulesetRegistry
+
+EXAMPLES = ["examples/strong_hightech_park.yaml", "examples/coal_chemical_park.yaml",
+            "examples/typical_municipal_park.yaml"]
+
+
+@pytest.fixture(scope="module")
+def assessor(durable):
+    return Assessor(RulesetRegistry(), durable)
+
+
+@pytest.fixture(scope="module")
+def results(assessor):
+    return {p: assessor.assess(load_park(p)) for p in EXAMPLES}
+
+
+def test_result_has_the_documented_shape(results):
+    r = results["examples/coal_chemical_park.yaml"]
+    assert set(r) >= {"park_id", "ruleset", "input_digest", "derived", "ghg_inventory", "summary", "findings"}
+    assert set(r["ruleset"]) >= {"versions", "digest"}
+    assert set(r["ruleset"]["versions"]) == {"ruleset", "planning", "industry", "pollution_carbon", "improvement"}
+    for f in r["findings"]:
+        assert set(f) >= {"id", "kind", "rule", "rule_version", "clauses", "severity", "title", "explanation",
+                          "evidence", "related", "status"}
+        assert f["title"]["zh"] and f["title"]["en"] and f["explanation"]["zh"] and f["explanation"]["en"]
+        assert f["kind"] in ("problem", "measure", "compliance")
+        if f["kind"] == "compliance":
+            assert f["status"] in ("met", "not_met", "insufficient_data", "not_applicable")
+        if f["status"] == "insufficient_data":
+            assert f["missing"], f["id"]
+    json.dumps(r, ensure_ascii=False)  # JSON-serialisable
+
+
+def test_chemical_park_shows_the_findings_an_expert_expects(results):
+    r = results["examples/coal_chemical_park.yaml"]
+    by_rule = {}
+    for f in r["findings"]:
+        by_rule.setdefault(f["rule"], []).append(f)
+    audits = [f for f in r["findings"] if "6.6" in f["clauses"] and f["status"] == "not_met"
+              and f["evidence"]["facts"] and f["evidence"]["facts"][0]["fact"].startswith("ent:")]
+    assert len(audits) >= 3, "one mandatory-audit finding per enterprise lacking an audit"
+    assert any(f["status"] == "insufficient_data" for f in r["findings"])
+    problems = [f for f in r["findings"] if f["kind"] == "problem"]
+    measures = [f for f in r["findings"] if f["kind"] == "measure"]
+    assert problems and measures
+    for m in measures:
+        assert m["related"], "a measure names the findings it answers"
+        for rel in m["related"]:
+            target = next(f for f in r["findings"] if f["id"] == rel)
+            assert m["id"] in target["related"], "links go both ways"
+
+
+def test_strong_park_has_fewer_not_met_than_the_chemical_park(results):
+    count = lambda p: results[p]["summary"]["by_status"].get("not_met", 0)
+    assert count("examples/strong_hightech_park.yaml") < count("examples/coal_chemical_park.yaml")
+    assert count("examples/strong_hightech_park.yaml") <= 3
+
+
+def test_ghg_inventory_adds_up(results):
+    for r in results.values():
+        for year in r["ghg_inventory"]:
+            s1 = sum(i["co2_t"] for i in year["scope1"])
+            s2 = sum(i["co2_t"] for i in year["scope2"])
+            assert year["scope1_t"] == pytest.approx(s1)
+            if year["total_t"] is not None:
+                assert year["total_t"] == pytest.approx(s1 + s2)
+            for item in year["scope1"] + year["scope2"]:
+                assert item["factor"]["verification"] in "VCUD" and item["factor"]["source"]
+
+
+def test_same_input_same_digest_same_result(assessor, results):
+    again = assessor.assess(load_park("examples/typical_municipal_park.yaml"))
+    assert json.dumps(again, sort_keys=True) == json.dumps(results["examples/typical_municipal_park.yaml"], sort_keys=True)
+
+
+def test_oracle_and_durable_agree_on_examples(results, oracle):
+    oracle_assessor = Assessor(RulesetRegistry(), oracle)
+    for path, r in results.items():
+        o = oracle_assessor.assess(load_park(path))
+        strip = lambda res: sorted((f["id"], f["status"], f["explanation"]["zh"]) for f in res["findings"])
+        assert strip(o) == strip(r), path
+
+
+def test_unknown_ruleset_version(assessor):
+    with pytest.raises(RulesetNotFound, match="9.9.9"):
+        assessor.assess(load_park(EXAMPLES[0]), ruleset="9.9.9")
+
+
+def test_sixteen_threads_no_cross_talk(assessor, results):
+    parks = {p: load_park(p) for p in EXAMPLES}
+    expected = {p: json.dumps(results[p]["findings"], sort_keys=True) for p in EXAMPLES}
+    errors = []
+
+    def work(i):
+        path = EXAMPLES[i % 3]
+        for _ in range(15):
+            got = json.dumps(assessor.assess(parks[path])["findings"], sort_keys=True)
+            if got != expected[path]:
+                errors.append((i, path))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_two_thousand_assessments_in_a_row(assessor, results):
+    park = load_park(EXAMPLES[1])
+    expected = json.dumps(results[EXAMPLES[1]]["findings"], sort_keys=True)
+    for i in range(2000):
+        r = assessor.assess(park)
+        if i % 500 == 0:
+            assert json.dumps(r["findings"], sort_keys=True) == expected
+
+
+def test_minimal_park_with_empty_lists_and_chinese_and_tiny_floats(assessor):
+    park = park_from_data({
+        "profile": {"id": "tiny", "name": "微型园区（测试）", "level": "other", "province": "西藏",
+                    "park_type": "other", "has_management_body": True, "area": "1e-05 km2",
+                    "leading_industries": []},
+        "years": [{"year": 2024, "energy": {"purchased_electricity": "0.00001 MWh"}}],
+        "enterprises": []})
+    r = assessor.assess(park)
+    assert r["park_id"] == "tiny"
+    grid = r["ghg_inventory"][0]["scope2"][0]["factor"]
+    assert "西南" in grid["note"], "西藏 has no provincial factor: the regional one is used and said"

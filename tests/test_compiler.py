@@ -1,0 +1,131 @@
+"""DSL rule -> engine rules: compliance expansion gives exactly one verdict per subject,
+problems chain to measures, and every mistake is a located compile error."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from engine.rules import ir
+from engine.rules.compiler import RuleCompileError, compile_rule
+from engine.rules.dsl import RuleFile
+
+COMPLIANCE = """
+id: PC-C-001
+version: 1
+kind: compliance
+clauses: ["6.3"]
+severity: high
+title: {zh: 单位能耗碳排放, en: CO2 per unit energy}
+thresholds: {low: B-LOW, high: B-HIGH, max: B-TIER}
+subject: {fact: indicator, as: s, where: "name == 'co2_per_tce'"}
+applies: "park.energy_total_tce >= $low and park.energy_total_tce < $high"
+check: "value <= $max"
+explain:
+  met: {zh: "{s.value:.2f} 不高于 {$max}", en: "{s.value:.2f} within {$max}"}
+  not_met: {zh: "{s.value:.2f}，高于 {$max}，超出 {gap:.2f}", en: "{s.value:.2f} above {$max} by {gap:.2f}"}
+"""
+
+PROBLEM = """
+id: PC-P-001
+version: 1
+kind: problem
+clauses: ["5.3b"]
+severity: medium
+title: {zh: 可再生能源占比偏低, en: Low renewable share}
+thresholds: {min: B-MIN}
+when: {fact: indicator, where: "name == 'renewable_share' and value < $min"}
+explain: {zh: "占比 {indicator.value:.1f}%，低于 {$min}%，差 {gap:.1f} 个百分点", en: "short by {gap:.1f} points"}
+"""
+
+MEASURE = """
+id: PC-M-001
+version: 1
+kind: measure
+clauses: ["6.3"]
+severity: medium
+title: {zh: 屋顶光伏, en: Rooftop PV}
+answers: [PC-P-001]
+measure: M-X
+explain: {zh: 建设屋顶光伏, en: Build rooftop PV}
+"""
+
+
+def compile_text(text, knowledge, **changes):
+    data = yaml.safe_load(text)
+    data.update(changes)
+    rule = TypeAdapter(RuleFile).validate_python(data)
+    return compile_rule(rule, pack="pollution_carbon", pack_version="1.0.0", file="x.yaml", knowledge=knowledge)
+
+
+def test_compliance_expands_into_one_engine_rule_per_verdict(fake_knowledge):
+    rules, meta = compile_text(COMPLIANCE, fake_knowledge)
+    assert sorted(meta.engine_rules.values()) == sorted(
+        ["not_applicable", "insufficient_data", "insufficient_data", "met", "not_met"])
+    assert [r.emit is not None for r in rules] == [False, False, False, False, True]
+    assert meta.gap.field == "value" and meta.gap.threshold == "max"
+    assert meta.applies_park_fields == ("energy_total_tce",)
+    met = next(r for r in rules if r.id.endswith("#met"))
+    assert [p.alias for p in met.patterns] == ["park", "s"]
+
+
+PARK = {"kind": "park", "id": "park"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(energy=st.one_of(st.none(), st.sampled_from([1e5, 2e5, 5e5, 1e6, 3e6])),
+       value=st.one_of(st.none(), st.floats(min_value=0, max_value=5, allow_nan=False)))
+def test_exactly_one_verdict_per_subject(fake_knowledge, energy, value):
+    from engine.evaluators.oracle import OracleEvaluator
+    rules, meta = compile_text(COMPLIANCE, fake_knowledge)
+    park = dict(PARK, **({} if energy is None else {"energy_total_tce": energy}))
+    ind = {"kind": "indicator", "id": "ind:co2_per_tce", "name": "co2_per_tce", **({} if value is None else {"value": value})}
+    other = {"kind": "indicator", "id": "ind:x", "name": "x", "value": 99.0}
+    matches = OracleEvaluator().evaluate(ir.CompiledRuleset(key="t", rules=rules), [park, ind, other])
+    statuses = [meta.engine_rules[m.rule] for m in matches]
+    assert len(statuses) == 1, statuses
+    (status,) = statuses
+    if energy is None:
+        assert status == "insufficient_data"
+    elif not 2e5 <= energy < 1e6:
+        assert status == "not_applicable"
+    elif value is None:
+        assert status == "insufficient_data"
+    else:
+        assert status == ("met" if value <= 0.2 else "not_met")
+
+
+@pytest.mark.parametrize("change,key,msg", [
+    ({"clauses": ["9.9"]}, ("clauses", 0), "does not exist"),
+    ({"thresholds": {"min": "NOPE"}}, ("thresholds", "min"), "not in knowledge"),
+    ({"when": {"fact": "indicatr", "where": "name == 'x'"}}, ("when", "fact"), "unknown fact kind"),
+    ({"when": {"fact": "indicator", "where": "value < $min or"}}, ("when", "where"), "expected"),
+    ({"explain": {"zh": "{indicator.valu}", "en": "x"}}, ("explain", "zh"), "no field 'valu'"),
+    ({"explain": {"zh": "{$nope}", "en": "x"}}, ("explain", "zh"), "no threshold 'nope'"),
+    ({"explain": {"zh": "{indicator.value:.q}", "en": "x"}}, ("explain", "zh"), "bad format"),
+    ({"when": {"fact": "indicator", "where": "name == 'renewable_share'"}}, ("thresholds",), "not used"),
+])
+def test_compile_errors_name_the_key(fake_knowledge, change, key, msg):
+    with pytest.raises(RuleCompileError) as exc:
+        compile_text(PROBLEM, fake_knowledge, **change)
+    assert exc.value.key == key
+    assert msg in str(exc.value)
+
+
+def test_measure_answers_problem_by_forward_chaining(fake_knowledge):
+    from engine.evaluators.oracle import OracleEvaluator
+    p_rules, _ = compile_text(PROBLEM, fake_knowledge)
+    m_rules, m_meta = compile_text(MEASURE, fake_knowledge)
+    rs = ir.CompiledRuleset(key="t", rules=p_rules + m_rules)
+    facts = [{"kind": "indicator", "id": "ind:renewable_share", "name": "renewable_share", "value": 8.0}]
+    fired = [m.rule for m in OracleEvaluator().evaluate(rs, facts)]
+    assert fired == ["PC-P-001", "PC-M-001"]
+    facts[0]["value"] = 20.0
+    assert OracleEvaluator().evaluate(rs, facts) == []
+
+
+def test_tiny_thresholds_survive(fake_knowledge):
+    rules, _ = compile_text(PROBLEM, fake_knowledge, thresholds={"min": "B-TINY"})
+    assert rules[0].patterns[0].test.items[1].right.value == 1e-05
