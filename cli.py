@@ -50,15 +50,16 @@ def _evaluator(name: EvaluatorName):
     return DurableEvaluator()
 
 
-def _assess(path: Path, ruleset: Optional[str], evaluator: EvaluatorName) -> dict:
+def _assess(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path]) -> dict:
     from engine.assessment import Assessor
     from engine.errors import GreenparkError
-    from engine.facts.loader import load_park
+    from engine.facts.loader import load_park_document, relocate
+    doc = None
     try:
-        park = load_park(path)
-        return Assessor(evaluator=_evaluator(evaluator)).assess(park, ruleset=ruleset)
+        park, doc = load_park_document(path)
+        return Assessor(_registry(rules_dir), _evaluator(evaluator)).assess(park, ruleset=ruleset)
     except GreenparkError as exc:
-        _fail(exc)
+        _fail(relocate(exc, doc) if doc is not None else exc)
 
 
 def _console():
@@ -67,6 +68,13 @@ def _console():
 
 
 RulesetOpt = Annotated[Optional[str], typer.Option("--ruleset", help="ruleset version (default: newest)")]
+RulesDirOpt = Annotated[Optional[Path], typer.Option("--rules-dir", help="a rules tree (folder with ruleset.yaml) "
+                                                     "instead of the repository's rules/ and its releases")]
+
+
+def _registry(rules_dir: Optional[Path]):
+    from engine.rules.packs import RulesetRegistry
+    return RulesetRegistry([rules_dir] if rules_dir else None)
 EvalOpt = Annotated[EvaluatorName, typer.Option(help="rule engine: durable (production) or oracle")]
 
 
@@ -78,9 +86,14 @@ def assess(
     ruleset: RulesetOpt = None,
     fail_on: Annotated[Optional[str], typer.Option(help="exit 1 if any finding has this status, e.g. not_met")] = None,
     evaluator: EvalOpt = EvaluatorName.durable,
+    rules_dir: RulesDirOpt = None,
 ) -> None:
     """Assess a park: diagnosed problems, recommended measures and compliance findings."""
-    result = _assess(path, ruleset, evaluator)
+    statuses = ("met", "not_met", "insufficient_data", "not_applicable", "problem", "recommended")
+    if fail_on is not None and fail_on not in statuses:
+        typer.echo(f"error: --fail-on takes one of {', '.join(statuses)}", err=True)
+        raise typer.Exit(2)
+    result = _assess(path, ruleset, evaluator, rules_dir)
     if format is Format.json:
         from engine.render import render_json
         sys.stdout.write(render_json(result) + "\n")
@@ -101,17 +114,17 @@ def explain(
     lang: Annotated[Lang, typer.Option(help="language")] = Lang.zh,
     ruleset: RulesetOpt = None,
     evaluator: EvalOpt = EvaluatorName.durable,
+    rules_dir: RulesDirOpt = None,
 ) -> None:
     """Explain one finding: clause, facts, numbers and their sources, and the engine trace."""
-    result = _assess(path, ruleset, evaluator)
+    result = _assess(path, ruleset, evaluator, rules_dir)
     found = next((f for f in result["findings"] if f["id"] == finding_id), None)
     if found is None:
         close = [f["id"] for f in result["findings"] if finding_id.split("@")[0] in f["id"]][:5]
         typer.echo(f"error: no finding {finding_id!r}" + (f"; similar: {', '.join(close)}" if close else ""), err=True)
         raise typer.Exit(2)
     from engine.render.explain import render_explanation
-    from engine.rules.packs import RulesetRegistry
-    rs = RulesetRegistry().get(ruleset)
+    rs = _registry(rules_dir).get(ruleset)
     _console().print(render_explanation(found, result, rs, lang.value))
 
 
@@ -130,20 +143,20 @@ def schema(rules: Annotated[bool, typer.Option("--rules", help="the rule-file sc
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
-def _ruleset(version: Optional[str]):
+def _ruleset(version: Optional[str], rules_dir: Optional[Path] = None):
     from engine.errors import GreenparkError
-    from engine.rules.packs import RulesetRegistry
     try:
-        return RulesetRegistry().get(version)
+        return _registry(rules_dir).get(version)
     except GreenparkError as exc:
         _fail(exc)
 
 
 @rules_app.command("list")
-def rules_list(ruleset: RulesetOpt = None, lang: Annotated[Lang, typer.Option()] = Lang.zh) -> None:
+def rules_list(ruleset: RulesetOpt = None, lang: Annotated[Lang, typer.Option()] = Lang.zh,
+               rules_dir: RulesDirOpt = None) -> None:
     """List the rules of a ruleset version with clause, kind and severity."""
     from rich.table import Table
-    rs = _ruleset(ruleset)
+    rs = _ruleset(ruleset, rules_dir)
     table = Table(title=f"{rs.name} {rs.version}  ({rs.digest[:12]})")
     for col in ("id", "v", "pack", "kind", "clauses", "severity", "title"):
         table.add_column(col)
@@ -154,10 +167,10 @@ def rules_list(ruleset: RulesetOpt = None, lang: Annotated[Lang, typer.Option()]
 
 
 @rules_app.command("lint")
-def rules_lint(ruleset: RulesetOpt = None) -> None:
+def rules_lint(ruleset: RulesetOpt = None, rules_dir: RulesDirOpt = None) -> None:
     """Compile every pack and check each rule has examples beside it (fires_ and silent_)."""
     from engine.rules.testing import lint_tests
-    rs = _ruleset(ruleset)
+    rs = _ruleset(ruleset, rules_dir)
     problems = lint_tests(rs)
     for p in problems:
         typer.echo(f"error: {p}", err=True)
@@ -172,10 +185,11 @@ def rules_test(
     ruleset: RulesetOpt = None,
     rule: Annotated[Optional[str], typer.Option(help="only this rule id")] = None,
     evaluator: EvalOpt = EvaluatorName.durable,
+    rules_dir: RulesDirOpt = None,
 ) -> None:
     """Run every rule's examples through the engine."""
     from engine.rules.testing import run_rule_tests
-    rs = _ruleset(ruleset)
+    rs = _ruleset(ruleset, rules_dir)
     results = run_rule_tests(rs, _evaluator(evaluator), only=rule)
     failed = [r for r in results if not r.ok]
     for r in failed:

@@ -14,7 +14,7 @@ def _bench(value, verification="V", unit="%"):
                            verification=verification, name=Text(zh="测试基准", en="test benchmark"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fake_knowledge():
     clauses = {c: SimpleNamespace(title=Text(zh=f"条款{c}", en=f"clause {c}")) for c in
                ("5.2", "5.3b", "6.3", "6.6", "6.11", "7.3", "8")}

@@ -6,6 +6,10 @@ import datetime
 import decimal
 import hashlib
 import math
+import os
+import pathlib
+import subprocess
+import sys
 import threading
 
 import durable_rules_engine
@@ -205,6 +209,32 @@ def test_many_fresh_rulesets_where_nothing_fires(durable):
         durable.retire(rs.key)
 
 
+FRESH_RULESETS_CHILD = """
+import json
+from engine.evaluators.durable import DurableEvaluator
+from engine.rules.ir import CompiledRuleset, Compare, Const, Pattern, RuleIR
+junk = [json.dumps({"k": i, "v": "x" * (i % 300)}) for i in range(20000)]  # heap churn (§7 probe)
+del junk
+evaluator = DurableEvaluator()
+for k in range(300):
+    test = Compare(op="eq", field="name", right=Const(value="I0"))
+    rs = CompiledRuleset(key=f"fresh@{k}", rules=[
+        RuleIR(id="R", source="R", patterns=[Pattern(alias="m", kind="indicator", test=test)])])
+    assert evaluator.evaluate(rs, [{"kind": "indicator", "id": "i", "name": "COD"}]) == []
+print("survived")
+"""
+
+
+def test_healthy_parks_in_fresh_rulesets_do_not_crash_the_process():
+    # Without the __end__ marker asserted first this child dies with "free(): invalid pointer"
+    # (checked by removing it); run it in a child process so a regression cannot kill pytest.
+    root = pathlib.Path(__file__).resolve().parents[1]
+    child = subprocess.run([sys.executable, "-c", FRESH_RULESETS_CHILD], capture_output=True,
+                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(root)})
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == "survived"
+
+
 def test_priority_orders_the_trace(evaluator):
     rs = ruleset(rule("LATE", p("m", "a"), priority=5), rule("EARLY", p("m", "a"), priority=1))
     assert [m.rule for m in evaluator.evaluate(rs, [fact("f")])] == ["EARLY", "LATE"]
@@ -338,8 +368,9 @@ def test_engine_errors_are_translated_and_the_session_cleaned_up():
 
 def test_rulesets_over_the_limits_are_refused(durable):
     rs = ruleset(rule("J", p("a", "a"), p("b", "b", j("x", "a", "y", op="gt"))))
-    with pytest.raises(EvaluationError, match="J: .*only eq joins"):
+    with pytest.raises(EvaluationError, match="J: .*only eq joins") as info:
         durable.evaluate(rs, [fact("a1", y=1)])
+    assert len(info.value.lines()) == 1 and info.value.lines()[0].startswith(rs.key)
     assert isinstance(EvaluationError("x"), GreenparkError)
 
 

@@ -49,7 +49,7 @@ class Evaluator(Protocol):
     """
 
     def evaluate(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Match]:
-        """Every firing, in firing order; raises `EvaluationError` on bad facts or engine failure."""
+        """Every firing, in firing order; `EvaluationError` on bad facts or engine failure."""
         ...
 
     def retire(self, key: str) -> None:
@@ -101,14 +101,24 @@ def check_facts(facts: list[dict]) -> None:
         if len(fact) > MAX_PROPERTIES:
             raise EvaluationError(f"{name}: {len(fact)} properties, at most {MAX_PROPERTIES}")
         for field, value in fact.items():
-            if type(value) is not str or type(field) is not str or field == "sid" or field[:1] in "$":
-                _check_property(name, field, value)  # the common case (str = str) skips the call
+            if _plain(field, value):
+                continue
+            _check_property(name, field, value)  # raises with the reason
 
 
 def _fact_name(fact: object, index: int) -> str:
     if isinstance(fact, dict) and isinstance(fact.get("id"), str) and fact["id"]:
         return f"fact {fact['id']!r}"
     return f"fact #{index}"
+
+
+def _plain(field: object, value: object) -> bool:
+    """The common case, decided fast: an ordinary name and an exact str/bool/int/float."""
+    if type(field) is not str or not field or field == "sid" or field[0] == "$":
+        return False
+    kind = type(value)
+    return (kind is str or kind is bool or (kind is int and INT64_MIN <= value <= INT64_MAX)
+            or (kind is float and math.isfinite(value)))
 
 
 def _check_property(name: str, field: object, value: object) -> None:

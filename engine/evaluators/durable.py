@@ -37,7 +37,7 @@ from typing import Any
 import durable_rules_engine as dre
 from durable import engine
 
-from engine.errors import EvaluationError
+from engine.errors import EvaluationError, Problem
 from engine.evaluators.base import (END, MAX_DERIVED, TypePlan, check_fact_types, check_facts,
                                     too_many_derived, type_plan)
 from engine.evaluators.durable_format import DurableRule, dumps, fact_json, to_durable
@@ -157,7 +157,8 @@ class DurableEvaluator:
         problems = check_limits(ruleset) if self._enforce_limits else []
         if problems:
             raise EvaluationError(f"ruleset {ruleset.key!r} exceeds the engine's limits: "
-                                  + "; ".join(problems))
+                                  + "; ".join(problems),
+                                  [Problem(message=p, path=ruleset.key) for p in problems])
         plan = type_plan(ruleset)
         compiled = to_durable(ruleset)
         text = dumps(compiled.definition)
@@ -182,7 +183,8 @@ class DurableEvaluator:
                 if key in run.seen:
                     return
                 run.seen.add(key)
-                run.trace.append(Match(rule=rule.id, facts={a: i for (_, a), i in zip(aliases, ids)}))
+                bound = {alias: fact_id for (_, alias), fact_id in zip(aliases, ids)}
+                run.trace.append(Match(rule=rule.id, facts=bound))
                 derived = derived_fact(rule, ids)
                 if derived is not None:
                     if derived["id"] in run.ids:  # durable only notices if the other was stored
@@ -233,17 +235,17 @@ class DurableEvaluator:
                 errors.append(error)
 
         end = dumps({"kind": END, "id": END, "sid": sid})
-        code, state = dre.assert_fact(rs._handle, end)
-        rs.do_actions(state, done)
+        code, offset = dre.assert_fact(rs._handle, end)
+        rs.do_actions(offset, done)
         if code != 0 or not run.ended:
             raise EvaluationError(f"the end marker did not fire (code {code}): {errors}")
-        code, state = dre.assert_facts(rs._handle, payload)
-        rs.do_actions(state, done)
+        code, offset = dre.assert_facts(rs._handle, payload)
+        rs.do_actions(offset, done)
         failure = rs.get_state(sid).get("exception")
         errors = run.errors + errors
         if errors or failure:
             cause = errors[0] if errors else None
-            raise EvaluationError(f"a rule action failed: {failure or cause}") from cause
+            raise EvaluationError(f"a rule action failed: {cause or failure}") from cause
         if code == 2:
             raise EvaluationError("the engine reported a duplicate fact (a 32-bit id hash "
                                   "collision, durable-rules issue #376)")

@@ -60,8 +60,8 @@ def to_durable(ruleset: CompiledRuleset) -> DurableRuleset:
     """Build durable's dict for `ruleset` (never shares structure with the caller's data).
 
     Example:
-        >>> to_durable(rs).definition["r0"]
-        {'all': [{'a0': {'$and': [{'kind': 'indicator'}, {'name': 'COD'}, {'$gt': {'value': 50}}]}}]}
+        >>> to_durable(rs).definition["r0"]["all"]
+        [{'a0': {'$and': [{'kind': 'indicator'}, {'name': 'COD'}, {'$gt': {'value': 50}}]}}]
     """
     definition: dict = {}
     rules = []
@@ -85,7 +85,8 @@ def pattern_condition(pattern: Pattern, aliases: dict[str, str]) -> dict:
 
 def _conjuncts(cond: Cond | None, aliases: dict[str, str]) -> list[dict]:
     flat = _flatten(cond, And)
-    eqs = [c for c in flat if isinstance(c, Compare) and c.op == "eq" and isinstance(c.right, Const)]
+    eqs = [c for c in flat
+           if isinstance(c, Compare) and c.op == "eq" and isinstance(c.right, Const)]
     eqs.sort(key=lambda c: (c.field, type(c.right.value).__name__, str(c.right.value)))
     joins = [c for c in flat if isinstance(c, Compare) and isinstance(c.right, Ref)]
     groups = [c for c in flat if isinstance(c, Or)]

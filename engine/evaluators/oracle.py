@@ -25,8 +25,8 @@ from typing import assert_never
 from engine.errors import EvaluationError
 from engine.evaluators.base import (MAX_DERIVED, check_fact_types, check_facts, family,
                                     too_many_derived, type_plan)
-from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or, Pattern,
-                             Ref, RuleIR, Undefined, derived_fact)
+from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or,
+                             Pattern, Ref, RuleIR, Undefined, derived_fact)
 
 __all__ = ["OracleEvaluator"]
 

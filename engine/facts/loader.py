@@ -17,7 +17,7 @@ from engine.errors import InputError, Problem
 from engine.facts.models import Park
 from engine.sourcefile import Document, load_document, parse_document
 
-__all__ = ["load_park", "parse_park", "park_from_data", "validation_problems"]
+__all__ = ["load_park", "load_park_document", "parse_park", "park_from_data", "validation_problems", "relocate"]
 
 
 def load_park(path: str | Path) -> Park:
@@ -27,6 +27,22 @@ def load_park(path: str | Path) -> Park:
         InputError: unreadable, malformed or invalid; one problem per bad field.
     """
     return _validate(load_document(path))
+
+
+def load_park_document(path: str | Path) -> tuple[Park, Document]:
+    """Like `load_park`, also returning the document, to locate later complaints (`relocate`)."""
+    doc = load_document(path)
+    return _validate(doc), doc
+
+
+def relocate(exc: InputError, doc: Document) -> InputError:
+    """Give problems that only know a field path the file, line and column from `doc`."""
+    for i, p in enumerate(exc.problems):
+        if p.file is None and p.path:
+            path = tuple(int(x) if x.isdigit() else x for x in
+                         p.path.replace("[", ".").replace("]", "").split("."))
+            exc.problems[i] = doc.problem(path, p.message)
+    return exc
 
 
 def parse_park(text: str, file: str = "<input>", *, json_syntax: bool | None = None) -> Park:

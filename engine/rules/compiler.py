@@ -116,6 +116,9 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge) ->
         rules, meta_extra = _measure(rule, knowledge)
     else:  # pragma: no cover - the discriminated union admits nothing else
         raise TypeError(type(rule))
+    unused = set(thresholds) - set(meta_extra.get("used", thresholds))
+    if unused:
+        raise RuleCompileError(("thresholds",), f"threshold(s) declared but not used: {', '.join(sorted(unused))}")
     explain = _explain_texts(rule)
     aliases = meta_extra["aliases"]
     gap = meta_extra.get("gap")
@@ -127,9 +130,6 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge) ->
             except TemplateError as exc:
                 key = ("explain", status, lang) if isinstance(rule, ComplianceRule) else ("explain", lang)
                 raise RuleCompileError(key, str(exc)) from None
-    unused = set(thresholds) - set(meta_extra.get("used", thresholds))
-    if unused:
-        raise RuleCompileError(("thresholds",), f"threshold(s) declared but not used: {', '.join(sorted(unused))}")
     meta = RuleMeta(
         id=rule.id, version=rule.version, kind=rule.kind, pack=pack, pack_version=pack_version,
         file=file, clauses=tuple(rule.clauses), severity=rule.severity, title=rule.title,

@@ -14,9 +14,13 @@ on registration and the compiler should call it too. Limits, and how each was fo
 * Priorities 0..65535 (read with `atoi` into an unsigned short), finite constants within int64,
   ordering comparisons on numbers only, one type family per compared field (§5), field names
   that are not `sid` or `$...` (the engine's own), kinds that are not empty or `__end__`.
+* No cycle of rules deriving findings from each other's findings: every firing derives a fact
+  with a new id, so forward chaining never settles (the evaluators stop at `MAX_DERIVED`).
+* The IR format this module models (`IR_FORMAT`).
 * The alpha network (below): <= 511 children per node (512 hangs, §9), <= 127 entries in a node's
-  `$nex`/forward list (128 segfaulted, measured), <= 255 rules ending at one node (the scan of
-  the 256-slot beta list has no bound), <= 64 nodes on the traversal stack (error 303, §9).
+  `$nex`/forward list (128 segfaulted, measured), <= 255 patterns ending at one node (256 fills
+  the beta list, whose scan has no bound; 257 is error 108), <= 64 nodes on the traversal stack
+  (error 303, §9).
 
 Patterns whose test is only `Undefined` are allowed: §5's infinite loop came from the state
 object `{sid, id, $s}` matching a bare `$nex`; every pattern here starts with a `kind` equality,
@@ -39,19 +43,21 @@ built from the exact dicts `durable_format.to_durable` emits:
   over its children C - the siblings of the child being expanded stay on the stack. The root
   pushes only the fact's `kind` node, so a ruleset is safe when `peak` of every kind node <= 64.
   The model is conservative (it assumes `v > 5` and `v < 3` can hold together) and matched the
-  engine exactly at the 64/65 boundary for flat, nested and `$or` shapes (tests/test_limits.py).
+  engine exactly at the 64/65 boundary for flat, nested, `$or` and `$nex` shapes
+  (tests/test_limits.py). The source read is durable_rules 2.0.28's sdist, `src/rules/`.
 """
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import assert_never
 
 from engine.evaluators.base import (END, INT64_MAX, INT64_MIN, MAX_PROPERTIES, family, type_plan)
 from engine.evaluators.durable_format import pattern_condition, to_durable
-from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Or, Ref, RuleIR,
-                             Undefined)
+from engine.rules.ir import (IR_FORMAT, And, CompiledRuleset, Compare, Cond, Const, Defined, Or,
+                             Ref, RuleIR, Undefined)
 
 __all__ = ["check_limits", "worst_case_facts", "alpha_peaks", "MAX_RULES", "MAX_PATTERNS",
            "MAX_EXPRESSIONS", "MAX_CHILDREN", "MAX_NEX_LIST", "MAX_BETAS", "MAX_STACK",
@@ -75,6 +81,8 @@ def check_limits(ruleset: CompiledRuleset) -> list[str]:
         []
     """
     problems: list[str] = []
+    if ruleset.format != IR_FORMAT:
+        problems.append(f"ruleset: IR format {ruleset.format}, this engine reads {IR_FORMAT}")
     if len(ruleset.rules) + 1 > MAX_RULES:
         problems.append(f"{len(ruleset.rules)} rules: the engine takes at most {MAX_RULES - 1} "
                         f"(plus the end marker)")
@@ -97,7 +105,8 @@ def _cycle_problems(ruleset: CompiledRuleset) -> list[str]:
     so a cycle of "R's finding can match a pattern of S" never reaches a fixpoint (both
     evaluators would stop at `MAX_DERIVED` with an error)."""
     rules = ruleset.rules
-    feeds = {i: [k for k, other in enumerate(rules) if _can_consume(other, rule)]
+    readers = [k for k, r in enumerate(rules) if any(p.kind == "finding" for p in r.patterns)]
+    feeds = {i: [k for k in readers if _can_consume(rules[k], rule)]
              for i, rule in enumerate(rules) if rule.emit is not None}
     out, state = [], {}
 
@@ -272,7 +281,10 @@ def _build(cond: dict, parent: _Alpha, rule_id: str) -> _Alpha:
         for item in arg:
             _build(item, parent, rule_id).nex.append(forward)
         return forward
-    op, (name, value) = (key, next(iter(arg.items()))) if key.startswith("$") else ("$eq", (key, arg))
+    if key.startswith("$"):
+        op, ((name, value),) = key, arg.items()
+    else:
+        op, name, value = "$eq", key, arg
     if isinstance(value, dict):  # a join: rete.c stores fresh strings, so never shared
         node = _Alpha(name, op, value)
         parent.children[("join", id(node))] = node
@@ -407,15 +419,20 @@ def worst_case_facts(ruleset: CompiledRuleset, copies: int = 1) -> list[dict]:
     uses: dict[object, _Uses] = {}
     kinds: dict[str, list[str]] = {}
     for rule in ruleset.rules:
+        aliases = {p.alias: p.kind for p in rule.patterns}
         for pattern in rule.patterns:
-            for leaf in _leaves(pattern.test):
-                key = (pattern.kind, leaf.field)
-                if leaf.field in ("kind", "id", "sid") or leaf.field.startswith("$"):
-                    continue
-                if leaf.field not in kinds.setdefault(pattern.kind, []):
-                    kinds[pattern.kind].append(leaf.field)
-                _record(uses.setdefault(group.get(key, key), _Uses()), leaf)
             kinds.setdefault(pattern.kind, [])
+            for leaf in _leaves(pattern.test):
+                sides = [(pattern.kind, leaf.field)]
+                if isinstance(leaf, Compare) and isinstance(leaf.right, Ref) \
+                        and leaf.right.alias in aliases:  # the joined fact needs the field too
+                    sides.append((aliases[leaf.right.alias], leaf.right.field))
+                for key in sides:
+                    if key[1] in ("kind", "id", "sid") or key[1].startswith("$"):
+                        continue
+                    if key[1] not in kinds.setdefault(key[0], []):
+                        kinds[key[0]].append(key[1])
+                    _record(uses.setdefault(group.get(key, key), _Uses()), leaf)
     values = {g: _choose(u, plan.expected[g] if isinstance(g, int) else None)
               for g, u in uses.items()}
     for key, kind in _id_joins(ruleset):  # a field joined to an id takes the first fact's id
@@ -473,16 +490,17 @@ def _record(use: _Uses, leaf: Compare | Defined | Undefined) -> None:
 
 
 def _choose(use: _Uses, fam: str | None) -> object:
-    consts = [v for _, v in use.compares]
+    tests = Counter((op, family(v), v) for op, v in use.compares)  # (op, family, value): count
+    consts = list(dict.fromkeys(v for _, _, v in tests))
     fam = fam or (family(consts[0]) if consts else "text")
     if fam == "number":
         numbers = [v for v in consts if family(v) == "number" and math.isfinite(v)] or [0]
-        candidates = [c + d for c in numbers for d in (0, 1, -1, 0.5, -0.5)]
+        candidates = list(dict.fromkeys(c + d for c in numbers for d in (0, 1, -1, 0.5, -0.5)))
     elif fam == "bool":
         candidates = [True, False]
     else:
         candidates = [*consts, "worst-case"]
-    scored = [(use.defined + sum(_passes(op, c, v) for op, v in use.compares), c)
+    scored = [(use.defined + sum(n for (op, _, v), n in tests.items() if _passes(op, c, v)), c)
               for c in candidates]
     best_score, best = max(scored, key=lambda s: s[0])
     return _ABSENT if use.undefined > best_score else best

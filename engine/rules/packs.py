@@ -75,8 +75,9 @@ def _load_model(path: Path, model, problems: list[Problem]):
         return None, None
     doc.file = _rel(path)
     try:
-        adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
-        return adapter.validate_python(doc.data), doc
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(doc.data), doc
+        return model.model_validate(doc.data), doc
     except ValidationError as exc:
         problems.extend(validation_problems(exc, doc, model if not isinstance(model, TypeAdapter) else object))
         return None, doc
