@@ -595,7 +595,7 @@ class _Gen:
             for i in range(rng.randint(0, 7)):
                 base = rng.randint(2005, 2028)
                 targets.append({
-                    "id": f"T{i}", "indicator": rng.choice(_INDICATORS + ("custom_indicator",)),
+                    "id": f"T{i}", "indicator": rng.choice(_INDICATORS),
                     "baseline_year": base,
                     "baseline_value": rng.choice([0.0, 1e-05, round(rng.uniform(0, 100), 3), -1.5]),
                     "target_year": base + rng.randint(1, 10),
