@@ -12,7 +12,6 @@ result, byte for byte.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 
 from engine.facts.builder import FactSet, build_facts
@@ -28,9 +27,8 @@ RESULT_FORMAT = 1
 
 
 def input_digest(park: Park) -> str:
-    """sha256 over the validated park facts in canonical JSON."""
-    canon = json.dumps(park.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canon.encode()).hexdigest()
+    """sha256 over the validated park facts as JSON (field order is the model's, so canonical)."""
+    return hashlib.sha256(park.model_dump_json().encode()).hexdigest()
 
 
 class Assessor:

@@ -17,6 +17,7 @@ from engine.rules import ir
 from engine.rules.compiler import RuleMeta
 from engine.rules.packs import Ruleset
 from engine.rules.templates import render
+from engine.text import Text
 
 __all__ = ["build_findings", "SEVERITY_RANK", "summarize"]
 
@@ -87,7 +88,7 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
         f["evidence"] = {"answers": answered}
         if meta.measure:
             m_entry = ruleset.knowledge.measures[meta.measure]
-            f["measure"] = {"id": meta.measure, "title": m_entry.title.model_dump(),
+            f["measure"] = {"id": meta.measure, "title": _text(m_entry.title),
                             "improves": list(getattr(m_entry, "improves", []) or [])}
         f["rank_score"] = [SEVERITY_RANK[f["severity"]], len(answered)]
         f["trace"] = traces[rule_id]
@@ -105,10 +106,21 @@ def _order(f: dict):
     return (_KIND_ORDER[f["kind"]], -rank[0], -rank[1], f["rule"], f["id"])
 
 
+_DUMPED: dict[int, tuple[Text, dict]] = {}
+
+
+def _text(t: Text) -> dict:
+    """`t.model_dump()`, memoised by identity (thousands of findings share a few titles)."""
+    hit = _DUMPED.get(id(t))
+    if hit is None or hit[0] is not t:
+        hit = _DUMPED[id(t)] = (t, t.model_dump())
+    return dict(hit[1])
+
+
 def _base(fid: str, meta: RuleMeta, status: str, severity: str) -> dict:
     return {"id": fid, "kind": meta.kind, "rule": meta.id, "rule_version": meta.version, "pack": meta.pack,
             "clauses": list(meta.clauses), "status": status, "severity": severity,
-            "title": meta.title.model_dump(), "related": []}
+            "title": _text(meta.title), "related": []}
 
 
 def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: ir.Match, ruleset: Ruleset,
@@ -194,7 +206,19 @@ def _fact_evidence(meta: RuleMeta, bound: dict, fs: FactSet, ind: Indicators) ->
     return out
 
 
+_BENCHMARKS: dict[tuple[str, str], list[dict]] = {}
+
+
 def _benchmarks(meta: RuleMeta, ruleset: Ruleset) -> list[dict]:
+    """The rule's benchmarks as evidence; built once per ruleset digest and rule (read-only)."""
+    key = (ruleset.digest, meta.id)
+    cached = _BENCHMARKS.get(key)
+    if cached is None:
+        cached = _BENCHMARKS[key] = _benchmarks_of(meta, ruleset)
+    return cached
+
+
+def _benchmarks_of(meta: RuleMeta, ruleset: Ruleset) -> list[dict]:
     out = []
     sources = ruleset.knowledge.sources
     for t in meta.thresholds.values():

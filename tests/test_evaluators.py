@@ -313,7 +313,7 @@ def test_bad_facts_rejected_before_the_engine(evaluator, monkeypatch, name):
     monkeypatch.setattr(durable_rules_engine, "assert_facts", boom)
     monkeypatch.setattr(durable_rules_engine, "assert_fact", boom)
     facts, words = BAD_FACTS[name]
-    with pytest.raises(EvaluationError, match=None) as info:
+    with pytest.raises(EvaluationError) as info:
         evaluator.evaluate(CHAIN, facts)
     assert words in str(info.value)
     if "x1" in repr(facts):

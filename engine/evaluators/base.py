@@ -74,8 +74,12 @@ def too_many_derived(limit: int) -> EvaluationError:
                            f"deriving findings from findings (see check_limits' cycle check)")
 
 
-def check_facts(facts: list[dict]) -> None:
+def check_facts(facts: list[dict], *, values: bool = True) -> None:
     """Reject facts the engine cannot take safely; see the module docstring for why.
+
+    Args:
+        values: also check every property name and value. The durable adapter passes False
+            because `fact_json` checks each value while serialising it (one pass, not two).
 
     Raises:
         EvaluationError: naming the fact (by id, or by position) and the field.
@@ -100,8 +104,17 @@ def check_facts(facts: list[dict]) -> None:
         seen.add(fact["id"])
         if len(fact) > MAX_PROPERTIES:
             raise EvaluationError(f"{name}: {len(fact)} properties, at most {MAX_PROPERTIES}")
+        if "sid" in fact:
+            _check_property(name, "sid", fact["sid"])  # raises: reserved
+        if not values:
+            continue  # the caller checks each value as it serialises it (durable: fact_json)
         for field, value in fact.items():
-            if _plain(field, value):
+            # the common case inline (this loop runs ~25 times per fact on every evaluation):
+            # an ordinary name and an exact str/bool, an int64, or a finite float (x - x == 0)
+            t = type(value)
+            if (type(field) is str and field and field[0] != "$"
+                    and (t is str or t is bool or (t is float and value - value == 0.0)
+                         or (t is int and INT64_MIN <= value <= INT64_MAX))):
                 continue
             _check_property(name, field, value)  # raises with the reason
 
@@ -112,13 +125,9 @@ def _fact_name(fact: object, index: int) -> str:
     return f"fact #{index}"
 
 
-def _plain(field: object, value: object) -> bool:
-    """The common case, decided fast: an ordinary name and an exact str/bool/int/float."""
-    if type(field) is not str or not field or field == "sid" or field[0] == "$":
-        return False
-    kind = type(value)
-    return (kind is str or kind is bool or (kind is int and INT64_MIN <= value <= INT64_MAX)
-            or (kind is float and math.isfinite(value)))
+def check_property(name: str, field: object, value: object) -> None:
+    """Raise EvaluationError for a property the engine cannot take (names the fact and field)."""
+    _check_property(name, field, value)
 
 
 def _check_property(name: str, field: object, value: object) -> None:

@@ -116,13 +116,39 @@ class DurableEvaluator:
         Raises:
             EvaluationError: bad facts, a ruleset the engine cannot take, or an engine failure.
         """
-        check_facts(facts)
+        check_facts(facts, values=False)  # values: checked by fact_json as it serialises
         entry = self._checkout(ruleset)
         try:
             check_fact_types(entry.plan, facts)
             return self._evaluate(entry, facts)
         finally:
             self._checkin(entry)
+
+    def evaluate_bare(self, ruleset: CompiledRuleset, facts: list[dict]) -> int:
+        """Benchmark baseline: the same rules and facts through durable-rules with nothing of ours.
+
+        A second copy of the ruleset is registered whose actions only assert the derived facts
+        (so forward chaining does the same work) - no validation, trace, duplicate or error
+        bookkeeping. Returns the number of firings. Used by bench/run.py, never in production.
+        """
+        with self._lock:
+            key = ruleset.key + "#bare"
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = self._entries[key] = self._register(ruleset, bare=True)
+        sid = uuid.uuid4().hex
+        fired = [0]
+        self._runs[sid] = fired  # type: ignore[assignment]
+        try:
+            rs = entry.ruleset
+            code, offset = dre.assert_fact(rs._handle, dumps({"kind": END, "id": END, "sid": sid}))
+            rs.do_actions(offset, lambda e, s: None)
+            code, offset = dre.assert_facts(rs._handle, "[" + ",".join(fact_json(f, sid) for f in facts) + "]")
+            rs.do_actions(offset, lambda e, s: None)
+            return fired[0]
+        finally:
+            del self._runs[sid]
+            rs.delete_state(sid)
 
     def retire(self, key: str) -> None:
         """Forget ruleset `key` and free its engine memory, once its evaluations have finished."""
@@ -153,7 +179,7 @@ class DurableEvaluator:
             if not entry.inflight:
                 self._idle.notify_all()
 
-    def _register(self, ruleset: CompiledRuleset) -> _Entry:
+    def _register(self, ruleset: CompiledRuleset, bare: bool = False) -> _Entry:
         problems = check_limits(ruleset) if self._enforce_limits else []
         if problems:
             raise EvaluationError(f"ruleset {ruleset.key!r} exceeds the engine's limits: "
@@ -163,11 +189,13 @@ class DurableEvaluator:
         compiled = to_durable(ruleset)
         text = dumps(compiled.definition)
         rs = engine.Ruleset.__new__(engine.Ruleset)
-        rs._name, rs._host, rs._definition = ruleset.key, self._host, compiled.definition
-        rs._actions = {r.name: engine.Promise(self._action(r)) for r in compiled.rules}
-        rs._actions[END] = engine.Promise(self._end_action())
+        name = ruleset.key + ("#bare" if bare else "")
+        rs._name, rs._host, rs._definition = name, self._host, compiled.definition
+        make = self._bare_action if bare else self._action
+        rs._actions = {r.name: engine.Promise(make(r)) for r in compiled.rules}
+        rs._actions[END] = engine.Promise((lambda c: None) if bare else self._end_action())
         try:
-            rs._handle = dre.create_ruleset(ruleset.key, text)
+            rs._handle = dre.create_ruleset(name, text)
         except _ENGINE_ERRORS as exc:
             raise EvaluationError(f"ruleset {ruleset.key!r}: the engine refused it: {exc}") from exc
         return _Entry(ruleset, rs, plan, threading.BoundedSemaphore(self._max_live))
@@ -201,6 +229,19 @@ class DurableEvaluator:
             except BaseException as exc:
                 run.errors.append(exc)
                 raise
+        return act
+
+    def _bare_action(self, compiled: DurableRule) -> Callable[[Any], None]:
+        runs, rule, aliases = self._runs, compiled.rule, compiled.aliases
+
+        def act(c: Any) -> None:
+            runs[c.s.sid][0] += 1
+            derived = derived_fact(rule, [c._m[engine_alias]["id"] for engine_alias, _ in aliases])
+            if derived is not None:
+                try:
+                    c.assert_fact(derived)
+                except engine.MessageNotHandledException:
+                    pass
         return act
 
     def _end_action(self) -> Callable[[Any], None]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from engine.errors import EvaluationError
-from engine.evaluators.base import END, INT64_MAX, INT64_MIN
+from engine.evaluators.base import END, INT64_MAX, INT64_MIN, check_property
 from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Or, Pattern, Ref,
                              RuleIR, Undefined)
 
@@ -139,19 +139,33 @@ def number(value: object) -> object:
 
 
 def fact_json(fact: dict, sid: str) -> str:
-    """`dumps({**fact, "sid": sid})` for a fact that passed `check_facts`, at json's C speed.
+    """`dumps({**fact, "sid": sid})` at json's C speed, checking every property on the way.
+
+    Structure (kind, id, duplicates, size, `sid`) is `check_facts(values=False)`'s job; each
+    property name and value is checked here, in the one pass that serialises it.
+
+    Raises:
+        EvaluationError: a reserved or empty name, NaN/inf, an int beyond int64, another type.
 
     Example:
         >>> fact_json({"kind": "indicator", "id": "i1", "value": 2e-05}, "s1")
         '{"kind":"indicator","id":"i1","value":2.0e-05,"sid":"s1"}'
     """
     out = {}
+    careful = False
     for key, value in fact.items():
-        if type(value) is float:
+        t = type(value)
+        if not (type(key) is str and key and key[0] != "$"
+                and (t is str or t is bool or (t is float and value - value == 0.0)
+                     or (t is int and INT64_MIN <= value <= INT64_MAX))):
+            check_property(f"fact {fact.get('id')!r}", key, value)  # raises with the reason
+        if t is float:
             value = number(value)
             if type(value) is float and "e" in repr(value):
-                return dumps({**fact, "sid": sid})  # json would write 1e-05: the careful path
+                careful = True  # json would write 1e-05, which the C parser rejects
         out[key] = value
+    if careful:
+        return dumps({**fact, "sid": sid})
     out["sid"] = sid
     return json.dumps(out, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 

@@ -22,7 +22,7 @@ LISTS = {"two_high": "two_high_six_categories_mee_2021",
 @dataclass
 class FactSet:
     facts: list[dict]
-    paths: dict[str, dict[str, str]] = field(default_factory=dict)
+    paths: dict[str, "dict[str, str] | _Paths"] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, dict]:
         return {f["id"]: f for f in self.facts}
@@ -30,6 +30,41 @@ class FactSet:
 
 def _clean(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
+
+
+class _Paths:
+    """Field -> park-facts path of one list item, formatted only when a finding asks."""
+
+    __slots__ = ("template", "prefix")
+
+    def __init__(self, template: dict[str, str], prefix: str):
+        self.template, self.prefix = template, prefix
+
+    def get(self, field: str, default: str | None = None) -> str | None:
+        t = self.template.get(field)
+        return default if t is None else t.format(p=self.prefix)
+
+
+_ENTERPRISE_PATHS = {
+    "name": "{p}.name", "industry_code": "{p}.industry_code", "division": "{p}.industry_code",
+    "energy_use": "{p}.energy_use", "key_energy_user": "{p}.key_energy_user", "cp_audit": "{p}.cp_audit",
+    "mandatory_audit": "{p}.cp_triggers", "trig_exceeds_standard": "{p}.cp_triggers.exceeds_discharge_standard",
+    "trig_exceeds_quota": "{p}.cp_triggers.exceeds_total_quota", "trig_toxic": "{p}.cp_triggers.toxic_substances",
+    "trig_energy_limit": "{p}.cp_triggers.exceeds_energy_limit",
+    **{k: "{p}." + k for k in ("above_scale", "in_carbon_market", "green_factory", "efficiency_benchmark_met",
+                               "backward_capacity")},
+    **{k: "{p}.industry_code" for k in LISTS}}
+
+_MEMBERSHIP: dict[tuple[str, str], dict[str, bool]] = {}
+
+
+def _membership(knowledge, code: str) -> dict[str, bool]:
+    """List membership of an industry code, memoised per knowledge digest (codes repeat a lot)."""
+    key = (knowledge.digest, code)
+    found = _MEMBERSHIP.get(key)
+    if found is None:
+        found = _MEMBERSHIP[key] = {k: knowledge.in_list(list_id, code) for k, list_id in LISTS.items()}
+    return found
 
 
 def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
@@ -67,24 +102,14 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         fid = f"ent:{e.id}"
         fs.facts.append(_clean({
             "kind": "enterprise", "id": fid, "name": e.name, "industry_code": code, "division": code[:3],
-            **{k: knowledge.in_list(list_id, code) for k, list_id in LISTS.items()},
+            **_membership(knowledge, code),
             "key_energy_user": e.key_energy_user, "energy_use": e.energy_use, "above_scale": e.above_scale,
             "trig_exceeds_standard": trig.exceeds_discharge_standard, "trig_exceeds_quota": trig.exceeds_total_quota,
             "trig_toxic": trig.toxic_substances, "trig_energy_limit": trig.exceeds_energy_limit,
             "mandatory_audit": mandatory, "cp_audit": e.cp_audit.value if e.cp_audit else None,
             "in_carbon_market": e.in_carbon_market, "green_factory": e.green_factory,
             "efficiency_benchmark_met": e.efficiency_benchmark_met, "backward_capacity": e.backward_capacity}))
-        p = f"enterprises[{i}]"
-        fs.paths[fid] = {"name": f"{p}.name", "industry_code": f"{p}.industry_code", "division": f"{p}.industry_code",
-                         "energy_use": f"{p}.energy_use", "key_energy_user": f"{p}.key_energy_user",
-                         "cp_audit": f"{p}.cp_audit", "mandatory_audit": f"{p}.cp_triggers",
-                         "trig_exceeds_standard": f"{p}.cp_triggers.exceeds_discharge_standard",
-                         "trig_exceeds_quota": f"{p}.cp_triggers.exceeds_total_quota",
-                         "trig_toxic": f"{p}.cp_triggers.toxic_substances",
-                         "trig_energy_limit": f"{p}.cp_triggers.exceeds_energy_limit",
-                         **{k: f"{p}.{k}" for k in ("above_scale", "in_carbon_market", "green_factory",
-                                                    "efficiency_benchmark_met", "backward_capacity")},
-                         **{k: f"{p}.industry_code" for k in LISTS}}
+        fs.paths[fid] = _Paths(_ENTERPRISE_PATHS, f"enterprises[{i}]")
     inf = park.infrastructure
     plants = inf.wastewater_plants
     fs.facts.append(_clean({

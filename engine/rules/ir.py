@@ -24,6 +24,7 @@ Facts are flat dicts: `kind` and `id` strings plus scalar fields (str, bool, int
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -122,8 +123,12 @@ class CompiledRuleset(_Node):
     rules: list[RuleIR]
 
 
-class Match(_Node):
-    """One firing: the engine rule and the id of the fact bound to each alias."""
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One firing: the engine rule and the id of the fact bound to each alias.
+
+    A plain dataclass, not a pydantic model: evaluators make thousands per assessment.
+    """
 
     rule: str
     facts: dict[str, str]

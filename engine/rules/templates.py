@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.facts.catalogue import KINDS
 
@@ -78,25 +79,42 @@ def check_template(template: str, aliases: dict[str, str], thresholds: set[str],
                 raise TemplateError(f"{{{ph.name}:{ph.spec}}}: bad format ({exc})") from None
 
 
+@lru_cache(maxsize=4096)
+def _segments(template: str) -> tuple[tuple[str, str | None, str | None], ...]:
+    """`template` split once into (literal, placeholder name, format spec) runs."""
+    out, pos = [], 0
+    for m in _PLACEHOLDER.finditer(template):
+        out.append((template[pos:m.start()], m.group(1), m.group(2)))
+        pos = m.end()
+    out.append((template[pos:], None, None))
+    return tuple(out)
+
+
 def render(template: str, bound: dict[str, dict], thresholds: dict[str, object], extras: dict[str, object],
            lang: str) -> str:
     """Fill `template` from bound facts, threshold values and extras (`gap`, `missing`)."""
-    def one(m: re.Match) -> str:
-        name, spec = m.group(1), m.group(2)
-        if name.startswith("$"):
-            value = thresholds.get(name[1:])
-        elif "." not in name:
-            value = extras.get(name)
-        else:
-            alias, fld = name.split(".", 1)
-            value = bound.get(alias, {}).get(fld)
-        if value is None:
-            return _MISSING["zh" if lang == "zh" else "en"]
-        if isinstance(value, bool):
-            return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
-        if spec:
-            return format(value, spec)
-        if isinstance(value, float):
-            return f"{value:g}" if abs(value) < 1e15 else f"{value:.6g}"
-        return str(value)
-    return _PLACEHOLDER.sub(one, template)
+    parts = []
+    for literal, name, spec in _segments(template):
+        parts.append(literal)
+        if name is not None:
+            parts.append(_value(name, spec, bound, thresholds, extras, lang))
+    return "".join(parts)
+
+
+def _value(name: str, spec: str | None, bound: dict, thresholds: dict, extras: dict, lang: str) -> str:
+    if name.startswith("$"):
+        value = thresholds.get(name[1:])
+    elif "." not in name:
+        value = extras.get(name)
+    else:
+        alias, fld = name.split(".", 1)
+        value = bound.get(alias, {}).get(fld)
+    if value is None:
+        return _MISSING["zh" if lang == "zh" else "en"]
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if spec:
+        return format(value, spec)
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else f"{value:.6g}"
+    return str(value)
