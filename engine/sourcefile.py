@@ -29,7 +29,23 @@ class Document:
 
     data: Any
     file: str
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    node: Any = None   # the YAML node tree; positions are worked out from it only when asked
+    _positions: dict[Path_, tuple[int, int]] | None = field(default=None, repr=False)
+    _json_text: str | None = field(default=None, repr=False)
+
+    @property
+    def positions(self) -> dict[Path_, tuple[int, int]]:
+        """Path -> (line, column); computed on first use (only errors need it)."""
+        if self._positions is None:
+            self._positions = {}
+            if self.node is None and self._json_text is not None:
+                try:  # JSON is YAML: borrow YAML's composer for positions; harmless if it cannot
+                    self.node = yaml.compose(self._json_text, Loader=_Loader)
+                except yaml.YAMLError:
+                    pass
+            if self.node is not None:
+                _positions(self.node, (), self._positions)
+        return self._positions
 
     def locate(self, path: Path_) -> tuple[int | None, int | None]:
         """Line and column (1-based) of `path`, or of its nearest located parent."""
@@ -80,6 +96,8 @@ def _positions(node: yaml.Node, path: Path_, out: dict[Path_, tuple[int, int]]) 
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
+            if key_node.tag == "tag:yaml.org,2002:int" and key.lstrip("-").isdigit():
+                key = int(key)  # `2021:` is an int key in the data, so in the path too
             out[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             _positions(value_node, path + (key,), out)
             # the value's own position is more useful for "bad value" errors
@@ -112,14 +130,7 @@ def parse_document(text: str, file: str, *, json_syntax: bool | None = None) -> 
         except json.JSONDecodeError as exc:
             raise InputError("malformed JSON", [Problem(f"malformed JSON: {exc.msg}", file=file,
                                                         line=exc.lineno, column=exc.colno)]) from exc
-        doc = Document(data=data, file=file)
-        try:  # JSON is YAML: borrow YAML's composer for positions; harmless if it cannot
-            node = yaml.compose(text, Loader=_Loader)
-            if node is not None:
-                _positions(node, (), doc.positions)
-        except yaml.YAMLError:
-            pass
-        return doc
+        return Document(data=data, file=file, _json_text=text)
     loader = _Loader(text)
     try:  # compose once, then build the data from the same nodes that give the positions
         node = loader.get_single_node()
@@ -134,10 +145,7 @@ def parse_document(text: str, file: str, *, json_syntax: bool | None = None) -> 
         raise InputError("malformed YAML", [Problem(f"malformed YAML: {exc}", file=file)]) from exc
     finally:
         loader.dispose()
-    doc = Document(data=data, file=file)
-    if node is not None:
-        _positions(node, (), doc.positions)
-    return doc
+    return Document(data=data, file=file, node=node)
 
 
 def load_document(path: str | Path) -> Document:

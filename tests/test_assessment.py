@@ -137,3 +137,21 @@ def test_minimal_park_with_empty_lists_and_chinese_and_tiny_floats(assessor):
     assert r["park_id"] == "tiny"
     grid = r["ghg_inventory"][0]["scope2"][0]["factor"]
     assert "西南" in grid["note"], "西藏 has no provincial factor: the regional one is used and said"
+
+
+def test_a_park_with_no_findings(tmp_path, durable, ruleset):
+    """A ruleset where nothing fires for a healthy park: no findings, no crash (durable-rules
+    can crash deleting a session in which no action ran; the adapter's end marker prevents it)."""
+    import shutil
+    tree = tmp_path / "rules"
+    (tree / "planning").mkdir(parents=True)
+    (tree / "ruleset.yaml").write_text("ruleset: tiny\nversion: 0.1.0\npacks: [planning]\n", encoding="utf-8")
+    shutil.copy(ruleset.root / "planning" / "pack.yaml", tree / "planning" / "pack.yaml")
+    for f in (ruleset.root / "planning").glob("PL-P-001_*"):
+        shutil.copy(f, tree / "planning" / f.name)
+    assessor = Assessor(RulesetRegistry([tree]), durable)
+    park = load_park("examples/strong_hightech_park.yaml")
+    for _ in range(50):
+        r = assessor.assess(park)
+        assert r["findings"] == [] and r["summary"]["findings"] == 0
+    assert r["ruleset"]["versions"] == {"ruleset": "0.1.0", "planning": "1.0.0"}

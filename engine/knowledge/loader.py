@@ -97,10 +97,6 @@ def _load_file(path: Path, model: type[BaseModel],
     except InputError as exc:
         problems.extend(exc.problems)
         return None, None
-    # YAML keys such as `2021:` are ints in the data but strings in the position map
-    for p, pos in list(doc.positions.items()):
-        doc.positions.setdefault(tuple(int(k) if isinstance(k, str) and k.isdigit() else k
-                                       for k in p), pos)
     if not isinstance(doc.data, dict):
         problems.append(Problem("a knowledge file must be a mapping at the top level",
                                 file=doc.file, line=1))

@@ -20,8 +20,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from engine.errors import Problem, RulePackError, RulesetNotFound
 from engine.facts.loader import validation_problems
+from engine.knowledge import load_knowledge
 from engine.rules import ir
 from engine.rules.compiler import RuleCompileError, RuleMeta, compile_rule
+from engine.rules.limits import check_limits
 from engine.rules.dsl import PackManifest, RuleFile, RulesetManifest
 from engine.sourcefile import Document, load_document
 
@@ -95,8 +97,6 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
         RulePackError: listing every problem found, each with file and line.
         KnowledgeError: the knowledge does not load.
     """
-    from engine.knowledge import load_knowledge
-
     root = Path(root)
     if knowledge is None:
         snapshot = root / "knowledge"
@@ -146,7 +146,6 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
                 problems.append(Problem(f"rule {meta.id}: answers {target!r}, which is not a problem or "
                                         "compliance rule of this ruleset", file=meta.file))
     if not problems:
-        from engine.rules.limits import check_limits
         compiled_rs = ir.CompiledRuleset(key="scratch", rules=rules)
         problems.extend(Problem(msg, file=_rel(root / "ruleset.yaml")) for msg in check_limits(compiled_rs))
     if problems:
