@@ -199,6 +199,35 @@ def rules_test(
         raise typer.Exit(1)
 
 
+@rules_app.command("coverage")
+def rules_coverage(
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+    lang: Annotated[Lang, typer.Option(help="language of titles")] = Lang.zh,
+    ruleset: RulesetOpt = None,
+    rules_dir: RulesDirOpt = None,
+) -> None:
+    """Each clause of the guide with the rules that check it, their examples, or why none can."""
+    from engine.rules.coverage import coverage, in_scope
+    report = coverage(_ruleset(ruleset, rules_dir))
+    if format is Format.json:
+        import json
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.table import Table
+    table = Table(title="clause coverage", show_lines=False)
+    for col in ("clause", "normative", "rules", "tests", "title / reason"):
+        table.add_column(col, overflow="fold")
+    for c in report["clauses"]:
+        style = "red" if c["normative"] and in_scope(c["id"]) and not c["rules"] and not c["reason"] else None
+        note = c["title"][lang.value] + (f"\n[dim]{c['reason'][lang.value]}[/dim]" if c["reason"] else "")
+        table.add_row(c["id"], "yes" if c["normative"] else "", ", ".join(c["rules"]), str(c["tests"] or ""),
+                      note, style=style)
+    _console().print(table)
+    s = report["summary"]
+    typer.echo(f"normative clauses (4-8): {s['normative_total']}, covered {s['covered']}, exempted {s['exempted']}"
+               + (f", UNCOVERED {', '.join(s['uncovered'])}" if s["uncovered"] else ""))
+
+
 @rules_app.command("golden")
 def rules_golden(write: Annotated[bool, typer.Option("--write", help="rewrite tests/golden/")] = False) -> None:
     """Compare (or with --write, regenerate) the golden IR of every pack in tests/golden/."""

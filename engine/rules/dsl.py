@@ -23,7 +23,7 @@ from engine.text import Text
 
 __all__ = ["RuleFile", "ComplianceRule", "ProblemRule", "MeasureRule", "PatternSpec", "PackManifest",
            "RulesetManifest", "RuleTestFile", "TestCase", "Expectation", "Severity", "Status",
-           "ComplianceExplain", "RULE_ID", "STATUSES"]
+           "ComplianceExplain", "RULE_ID", "STATUSES", "Exemption", "ExemptionsFile"]
 
 RULE_ID = r"^[A-Z]{2,4}(-[A-Z0-9]{1,12}){1,4}$"
 Severity = Literal["critical", "high", "medium", "low", "info"]
@@ -112,6 +112,15 @@ class RulesetManifest(_Model):
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     packs: list[str] = Field(min_length=1)
     released: str | None = Field(None, description="date frozen; None while in development")
+
+
+class Exemption(_Model):
+    clause: str
+    reason: Text = Field(description="why no rule can check this clause from park facts")
+
+
+class ExemptionsFile(_Model):
+    exemptions: list[Exemption] = Field(default_factory=list)
 
 
 class Expectation(_Model):

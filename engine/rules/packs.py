@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -24,7 +24,7 @@ from engine.knowledge import load_knowledge
 from engine.rules import ir
 from engine.rules.compiler import RuleCompileError, RuleMeta, compile_rule
 from engine.rules.limits import check_limits
-from engine.rules.dsl import PackManifest, RuleFile, RulesetManifest
+from engine.rules.dsl import ExemptionsFile, PackManifest, RuleFile, RulesetManifest
 from engine.sourcefile import Document, load_document
 
 __all__ = ["Ruleset", "load_ruleset", "RulesetRegistry", "rule_files", "REPO_ROOT", "DEFAULT_RULES"]
@@ -46,6 +46,7 @@ class Ruleset:
     knowledge: object
     digest: str
     root: Path
+    exemptions: dict = field(default_factory=dict)   # clause id -> Text: why no rule checks it
 
     def versions(self) -> dict[str, str]:
         return {"ruleset": self.version, **self.packs}
@@ -145,19 +146,47 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
             if other is None or other.kind == "measure":
                 problems.append(Problem(f"rule {meta.id}: answers {target!r}, which is not a problem or "
                                         "compliance rule of this ruleset", file=meta.file))
+    exemptions = _exemptions(root, knowledge, metas, problems)
     if not problems:
         compiled_rs = ir.CompiledRuleset(key="scratch", rules=rules)
         problems.extend(Problem(msg, file=_rel(root / "ruleset.yaml")) for msg in check_limits(compiled_rs))
     if problems:
         raise RulePackError(f"rules tree {_rel(root)} does not compile ({len(problems)} problem(s))", problems)
-    digest = _digest(manifest, packs, rules, metas, knowledge)
+    digest = _digest(manifest, packs, rules, metas, knowledge, exemptions)
     key = f"{manifest.ruleset}@{manifest.version}#{digest[:12]}"
     return Ruleset(name=manifest.ruleset, version=manifest.version, packs=packs,
                    compiled=ir.CompiledRuleset(key=key, rules=rules), meta=metas,
-                   knowledge=knowledge, digest=digest, root=root)
+                   knowledge=knowledge, digest=digest, root=root, exemptions=exemptions)
 
 
-def _digest(manifest, packs, rules, metas, knowledge) -> str:
+def _exemptions(root: Path, knowledge, metas: dict[str, RuleMeta], problems: list[Problem]) -> dict:
+    """rules/exemptions.yaml: normative clauses no rule checks, each with its reason."""
+    from engine.rules.coverage import is_within
+    path = root / "exemptions.yaml"
+    if not path.exists():
+        return {}
+    data, doc = _load_model(path, ExemptionsFile, problems)
+    if data is None:
+        return {}
+    out = {}
+    for i, ex in enumerate(data.exemptions):
+        clause = knowledge.clauses.get(ex.clause)
+        where = lambda msg: problems.append(doc.problem(("exemptions", i, "clause"), msg))
+        if clause is None:
+            where(f"clause {ex.clause!r} does not exist in the guide's catalogue")
+        elif not clause.normative:
+            where(f"clause {ex.clause} is not normative: it needs no exemption")
+        elif ex.clause in out:
+            where(f"clause {ex.clause} is exempted twice")
+        else:
+            citing = sorted(m.id for m in metas.values() if any(is_within(c, ex.clause) for c in m.clauses))
+            if citing:
+                where(f"clause {ex.clause} is checked by {', '.join(citing)}: drop the exemption")
+            out[ex.clause] = ex.reason
+    return out
+
+
+def _digest(manifest, packs, rules, metas, knowledge, exemptions) -> str:
     h = hashlib.sha256()
     h.update(json.dumps({"ruleset": manifest.model_dump(), "packs": packs}, sort_keys=True).encode())
     for r in rules:
@@ -167,6 +196,7 @@ def _digest(manifest, packs, rules, metas, knowledge) -> str:
         h.update(json.dumps([m.id, m.version, m.severity, m.clauses, m.title.model_dump(),
                              {k: v.model_dump() for k, v in m.explain.items()}], sort_keys=True,
                             ensure_ascii=False).encode())
+    h.update(json.dumps({c: t.model_dump() for c, t in sorted(exemptions.items())}, ensure_ascii=False).encode())
     h.update(knowledge.digest.encode())
     return h.hexdigest()
 
