@@ -16,6 +16,8 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect, lint and test the rule packs.")
 app.add_typer(rules_app, name="rules")
+keys_app = typer.Typer(no_args_is_help=True, help="Create, list and revoke API keys of the HTTP service.")
+app.add_typer(keys_app, name="keys")
 
 
 class Format(str, Enum):
@@ -50,14 +52,15 @@ def _evaluator(name: EvaluatorName):
     return DurableEvaluator()
 
 
-def _assess(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path]) -> dict:
+def _assess(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path],
+            profile: str = "default") -> dict:
     from engine.assessment import Assessor
     from engine.errors import GreenparkError
     from engine.facts.loader import load_park_document, relocate
     doc = None
     try:
         park, doc = load_park_document(path)
-        return Assessor(_registry(rules_dir), _evaluator(evaluator)).assess(park, ruleset=ruleset)
+        return Assessor(_registry(rules_dir), _evaluator(evaluator)).assess(park, ruleset=ruleset, profile=profile)
     except GreenparkError as exc:
         _fail(relocate(exc, doc) if doc is not None else exc)
 
@@ -68,6 +71,8 @@ def _console():
 
 
 RulesetOpt = Annotated[Optional[str], typer.Option("--ruleset", help="ruleset version (default: newest)")]
+ProfileOpt = Annotated[str, typer.Option("--profile", help="benchmark profile: the frameworks measured "
+                                          "against (knowledge/benchmarks.yaml profiles)")]
 RulesDirOpt = Annotated[Optional[Path], typer.Option("--rules-dir", help="a rules tree (folder with ruleset.yaml) "
                                                      "instead of the repository's rules/ and its releases")]
 
@@ -87,13 +92,14 @@ def assess(
     fail_on: Annotated[Optional[str], typer.Option(help="exit 1 if any finding has this status, e.g. not_met")] = None,
     evaluator: EvalOpt = EvaluatorName.durable,
     rules_dir: RulesDirOpt = None,
+    profile: ProfileOpt = "default",
 ) -> None:
     """Assess a park: diagnosed problems, recommended measures and compliance findings."""
     statuses = ("met", "not_met", "insufficient_data", "not_applicable", "problem", "recommended")
     if fail_on is not None and fail_on not in statuses:
         typer.echo(f"error: --fail-on takes one of {', '.join(statuses)}", err=True)
         raise typer.Exit(2)
-    result = _assess(path, ruleset, evaluator, rules_dir)
+    result = _assess(path, ruleset, evaluator, rules_dir, profile)
     if format is Format.json:
         from engine.render import render_json
         sys.stdout.write(render_json(result) + "\n")
@@ -115,16 +121,17 @@ def explain(
     ruleset: RulesetOpt = None,
     evaluator: EvalOpt = EvaluatorName.durable,
     rules_dir: RulesDirOpt = None,
+    profile: ProfileOpt = "default",
 ) -> None:
     """Explain one finding: clause, facts, numbers and their sources, and the engine trace."""
-    result = _assess(path, ruleset, evaluator, rules_dir)
+    result = _assess(path, ruleset, evaluator, rules_dir, profile)
     found = next((f for f in result["findings"] if f["id"] == finding_id), None)
     if found is None:
         close = [f["id"] for f in result["findings"] if finding_id.split("@")[0] in f["id"]][:5]
         typer.echo(f"error: no finding {finding_id!r}" + (f"; similar: {', '.join(close)}" if close else ""), err=True)
         raise typer.Exit(2)
     from engine.render.explain import render_explanation
-    rs = _registry(rules_dir).get(ruleset)
+    rs = _registry(rules_dir).get(ruleset, profile)
     _console().print(render_explanation(found, result, rs, lang.value))
 
 
@@ -243,6 +250,70 @@ def rules_golden(write: Annotated[bool, typer.Option("--write", help="rewrite te
     if diffs:
         raise typer.Exit(1)
     typer.echo("golden IR up to date")
+
+
+DbUrlOpt = Annotated[Optional[str], typer.Option("--db-url", help="SQLAlchemy URL of the decision log and keys "
+                                                 "(default: $GREENPARK_DB_URL or sqlite:///greenpark.db)")]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="accept calls without an API key (local use only)")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="assessment worker processes")] = 2,
+    timeout: Annotated[float, typer.Option(min=0.1, help="seconds per assessment before its worker is replaced")] = 10.0,
+    max_body: Annotated[int, typer.Option("--max-body", min=1024, help="largest request body in bytes (413 above)")] = 2 * 1024 * 1024,
+    db_url: DbUrlOpt = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+    access_log: Annotated[bool, typer.Option("--access-log", help="log every request")] = False,
+) -> None:
+    """Run the HTTP decision service (FastAPI under uvicorn); see README "HTTP API"."""
+    from engine.service.config import Settings
+    from engine.service.server import run
+    run(Settings(db_url=db_url or "", auth=not no_auth, workers=workers, timeout=timeout, max_body_bytes=max_body),
+        host, port, log_level=log_level, access_log=access_log)
+
+
+class Role(str, Enum):
+    regulator = "regulator"
+    planner = "planner"
+    portal = "portal"
+
+
+def _key_store(db_url: Optional[str]):
+    from engine.service.config import default_db_url
+    from engine.service.db import make_engine
+    from engine.service.keys import KeyStore
+    return KeyStore(make_engine(db_url or default_db_url()))
+
+
+@keys_app.command("create")
+def keys_create(role: Annotated[Role, typer.Option(help="regulator (reads every decision), planner or portal")],
+                name: Annotated[str, typer.Option(help="who the key is for")] = "",
+                db_url: DbUrlOpt = None) -> None:
+    """Create a key and print its token once (only its sha256 is stored)."""
+    key_id, token = _key_store(db_url).create(role.value, name)
+    typer.echo(f"key_id: {key_id}\nrole:   {role.value}\ntoken:  {token}")
+    typer.echo("store the token now: it is not stored and cannot be shown again", err=True)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key id printed by `keys create`")],
+                db_url: DbUrlOpt = None) -> None:
+    """Revoke a key (its calls get 401 from then on)."""
+    if not _key_store(db_url).revoke(key_id):
+        typer.echo(f"error: no live key {key_id!r}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"revoked {key_id}")
+
+
+@keys_app.command("list")
+def keys_list(db_url: DbUrlOpt = None) -> None:
+    """List keys: id, role, name, created, revoked."""
+    for k in _key_store(db_url).list():
+        revoked = k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else "-"
+        typer.echo(f"{k.key_id}\t{k.role}\t{k.name}\t{k.created_at.isoformat(timespec='seconds')}\t{revoked}")
 
 
 if __name__ == "__main__":

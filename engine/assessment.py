@@ -20,6 +20,7 @@ from engine.facts.models import Park
 from engine.findings import build_findings, summarize
 from engine.indicators.compute import Indicators, derive
 from engine.rules.packs import Ruleset, RulesetRegistry
+from engine.rules.profiles import DEFAULT_PROFILE
 
 __all__ = ["Assessor", "input_digest", "RESULT_FORMAT"]
 
@@ -51,20 +52,23 @@ class Assessor:
         ind = derive(park, ruleset.knowledge)
         return ind, build_facts(park, ind, ruleset.knowledge)
 
-    def assess(self, park: Park, *, ruleset: str | None = None, timings: dict | None = None) -> dict:
+    def assess(self, park: Park, *, ruleset: str | None = None, profile: str | None = DEFAULT_PROFILE,
+               timings: dict | None = None) -> dict:
         """Assess one park; returns the JSON-ready result.
 
         Args:
             park: validated park facts.
             ruleset: ruleset version; default newest.
+            profile: benchmark profile (frameworks measured against); default: the guide + MIIT
+                green park + the zero-carbon core indicator. None: every rule as written.
             timings: if given, filled with seconds spent per stage.
 
         Raises:
-            RulesetNotFound: unknown version.
+            RulesetNotFound: unknown version or profile.
             EvaluationError: the engine failed.
         """
         t0 = time.perf_counter()
-        rs = self.registry.get(ruleset)
+        rs = self.registry.get(ruleset, profile)
         check_park(park, rs.knowledge)
         ind, fs = self.prepare(park, rs)
         t1 = time.perf_counter()
@@ -75,7 +79,8 @@ class Assessor:
             "format": RESULT_FORMAT,
             "park_id": park.profile.id,
             "park_name": park.profile.name,
-            "ruleset": {"name": rs.name, "versions": rs.versions(), "digest": rs.digest,
+            "ruleset": {"name": rs.name, "versions": rs.versions(), "profile": rs.profile,
+                        "frameworks": rs.frameworks(), "digest": rs.digest,
                         "knowledge_digest": rs.knowledge.digest},
             "input_digest": input_digest(park),
             "year": ind.latest_year,

@@ -120,7 +120,8 @@ def _text(t: Text) -> dict:
 def _base(fid: str, meta: RuleMeta, status: str, severity: str) -> dict:
     return {"id": fid, "kind": meta.kind, "rule": meta.id, "rule_version": meta.version, "pack": meta.pack,
             "clauses": list(meta.clauses), "status": status, "severity": severity,
-            "title": _text(meta.title), "related": []}
+            "title": _text(meta.title), "frameworks": sorted({t.framework for t in meta.thresholds.values()}),
+            "related": []}
 
 
 def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: ir.Match, ruleset: Ruleset,

@@ -47,9 +47,15 @@ class Ruleset:
     digest: str
     root: Path
     exemptions: dict = field(default_factory=dict)   # clause id -> Text: why no rule checks it
+    profile: str | None = None                       # benchmark profile; None: rules as written
+    inactive: dict = field(default_factory=dict)     # rule id -> why the profile leaves it out
 
     def versions(self) -> dict[str, str]:
         return {"ruleset": self.version, **self.packs}
+
+    def frameworks(self) -> list[str]:
+        """Frameworks the active rules measure against."""
+        return sorted({t.framework for m in self.meta.values() for t in m.thresholds.values()})
 
     def status_of(self, engine_rule: str) -> tuple[RuleMeta, str]:
         """The DSL rule and verdict an engine rule id stands for."""
@@ -228,27 +234,35 @@ class RulesetRegistry:
                 raise RulePackError(f"ruleset version {manifest.version} appears twice: "
                                     f"{self._roots[manifest.version]} and {root}")
             self._roots[manifest.version] = Path(root)
-        self._loaded: dict[str, Ruleset] = {}
+        self._loaded: dict[tuple[str, str | None], Ruleset] = {}
         self._lock = threading.Lock()
 
     def versions(self) -> list[str]:
         """Available versions, newest first."""
         return sorted(self._roots, key=_semver, reverse=True)
 
-    def get(self, version: str | None = None) -> Ruleset:
-        """The compiled ruleset `version` (default: newest).
+    def get(self, version: str | None = None, profile: str | None = None) -> Ruleset:
+        """The compiled ruleset `version` (default: newest) under benchmark `profile`.
+
+        Args:
+            version: ruleset version; None for the newest.
+            profile: benchmark profile (see `engine.rules.profiles`); None for the rules as
+                written (what rule examples run against).
 
         Raises:
-            RulesetNotFound: no such version.
+            RulesetNotFound: no such version or profile.
             RulePackError: that version does not compile.
         """
+        from engine.rules.profiles import apply_profile
         version = version or self.versions()[0]
         if version not in self._roots:
             raise RulesetNotFound(f"ruleset version {version!r} is not available "
                                   f"(available: {', '.join(self.versions())})")
         with self._lock:
-            if version not in self._loaded:
-                root = self._roots[version]
-                own_snapshot = (root / "knowledge").is_dir()
-                self._loaded[version] = load_ruleset(root, None if own_snapshot else self._knowledge)
-            return self._loaded[version]
+            if (version, profile) not in self._loaded:
+                if (version, None) not in self._loaded:
+                    root = self._roots[version]
+                    own_snapshot = (root / "knowledge").is_dir()
+                    self._loaded[(version, None)] = load_ruleset(root, None if own_snapshot else self._knowledge)
+                self._loaded[(version, profile)] = apply_profile(self._loaded[(version, None)], profile)
+            return self._loaded[(version, profile)]
