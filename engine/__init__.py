@@ -1,0 +1,35 @@
+"""greenpark's engine: park facts -> derived indicators -> rule engine -> explained findings.
+
+    >>> from engine import Assessor, load_park
+    >>> result = Assessor().assess(load_park("examples/coal_chemical_park.yaml"))   # doctest: +SKIP
+    >>> [f["id"] for f in result["findings"] if f["status"] == "not_met"][:1]        # doctest: +SKIP
+    ['IN-C-001@ent:JS-E05']
+
+Imports are lazy so that `import engine` stays cheap (the CLI's start-up time matters).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__all__ = ["Assessor", "load_park", "parse_park", "park_from_data", "RulesetRegistry", "load_knowledge",
+           "GreenparkError", "InputError", "KnowledgeError", "RulePackError", "RulesetNotFound",
+           "EvaluationError"]
+
+_WHERE = {"Assessor": "engine.assessment", "load_park": "engine.facts.loader", "parse_park": "engine.facts.loader",
+          "park_from_data": "engine.facts.loader", "RulesetRegistry": "engine.rules.packs",
+          "load_knowledge": "engine.knowledge", **{name: "engine.errors" for name in __all__ if name.endswith(("Error", "NotFound"))}}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.assessment import Assessor
+    from engine.errors import (EvaluationError, GreenparkError, InputError, KnowledgeError, RulePackError,
+                               RulesetNotFound)
+    from engine.facts.loader import load_park, park_from_data, parse_park
+    from engine.knowledge import load_knowledge
+    from engine.rules.packs import RulesetRegistry
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        import importlib
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")
