@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,7 +156,10 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
     exemptions = _exemptions(root, knowledge, metas, problems)
     if not problems:
         compiled_rs = ir.CompiledRuleset(key="scratch", rules=rules)
-        problems.extend(Problem(msg, file=_rel(root / "ruleset.yaml")) for msg in check_limits(compiled_rs))
+        for msg in check_limits(compiled_rs):  # name the file of the first rule the message cites
+            cited = next((m for rid, m in metas.items() if re.search(rf"\b{re.escape(rid)}\b", msg)), None)
+            problems.append(Problem(f"durable-rules limit: {msg}",
+                                    file=cited.file if cited else _rel(root / "ruleset.yaml")))
     if problems:
         raise RulePackError(f"rules tree {_rel(root)} does not compile ({len(problems)} problem(s))", problems)
     digest = _digest(manifest, packs, rules, metas, knowledge, exemptions)
