@@ -98,7 +98,13 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
                 findings[a["finding"]]["related"].append(rule_id)
     for f in findings.values():
         f["related"].sort()
-    return sorted(findings.values(), key=_order)
+    ordered = sorted(findings.values(), key=_order)
+    rank = 0
+    for f in ordered:  # measures: 1 = answers the most severe problems, then the most of them
+        if f["kind"] == "measure":
+            rank += 1
+            f["rank"] = rank
+    return ordered
 
 
 def _order(f: dict):

@@ -155,3 +155,12 @@ def test_a_park_with_no_findings(tmp_path, durable, ruleset):
         r = assessor.assess(park)
         assert r["findings"] == [] and r["summary"]["findings"] == 0
     assert r["ruleset"]["versions"] == {"ruleset": "0.1.0", "planning": "1.0.0"}
+
+
+def test_measures_are_ranked_by_the_severity_and_number_of_findings_they_answer(results):
+    rank = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+    for r in results.values():
+        measures = [f for f in r["findings"] if f["kind"] == "measure"]
+        assert [m["rank"] for m in measures] == list(range(1, len(measures) + 1))
+        keys = [(max(rank[a["severity"]] for a in m["evidence"]["answers"]), len(m["related"])) for m in measures]
+        assert keys == sorted(keys, reverse=True)
