@@ -78,8 +78,9 @@ RulesDirOpt = Annotated[Optional[Path], typer.Option("--rules-dir", help="a rule
 
 
 def _registry(rules_dir: Optional[Path]):
+    from engine.rules.cache import default_cache_dir
     from engine.rules.packs import RulesetRegistry
-    return RulesetRegistry([rules_dir] if rules_dir else None)
+    return RulesetRegistry([rules_dir] if rules_dir else None, cache_dir=default_cache_dir())
 EvalOpt = Annotated[EvaluatorName, typer.Option(help="rule engine: durable (production) or oracle")]
 
 
@@ -264,6 +265,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="assessment worker processes")] = 2,
     timeout: Annotated[float, typer.Option(min=0.1, help="seconds per assessment before its worker is replaced")] = 10.0,
     max_body: Annotated[int, typer.Option("--max-body", min=1024, help="largest request body in bytes (413 above)")] = 2 * 1024 * 1024,
+    max_batch: Annotated[int, typer.Option("--max-batch", min=1, max=1000, help="most parks in one batch request")] = 50,
     db_url: DbUrlOpt = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
     access_log: Annotated[bool, typer.Option("--access-log", help="log every request")] = False,
@@ -271,7 +273,8 @@ def serve(
     """Run the HTTP decision service (FastAPI under uvicorn); see README "HTTP API"."""
     from engine.service.config import Settings
     from engine.service.server import run
-    run(Settings(db_url=db_url or "", auth=not no_auth, workers=workers, timeout=timeout, max_body_bytes=max_body),
+    run(Settings(db_url=db_url or "", auth=not no_auth, workers=workers, timeout=timeout, max_body_bytes=max_body,
+                 max_batch=max_batch),
         host, port, log_level=log_level, access_log=access_log)
 
 

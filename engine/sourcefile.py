@@ -79,10 +79,13 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when pr
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        # scalar keys compare by their resolved value without building them twice
+        key = (key_node.tag, key_node.value) if isinstance(key_node, yaml.ScalarNode) \
+            else loader.construct_object(key_node, deep=True)
         if key in seen:
+            shown = key[1] if isinstance(key_node, yaml.ScalarNode) else key
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
+                None, None, f"duplicate key {shown!r} (first at line {seen[key].start_mark.line + 1})",
                 key_node.start_mark)
         seen[key] = key_node
     return loader.construct_mapping(node, deep=deep)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from engine.rules.clauses import is_within
 from engine.rules.packs import Ruleset, rule_files
 from engine.rules.testing import test_file_for
 
@@ -24,16 +25,6 @@ _SECTIONS = {"4", "5", "6", "7", "8"}
 def in_scope(clause_id: str) -> bool:
     """Sections 4-8: the part of the guide that states what a park must do."""
     return clause_id.split(".", 1)[0] in _SECTIONS
-
-
-def is_within(cited: str, clause: str) -> bool:
-    """True if `cited` is `clause` or one of its sub-clauses or lettered items."""
-    if cited == clause:
-        return True
-    if cited.startswith(clause + "."):
-        return True
-    rest = cited[len(clause):]
-    return cited.startswith(clause) and rest.isalpha() and "." not in rest
 
 
 def _case_counts(ruleset: Ruleset) -> Counter:

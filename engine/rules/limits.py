@@ -106,7 +106,9 @@ def _cycle_problems(ruleset: CompiledRuleset) -> list[str]:
     evaluators would stop at `MAX_DERIVED` with an error)."""
     rules = ruleset.rules
     readers = [k for k, r in enumerate(rules) if any(p.kind == "finding" for p in r.patterns)]
-    feeds = {i: [k for k in readers if _can_consume(rules[k], rule)]
+    wanted = {k: _rules_read(rules[k]) for k in readers}   # cheap pre-filter on the `rule` field
+    feeds = {i: [k for k in readers if (wanted[k] is None or rule.emit.rule in wanted[k])
+                 and _can_consume(rules[k], rule)]
              for i, rule in enumerate(rules) if rule.emit is not None}
     out, state = [], {}
 
@@ -124,6 +126,26 @@ def _cycle_problems(ruleset: CompiledRuleset) -> list[str]:
     for i in feeds:
         if i not in state:
             visit(i, [i])
+    return out
+
+
+def _rules_read(consumer: RuleIR) -> set[str] | None:
+    """The `rule` values every finding pattern of `consumer` insists on (None: any may match)."""
+    out: set[str] = set()
+    for p in consumer.patterns:
+        if p.kind != "finding":
+            continue
+        items = p.test.items if isinstance(p.test, And) else [p.test]
+        found = None
+        for c in items:
+            alts = c.items if isinstance(c, Or) else [c]
+            if all(isinstance(a, Compare) and a.field == "rule" and a.op == "eq" and isinstance(a.right, Const)
+                   for a in alts):
+                found = {a.right.value for a in alts}
+                break
+        if found is None:
+            return None
+        out |= found
     return out
 
 

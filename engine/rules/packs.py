@@ -23,6 +23,7 @@ from engine.errors import Problem, RulePackError, RulesetNotFound
 from engine.facts.loader import validation_problems
 from engine.knowledge import load_knowledge
 from engine.rules import ir
+from engine.rules.clauses import is_within
 from engine.rules.compiler import RuleCompileError, RuleMeta, compile_rule
 from engine.rules.limits import check_limits
 from engine.rules.dsl import ExemptionsFile, PackManifest, RuleFile, RulesetManifest
@@ -171,7 +172,6 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
 
 def _exemptions(root: Path, knowledge, metas: dict[str, RuleMeta], problems: list[Problem]) -> dict:
     """rules/exemptions.yaml: normative clauses no rule checks, each with its reason."""
-    from engine.rules.coverage import is_within
     path = root / "exemptions.yaml"
     if not path.exists():
         return {}
@@ -224,10 +224,11 @@ class RulesetRegistry:
         ('1.0.0', ['1.0.0'])
     """
 
-    def __init__(self, roots: list[Path] | None = None, *, knowledge=None):
+    def __init__(self, roots: list[Path] | None = None, *, knowledge=None, cache_dir: Path | None = None):
         if roots is None:
             roots = [DEFAULT_RULES] + sorted(p for p in (DEFAULT_RULES / "releases").glob("*") if p.is_dir())
         self._knowledge = knowledge
+        self._cache_dir = cache_dir
         self._roots: dict[str, Path] = {}
         for root in roots:
             problems: list[Problem] = []
@@ -240,6 +241,21 @@ class RulesetRegistry:
             self._roots[manifest.version] = Path(root)
         self._loaded: dict[tuple[str, str | None], Ruleset] = {}
         self._lock = threading.Lock()
+
+    def _compile(self, root: Path, knowledge) -> Ruleset:
+        """Compile `root`, or take it from the cache when one is configured and fresh."""
+        if self._cache_dir is None or knowledge is not None:
+            return load_ruleset(root, knowledge)
+        from engine.knowledge.loader import DEFAULT_DIRECTORY
+        from engine.rules import cache
+        snapshot = root / "knowledge"
+        key = cache.source_key(root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY)
+        hit = cache.load(self._cache_dir, key)
+        if isinstance(hit, Ruleset) and hit.root == root:
+            return hit
+        ruleset = load_ruleset(root)
+        cache.store(self._cache_dir, key, ruleset)
+        return ruleset
 
     def versions(self) -> list[str]:
         """Available versions, newest first."""
@@ -267,6 +283,6 @@ class RulesetRegistry:
                 if (version, None) not in self._loaded:
                     root = self._roots[version]
                     own_snapshot = (root / "knowledge").is_dir()
-                    self._loaded[(version, None)] = load_ruleset(root, None if own_snapshot else self._knowledge)
+                    self._loaded[(version, None)] = self._compile(root, None if own_snapshot else self._knowledge)
                 self._loaded[(version, profile)] = apply_profile(self._loaded[(version, None)], profile)
             return self._loaded[(version, profile)]
