@@ -55,6 +55,24 @@ _ENTERPRISE_PATHS = {
                                "backward_capacity")},
     **{k: "{p}.industry_code" for k in LISTS}}
 
+# The dimensions clause 5.5.1 names for the overall goals, grouped as the indicator catalogue
+# groups them; a target counts for the dimension of its indicator.
+DIMENSIONS = ("carbon", "energy", "resource", "environment", "industry")
+TARGET_DIMENSIONS = {
+    **dict.fromkeys(("co2_total", "co2_scope1", "co2_scope2", "carbon_intensity", "carbon_intensity_change",
+                     "co2_per_tce"), "carbon"),
+    **dict.fromkeys(("energy_total_tce", "energy_intensity", "energy_productivity", "non_fossil_share",
+                     "renewable_share", "clean_energy_share", "renewable_electricity_share",
+                     "energy_intensity_change", "waste_heat_recovery", "coal_use"), "energy"),
+    **dict.fromkeys(("water_reuse_rate", "reclaimed_water_rate", "water_productivity", "water_intensity",
+                     "solid_waste_utilisation", "land_productivity"), "resource"),
+    **dict.fromkeys(("wastewater_intensity", "hazardous_waste_managed", "air_quality_good_days", "nox_emissions",
+                     "vocs_emissions", "so2_emissions", "cod_emissions", "major_env_incidents"), "environment"),
+    **dict.fromkeys(("high_tech_output_share", "two_high_output_share", "heavy_industry_share", "raw_material_share",
+                     "green_industry_share", "green_rd_intensity", "value_added_growth", "value_added_per_employee",
+                     "leading_industry_concentration", "key_enterprise_audit_rate", "cp_audit_share",
+                     "efficiency_benchmark_share", "green_factory_share"), "industry")}
+
 _MEMBERSHIP: dict[tuple[str, str], dict[str, bool]] = {}
 
 
@@ -80,12 +98,18 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         "has_management_body": prof.has_management_body, "area": prof.area, "latest_year": ind.latest_year,
         "data_years": len(park.years), "enterprise_count": len(park.enterprises),
         "leading_industry_count": len(prof.leading_industries), "has_plan": bool(park.plan and park.plan.exists),
-        "green_staff": prof.green_staff, "energy_total_tce": energy}))
+        "green_staff": prof.green_staff, "energy_total_tce": energy,
+        "ets_enterprises": sum(_membership(knowledge, e.industry_code)["ets_sector"] for e in park.enterprises),
+        "two_high_enterprises": sum(_membership(knowledge, e.industry_code)["two_high"] for e in park.enterprises),
+        "key_energy_users": sum(e.key_energy_user for e in park.enterprises)}))
     fs.paths["park"] = {"level": "profile.level", "province": "profile.province", "park_type": "profile.park_type",
                         "is_chemical": "profile.park_type", "has_management_body": "profile.has_management_body",
                         "area": "profile.area", "green_staff": "profile.green_staff",
                         "has_plan": "plan.exists", "energy_total_tce": "derived.energy_total_tce",
-                        "data_years": "years", "enterprise_count": "enterprises"}
+                        "data_years": "years", "enterprise_count": "enterprises",
+                        "ets_enterprises": "enterprises[].industry_code",
+                        "two_high_enterprises": "enterprises[].industry_code",
+                        "key_energy_users": "enterprises[].key_energy_user"}
     for name, dv in latest.items():
         fid = f"ind:{name}"
         fs.facts.append(_clean({"kind": "indicator", "id": fid, "name": name, "unit": dv.unit or "-",
@@ -164,10 +188,19 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
         "binding_targets": sum(t.binding for t in targets), "tasks": len(tasks),
         "areas_covered": len({t.area for t in tasks}),
         "quantified_share": sum(t.quantified for t in tasks) / len(tasks) * 100 if tasks else None,
-        "delayed_tasks": sum(t.status == "delayed" for t in tasks)}))
+        "delayed_tasks": sum(t.status == "delayed" for t in tasks),
+        **{f"targets_{dim}": sum(TARGET_DIMENSIONS.get(t.indicator) == dim for t in targets)
+           for dim in DIMENSIONS},
+        "dimensions_without_target": len(DIMENSIONS) - len({TARGET_DIMENSIONS.get(t.indicator) for t in targets}
+                                                            - {None}),
+        "dimensions_missing": ", ".join(d for d in DIMENSIONS
+                                        if d not in {TARGET_DIMENSIONS.get(t.indicator) for t in targets}) or None}))
     fs.paths["plan"] = {"exists": "plan.exists", "targets": "plan.targets", "tasks": "plan.tasks",
                         "areas_covered": "plan.tasks[].area", "quantified_share": "plan.tasks[].quantified",
-                        "delayed_tasks": "plan.tasks[].status", "binding_targets": "plan.targets[].binding"}
+                        "delayed_tasks": "plan.tasks[].status", "binding_targets": "plan.targets[].binding",
+                        **{f"targets_{dim}": "plan.targets[].indicator" for dim in DIMENSIONS},
+                        "dimensions_without_target": "plan.targets[].indicator",
+                        "dimensions_missing": "plan.targets[].indicator"}
     for i, t in enumerate(tasks):
         fid = f"task:{t.id}"
         fs.facts.append({"kind": "task", "id": fid, "area": t.area, "status": t.status.value, "quantified": t.quantified})

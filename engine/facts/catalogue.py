@@ -59,6 +59,12 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "has_plan": _f("bool", "a plan or implementation scheme exists", always=True, source="plan.exists"),
         "green_staff": _f("number", "full-time green/low-carbon staff", "persons", source="profile.green_staff"),
         "energy_total_tce": _f("number", "comprehensive energy use, latest year", "tce"),
+        "ets_enterprises": _f("number", "enterprises in a national carbon-market sector",
+                              source="enterprises[].industry_code"),
+        "two_high_enterprises": _f("number", "enterprises in a 两高 category",
+                                   source="enterprises[].industry_code"),
+        "key_energy_users": _f("number", "重点用能单位 among the enterprises",
+                               source="enterprises[].key_energy_user"),
     },
     "indicator": {
         **_COMMON,
@@ -175,6 +181,14 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "areas_covered": _f("number", "6.2-6.11 areas with at least one task", always=True),
         "quantified_share": _f("number", "share of tasks with measurable output", "%"),
         "delayed_tasks": _f("number", "tasks delayed", always=True),
+        **{f"targets_{dim}": _f("number", f"targets on a {dim} indicator (clause 5.5.1 dimension)",
+                                source="plan.targets[].indicator")
+           for dim in ("carbon", "energy", "resource", "environment", "industry")},
+        "dimensions_without_target": _f("number", "of the five target dimensions (carbon, energy, resource, "
+                                                  "environment, industry), those with no target",
+                                        source="plan.targets[].indicator"),
+        "dimensions_missing": _f("text", "names of the dimensions with no target, comma-separated",
+                                 source="plan.targets[].indicator"),
     },
     "finding": {
         **_COMMON,

@@ -160,6 +160,7 @@ class _Year:
             if e.green_electricity:
                 s2.inputs.append(Input(f"{self.p}.energy.green_electricity", e.green_electricity, "MWh"))
             s2.factors.append(fac)
+            self._grid_indicators(fac)
             value = grid_mwh * fac.value
             inv["scope2"].append({"carrier": "grid_electricity", "activity": grid_mwh, "unit": "MWh",
                                   "factor": fac.__dict__, "co2_t": value})
@@ -187,6 +188,28 @@ class _Year:
                         ("economy.industrial_value_added", self.y.economy.industrial_value_added, "万元"))
         ci.factors = list(tot.factors)
         return inv
+
+    def _grid_indicators(self, fac: FactorUse) -> None:
+        """The grid factor scope 2 used (5.3c) and its excess over the national average factor
+        of the same factor year: > 0 means the external power supply is more carbon-intensive
+        than the national grid, a part of the park's carbon the park does not control."""
+        gf = self.d("grid_factor", "grid emission factor used for scope 2 in this year (provincial -> "
+                                   "regional -> national, or the park's own factor)")
+        gf.factors.append(fac)
+        gf.value = fac.value
+        ex = self.d("grid_factor_excess", "grid factor used − national average grid factor of the same "
+                                          "factor year (MEE/NBS 电力二氧化碳排放因子)")
+        year = self.y.year
+        if fac.id.startswith("grid."):
+            try:
+                year = int(fac.id.rsplit(".", 1)[1])
+            except ValueError:
+                pass
+        nat = self.k.national_grid_factor(year)
+        ex.factors += [fac, FactorUse(id=f"grid.national.{nat.factor_year}", value=nat.value, unit="tCO2/MWh",
+                                      verification=nat.verification, source=nat.source,
+                                      note=nat.basis.zh + " / " + nat.basis.en)]
+        ex.value = fac.value - nat.value
 
     def _emission_factor(self, carrier: str) -> FactorUse:
         own = self.overrides.get(carrier)
@@ -246,6 +269,28 @@ class _Year:
         for name, fld in (("air_quality_good_days", "air_quality_good_days"), ("waste_heat_recovery", "waste_heat_recovery")):
             dv = self.d(name, f"reported {fld}")
             dv.value = self.need(dv, fld, getattr(y, fld), "%")
+        self.ratio("wastewater_intensity", "wastewater discharged (m3) ÷ industrial value added (万元)",
+                   ("water.wastewater_discharged", w.wastewater_discharged, "m3"),
+                   ("economy.industrial_value_added", iva, "万元"))
+        self.ratio("green_industry_share", "green low-carbon industry value added ÷ industrial value added × 100",
+                   ("economy.green_industry_value_added", ec.green_industry_value_added, "万元"),
+                   ("economy.industrial_value_added", iva, "万元"), scale=100)
+        self.ratio("value_added_per_employee", "industrial value added (万元) ÷ employees",
+                   ("economy.industrial_value_added", iva, "万元"), ("economy.employees", ec.employees, "persons"))
+        pol = y.pollutants
+        for name, fld in (("nox_emissions", "nox"), ("vocs_emissions", "vocs"), ("so2_emissions", "so2"),
+                          ("cod_emissions", "cod")):
+            dv = self.d(name, f"reported pollutants.{fld} emitted in the year")
+            dv.value = self.need(dv, f"pollutants.{fld}", getattr(pol, fld), "t")
+        e = y.energy
+        for name, fld, unit in (("coal_use", "coal", "t"), ("natural_gas_use", "natural_gas", "m3")):
+            dv = self.d(name, f"energy.{fld} consumed in the year (a carrier left out counts as 0, as in "
+                              "the energy total)")
+            amount = getattr(e, fld) or 0.0
+            dv.inputs.append(Input(f"{self.p}.energy.{fld}", amount, unit))
+            dv.value = amount
+        dv = self.d("major_env_incidents", "reported major environmental incidents in the year")
+        dv.value = self.need(dv, "major_env_incidents", y.major_env_incidents, "count")
 
     def trends(self) -> None:
         for name, base in (("carbon_intensity_change", "carbon_intensity"), ("energy_intensity_change", "energy_intensity")):
@@ -309,6 +354,27 @@ def _park_wide(park: Park, knowledge, latest: dict[str, Derived], year: int) -> 
     else:
         d.value = float(sum(bool(v) for v in flags.values()))
     latest["smart_platform_systems"] = d
+    for name, flag, formula in (
+            ("cp_audit_share", "cp_audit", "enterprises with a completed cleaner-production audit ÷ enterprises "
+                                           "reporting an audit status × 100"),
+            ("efficiency_benchmark_share", "efficiency_benchmark_met", "enterprises at the sector efficiency "
+                                                                       "benchmark ÷ enterprises assessed × 100"),
+            ("green_factory_share", "green_factory", "green factories ÷ enterprises reporting the flag × 100")):
+        d = Derived(name, year, "%", formula)
+        reported = [e for e in park.enterprises if getattr(e, flag) is not None]
+        if reported:
+            hit = sum((e.cp_audit == "completed") if flag == "cp_audit" else bool(getattr(e, flag))
+                      for e in reported)
+            d.value = hit / len(reported) * 100
+        else:
+            d.missing.append(f"enterprises[].{flag}")
+        latest[name] = d
+    d = Derived("green_staff", year, "persons", "full-time staff of the green low-carbon body (reported)")
+    if park.profile.green_staff is None:
+        d.missing.append("profile.green_staff")
+    else:
+        d.value = float(park.profile.green_staff)
+    latest["green_staff"] = d
 
 
 def derive(park: Park, knowledge) -> Indicators:
