@@ -50,6 +50,9 @@ def test_chemical_park_shows_the_findings_an_expert_expects(results):
     audits = [f for f in r["findings"] if "6.6" in f["clauses"] and f["status"] == "not_met"
               and f["evidence"]["facts"] and f["evidence"]["facts"][0]["fact"].startswith("ent:")]
     assert len(audits) >= 3, "one mandatory-audit finding per enterprise lacking an audit"
+    adverse = [f for f in r["findings"] if f["status"] in ("problem", "not_met")]
+    assert any("两高" in f["title"]["zh"] for f in adverse), "a two-high finding"
+    assert any("煤" in f["title"]["zh"] for f in adverse), "a coal-dependence finding"
     assert any(f["status"] == "insufficient_data" for f in r["findings"])
     problems = [f for f in r["findings"] if f["kind"] == "problem"]
     measures = [f for f in r["findings"] if f["kind"] == "measure"]
