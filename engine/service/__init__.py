@@ -1,0 +1,18 @@
+"""The HTTP decision service for portals (issue 4).
+
+    greenpark serve [--host 127.0.0.1] [--port 8000] [--no-auth] [--workers N] [--timeout S]
+
+Modules, outermost first:
+
+    server.py     start uvicorn with the app (the `serve` command)
+    app.py        FastAPI app: routes under /v1, /healthz, /readyz, /metrics, OpenAPI
+    auth.py       API-key check and the role table (which role may call which endpoint)
+    problems.py   RFC 9457 problem+json errors
+    pool.py       crash-contained pool of assessment worker processes (asyncio dispatcher)
+    worker.py     the worker process: validate -> assess (durable-rules) -> JSON
+    decisions.py  append-only decision log (SQLAlchemy 2; SQLite file or PostgreSQL)
+    keys.py       API keys, stored as sha256 of the token
+    db.py         engine/metadata shared by the two stores
+    metrics.py    Prometheus text exposition written by hand
+    config.py     Settings
+"""

@@ -1,0 +1,78 @@
+"""Who may call what. Every /v1 call needs `Authorization: Bearer <token>` or `X-API-Key: <token>`
+unless the server runs with `--no-auth` (local use; the caller is then anonymous with every role).
+
+| permission     | endpoints                                                   | roles                      |
+|----------------|-------------------------------------------------------------|----------------------------|
+| assess         | POST /v1/assessments                                        | planner, portal            |
+| batch          | POST /v1/assessments/batch                                  | portal                     |
+| read_decisions | GET /v1/assessments, GET /v1/assessments/{id}               | regulator, planner, portal |
+| catalogue      | GET /v1/rulesets[/{v}], /v1/clauses, /v1/measures, /v1/schema/park | every role          |
+
+A regulator supervises: it reads every caller's decisions but makes none. Planners and portals
+see only the decisions made with their own key (another caller's decision id answers 404, so ids
+do not leak). Missing or unknown/revoked key -> 401; a key whose role lacks the permission -> 403.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from engine.service.keys import ROLES
+from engine.service.problems import ProblemError
+
+__all__ = ["Caller", "PERMISSIONS", "require"]
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "assess": frozenset({"planner", "portal"}),
+    "batch": frozenset({"portal"}),
+    "read_decisions": frozenset({"regulator", "planner", "portal"}),
+    "catalogue": frozenset(ROLES),
+}
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="the same token as a header")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller (key_id None when auth is off)."""
+
+    key_id: str | None
+    role: str
+    sees_all: bool
+
+    @property
+    def anonymous(self) -> bool:
+        return self.key_id is None
+
+
+def _unauthorized(detail: str) -> ProblemError:
+    return ProblemError(401, "unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="greenpark"'})
+
+
+def require(permission: str) -> Callable[..., Caller]:
+    """A dependency that authenticates the caller and checks `permission` (sync: runs in the
+    threadpool, so the key look-up never blocks the event loop)."""
+    allowed = PERMISSIONS[permission]
+
+    def _dep(request: Request,
+             bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+             api_key: str | None = Depends(_api_key)) -> Caller:
+        state = request.app.state
+        if not state.settings.auth:
+            return Caller(None, "local", True)
+        token = bearer.credentials if bearer is not None else api_key
+        if not token:
+            raise _unauthorized("an API key is required: send `Authorization: Bearer <token>`")
+        key = state.keys.verify(token)
+        if key is None:
+            raise _unauthorized("the API key is unknown or revoked")
+        if key.role not in allowed:
+            raise ProblemError(403, "forbidden",
+                               f"role {key.role!r} may not do this (needs one of: {', '.join(sorted(allowed))})")
+        return Caller(key.key_id, key.role, key.role == "regulator")
+
+    return _dep

@@ -1,0 +1,39 @@
+"""Service settings: one frozen dataclass, filled by `greenpark serve` or by tests."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["Settings", "default_db_url"]
+
+
+def default_db_url() -> str:
+    """`GREENPARK_DB_URL`, else a SQLite file `greenpark.db` in the working directory."""
+    return os.environ.get("GREENPARK_DB_URL") or "sqlite:///greenpark.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to start.
+
+    Attributes:
+        db_url: SQLAlchemy URL of the decision log and key store.
+        auth: require an API key on every /v1 call (False only for local use: `--no-auth`).
+        workers: assessment worker processes.
+        timeout: seconds one assessment may take before its worker is killed and replaced.
+        max_body_bytes: request bodies above this get 413.
+        max_batch: parks per batch request.
+        allow_test_crash: honour the `X-Greenpark-Test-Crash` header (tests only; `serve` never
+            sets it).
+    """
+
+    db_url: str = ""
+    auth: bool = True
+    workers: int = 2
+    timeout: float = 10.0
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_batch: int = 50
+    allow_test_crash: bool = False
+
+    def resolved_db_url(self) -> str:
+        return self.db_url or default_db_url()

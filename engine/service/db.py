@@ -1,0 +1,69 @@
+"""Tables of the decision log and the key store, and the SQLAlchemy engine for a URL.
+
+SQLite (the default, one file, created on first start) runs in WAL mode: a commit is atomic, so
+a crash mid-write leaves the whole record or none, and readers never block the writer.
+PostgreSQL works by URL (`postgresql+psycopg://user:pass@host/db`, needs `pip install psycopg`).
+"""
+from __future__ import annotations
+
+from sqlalchemy import (Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text,
+                        create_engine, event, text)
+
+__all__ = ["metadata", "decisions", "api_keys", "make_engine"]
+
+metadata = MetaData()
+
+decisions = Table(
+    "decisions", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("decision_id", String(40), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(40), nullable=True),
+    Column("park_id", String(200), nullable=False),
+    Column("input", Text, nullable=False),
+    Column("input_digest", String(64), nullable=False),
+    Column("ruleset_version", String(40), nullable=False),
+    Column("ruleset_versions", Text, nullable=False),
+    Column("ruleset_digest", String(64), nullable=False),
+    Column("result", Text, nullable=False),
+)
+Index("ix_decisions_park", decisions.c.park_id, decisions.c.seq)
+Index("ix_decisions_key", decisions.c.key_id, decisions.c.seq)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("key_id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# The decision log is append-only: on SQLite the database itself refuses UPDATE and DELETE.
+_SQLITE_APPEND_ONLY = [
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, with the tables created if missing."""
+    sqlite = url.startswith("sqlite")
+    kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}} if sqlite else {"pool_pre_ping": True}
+    engine = create_engine(url, **kwargs)
+    if sqlite:
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")   # atomic commits; WAL fsyncs at checkpoints
+            cur.close()
+    metadata.create_all(engine)
+    if sqlite:
+        with engine.begin() as conn:
+            for stmt in _SQLITE_APPEND_ONLY:
+                conn.execute(text(stmt))
+    return engine

@@ -1,0 +1,87 @@
+"""The append-only decision log: one row per decision, written in one transaction.
+
+The stored `result` is the exact response body the caller received, so
+`GET /v1/assessments/{id}` returns it byte for byte.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, func, insert, select
+
+from engine.service.db import decisions
+
+__all__ = ["Decision", "DecisionLog"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One record of the log."""
+
+    decision_id: str
+    created_at: datetime
+    key_id: str | None
+    park_id: str
+    input: str
+    input_digest: str
+    ruleset_version: str
+    ruleset_versions: dict[str, str]
+    ruleset_digest: str
+    result: str
+
+    def summary(self) -> dict:
+        """The listing form (no input, no result)."""
+        return {"decision_id": self.decision_id, "created_at": self.created_at.isoformat(),
+                "key_id": self.key_id, "park_id": self.park_id, "input_digest": self.input_digest,
+                "ruleset": {"version": self.ruleset_version, "versions": self.ruleset_versions,
+                            "digest": self.ruleset_digest}}
+
+
+def _row(r) -> Decision:  # noqa: ANN001
+    created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=timezone.utc)
+    return Decision(r.decision_id, created, r.key_id, r.park_id, r.input, r.input_digest,
+                    r.ruleset_version, json.loads(r.ruleset_versions), r.ruleset_digest, r.result)
+
+
+class DecisionLog:
+    """Append and read decisions; there is no update and no delete."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def append(self, d: Decision) -> None:
+        """Write one record, atomically (the whole row or nothing)."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(decisions).values(
+                decision_id=d.decision_id, created_at=d.created_at, key_id=d.key_id, park_id=d.park_id,
+                input=d.input, input_digest=d.input_digest, ruleset_version=d.ruleset_version,
+                ruleset_versions=json.dumps(d.ruleset_versions), ruleset_digest=d.ruleset_digest,
+                result=d.result))
+
+    def get(self, decision_id: str) -> Decision | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(decisions).where(decisions.c.decision_id == decision_id)).first()
+        return None if r is None else _row(r)
+
+    def find(self, *, park_id: str | None, key_id: str | None, all_callers: bool, limit: int,
+             offset: int) -> tuple[list[Decision], int]:
+        """Decisions newest first, filtered by park and (unless `all_callers`) by caller key;
+        returns (page, total)."""
+        where = []
+        if park_id is not None:
+            where.append(decisions.c.park_id == park_id)
+        if not all_callers:
+            where.append(decisions.c.key_id.is_(None) if key_id is None else decisions.c.key_id == key_id)
+        cols = [c for c in decisions.c if c.name not in ("input", "result")]
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(decisions).where(*where)).scalar_one()
+            rows = conn.execute(select(*cols).where(*where).order_by(decisions.c.seq.desc())
+                                .limit(limit).offset(offset)).all()
+        out = []
+        for r in rows:
+            created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=timezone.utc)
+            out.append(Decision(r.decision_id, created, r.key_id, r.park_id, "", r.input_digest,
+                                r.ruleset_version, json.loads(r.ruleset_versions), r.ruleset_digest, ""))
+        return out, total

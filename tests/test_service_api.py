@@ -1,0 +1,285 @@
+"""The HTTP service end to end: the real server (`greenpark serve` under uvicorn, in a
+subprocess, on a free loopback port, with a temporary SQLite file and temporary keys).
+
+Covers every endpoint and the 401/403/404/413/422 cases, 32 concurrent clients, a bounded
+schemathesis run against /openapi.json (no 5xx), and a decision read back after a restart.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service_support import ROOT, example_parks, make_key, start_server
+
+sys.path.insert(0, str(ROOT / "bench"))
+from make_parks import random_park  # noqa: E402
+
+MAX_BODY = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("service")
+    db_url = f"sqlite:///{tmp / 'decisions.db'}"
+    # the regulator key through the CLI command, the others straight into the store
+    out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "keys", "create", "--role", "regulator",
+                          "--name", "supervisor", "--db-url", db_url], capture_output=True, text=True,
+                         check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    fields = dict(line.split(":", 1) for line in out.stdout.strip().splitlines())
+    keys = {"regulator": (fields["key_id"].strip(), fields["token"].strip())}
+    for role in ("planner", "portal"):
+        keys[role] = make_key(db_url, role, f"test {role}")
+    keys["portal2"] = make_key(db_url, "portal", "another portal")
+    keys["revoked"] = make_key(db_url, "portal", "to revoke")
+    server = start_server(db_url, tmp, args=["--max-body", str(MAX_BODY), "--workers", "2", "--max-batch", "4"])
+    state = {"db_url": db_url, "tmp": tmp, "keys": keys, "server": server}
+    yield state
+    state["server"].stop()          # the restart test replaces the server
+
+
+def auth(env, who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {env['keys'][who][1]}"}
+
+
+@pytest.fixture(scope="module")
+def client(env):
+    with httpx.Client(base_url=env["server"].url, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def parks():
+    return example_parks()
+
+
+def is_problem(r: httpx.Response, status: int) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert {"type", "title", "status", "detail", "instance"} <= set(body) and body["status"] == status
+    assert "Traceback" not in r.text
+    return body
+
+
+def test_operations_endpoints_need_no_key(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ok" and ready["workers_ready"] == 2
+    text = client.get("/metrics")
+    assert text.headers["content-type"].startswith("text/plain")
+    assert "# TYPE greenpark_http_requests_total counter" in text.text
+    assert 'greenpark_workers{state="ready"} 2' in text.text
+    doc = client.get("/openapi.json").json()
+    assert "/v1/assessments" in doc["paths"] and "Park" in doc["components"]["schemas"]
+    body = doc["paths"]["/v1/assessments"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["examples"]["typical"]["value"]["profile"]["id"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_assess_and_read_back(env, client, parks):
+    r = client.post("/v1/assessments", params={"lang": "en"}, json=parks[0], headers=auth(env, "portal"))
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["decision_id"].startswith("d_") and result["park_id"] == parks[0]["profile"]["id"]
+    assert result["findings"] and result["ruleset"]["digest"] and r.headers["content-language"] == "en"
+    assert r.headers["location"] == f"/v1/assessments/{result['decision_id']}"
+    # stored exactly as returned
+    again = client.get(f"/v1/assessments/{result['decision_id']}", headers=auth(env, "portal"))
+    assert again.status_code == 200 and again.content == r.content
+    # the regulator sees it; another portal does not (404, no leak), nor the planner
+    assert client.get(r.headers["location"], headers=auth(env, "regulator")).content == r.content
+    is_problem(client.get(r.headers["location"], headers=auth(env, "portal2")), 404)
+    is_problem(client.get(r.headers["location"], headers=auth(env, "planner")), 404)
+    # X-API-Key works as well as Bearer
+    assert client.get(r.headers["location"], headers={"X-API-Key": env["keys"]["portal"][1]}).status_code == 200
+    env["decision"] = (result["decision_id"], r.content)
+
+
+def test_listing_newest_first_paginated_and_scoped(env, client, parks):
+    park = parks[1]
+    ids = []
+    for who in ("planner", "planner", "portal"):
+        r = client.post("/v1/assessments", json=park, headers=auth(env, who))
+        assert r.status_code == 200, r.text
+        ids.append(r.json()["decision_id"])
+    pid = park["profile"]["id"]
+    page1 = client.get("/v1/assessments", params={"park_id": pid, "limit": 1}, headers=auth(env, "planner")).json()
+    assert page1["total"] == 2 and [d["decision_id"] for d in page1["items"]] == [ids[1]]
+    assert page1["next_offset"] == 1
+    page2 = client.get("/v1/assessments", params={"park_id": pid, "limit": 1, "offset": 1},
+                       headers=auth(env, "planner")).json()
+    assert [d["decision_id"] for d in page2["items"]] == [ids[0]] and page2["next_offset"] is None
+    everything = client.get("/v1/assessments", params={"park_id": pid}, headers=auth(env, "regulator")).json()
+    assert [d["decision_id"] for d in everything["items"]] == ids[::-1]
+    item = everything["items"][0]
+    assert item["key_id"] == env["keys"]["portal"][0] and len(item["input_digest"]) == 64
+    assert client.get("/v1/assessments", params={"park_id": "no-such-park"},
+                      headers=auth(env, "regulator")).json()["total"] == 0
+
+
+def test_batch(env, client, parks):
+    bad = json.loads(json.dumps(parks[2]))
+    bad["years"][0]["energy"]["coal"] = "-5 t"
+    r = client.post("/v1/assessments/batch", json={"parks": [parks[0], bad, parks[2]]}, headers=auth(env, "portal"))
+    assert r.status_code == 200, r.text
+    res = r.json()["results"]
+    assert [x["status"] for x in res] == [200, 422, 200] and [x["index"] for x in res] == [0, 1, 2]
+    assert res[0]["result"]["park_id"] == parks[0]["profile"]["id"]
+    assert any(e["path"] == "years[0].energy.coal" for e in res[1]["problem"]["errors"])
+    stored = client.get(f"/v1/assessments/{res[2]['result']['decision_id']}", headers=auth(env, "portal")).json()
+    assert stored == res[2]["result"]
+    is_problem(client.post("/v1/assessments/batch", json={"parks": []}, headers=auth(env, "portal")), 422)
+    is_problem(client.post("/v1/assessments/batch", json={"parks": [parks[0]] * 5}, headers=auth(env, "portal")), 422)
+    is_problem(client.post("/v1/assessments/batch", json={"parks": [parks[0]]}, headers=auth(env, "planner")), 403)
+
+
+def test_knowledge_endpoints(env, client):
+    h = auth(env, "planner")
+    rulesets = client.get("/v1/rulesets", headers=h).json()
+    v = rulesets["default"]
+    assert v in [rs["version"] for rs in rulesets["rulesets"]] and len(rulesets["rulesets"][0]["digest"]) == 64
+    detail = client.get(f"/v1/rulesets/{v}", headers=h).json()
+    assert detail["version"] == v and detail["rules"] and {"id", "clauses", "kind", "title"} <= set(detail["rules"][0])
+    is_problem(client.get("/v1/rulesets/9.9.9", headers=h), 404)
+    clauses = client.get("/v1/clauses", headers=h).json()
+    assert clauses["ruleset"] == v and any(c["id"] == "6.3" for c in clauses["clauses"])
+    measures = client.get("/v1/measures", params={"ruleset": v}, headers=h).json()
+    assert all(m["id"].startswith("M-") for m in measures["measures"])
+    is_problem(client.get("/v1/measures", params={"ruleset": "0.0.1"}, headers=h), 404)
+    schema = client.get("/v1/schema/park", headers=h).json()
+    assert schema["$schema"].startswith("https://json-schema.org/") and "profile" in schema["properties"]
+
+
+def test_auth_errors(env, client, parks):
+    is_problem(client.get("/v1/rulesets"), 401)
+    is_problem(client.get("/v1/rulesets", headers={"Authorization": "Bearer nope"}), 401)
+    r = client.post("/v1/assessments", json=parks[0])
+    assert is_problem(r, 401) and r.headers["www-authenticate"].startswith("Bearer")
+    # a regulator reads but does not decide
+    is_problem(client.post("/v1/assessments", json=parks[0], headers=auth(env, "regulator")), 403)
+    # revocation through the CLI takes effect at once
+    assert client.get("/v1/rulesets", headers=auth(env, "revoked")).status_code == 200
+    out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "keys", "revoke", env["keys"]["revoked"][0],
+                          "--db-url", env["db_url"]], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    is_problem(client.get("/v1/rulesets", headers=auth(env, "revoked")), 401)
+
+
+def test_input_errors(env, client, parks):
+    h = auth(env, "portal")
+    bad = json.loads(json.dumps(parks[0]))
+    bad["years"][0]["energy"]["coal"] = "-5 t"
+    bad["profile"]["bogus"] = 1
+    body = is_problem(client.post("/v1/assessments", json=bad, headers=h), 422)
+    paths = {e["path"] for e in body["errors"]}
+    assert {"years[0].energy.coal", "profile.bogus"} <= paths
+    is_problem(client.post("/v1/assessments", content=b"{not json", headers=h), 400)
+    is_problem(client.post("/v1/assessments", json=[1, 2], headers=h), 422)
+    is_problem(client.post("/v1/assessments", content=b"", headers=h), 400)
+    is_problem(client.post("/v1/assessments", content=b"[" * 100_000 + b"]" * 100_000, headers=h), 400)
+    is_problem(client.post("/v1/assessments", content=b'{"a": "\xff"}', headers=h), 400)
+    nan = json.dumps(parks[0]).replace('"profile": {', '"profile": {"area_km2": NaN, ', 1)
+    assert "NaN" in nan
+    is_problem(client.post("/v1/assessments", content=nan.encode(), headers=h), 422)
+    is_problem(client.post("/v1/assessments", params={"ruleset": "7.7.7"}, json=parks[0], headers=h), 404)
+    is_problem(client.post("/v1/assessments", params={"lang": "fr"}, json=parks[0], headers=h), 422)
+    is_problem(client.post("/v1/assessments", params={"profile": "no-such-profile"}, json=parks[0], headers=h), 404)
+    is_problem(client.get("/v1/assessments", params={"limit": 0}, headers=h), 422)
+    is_problem(client.get("/v1/assessments/d_missing", headers=h), 404)
+    is_problem(client.get("/v1/nowhere", headers=h), 404)
+    big = b'{"x": "' + b"a" * (MAX_BODY + 10) + b'"}'
+    is_problem(client.post("/v1/assessments", content=big, headers=h), 413)
+
+    def chunks():   # no Content-Length: the limit is enforced while streaming
+        for _ in range(20):
+            yield b"a" * 100_000
+    is_problem(client.post("/v1/assessments", content=chunks(), headers=h), 413)
+
+
+def test_32_concurrent_clients_get_their_own_results(env, parks):
+    import random
+    bodies = list(parks)
+    rng = random.Random(7)
+    while len(bodies) < 32:
+        p = random_park(rng)
+        p["profile"]["id"] = f"rand-{len(bodies)}"
+        bodies.append(p)
+    # what each park must give, one at a time
+    with httpx.Client(base_url=env["server"].url, timeout=120, headers=auth(env, "portal")) as c:
+        expected = {}
+        for p in bodies:
+            r = c.post("/v1/assessments", json=p)
+            assert r.status_code == 200, r.text
+            expected[p["profile"]["id"]] = r.json()["input_digest"]
+    results: dict[int, httpx.Response] = {}
+    barrier = threading.Barrier(32)
+
+    def client_thread(i: int) -> None:
+        with httpx.Client(base_url=env["server"].url, timeout=120, headers=auth(env, "portal")) as c:
+            barrier.wait()
+            results[i] = c.post("/v1/assessments", json=bodies[i])
+
+    threads = [threading.Thread(target=client_thread, args=(i,)) for i in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = set()
+    for i, r in results.items():
+        assert r.status_code == 200, r.text
+        got = r.json()
+        pid = bodies[i]["profile"]["id"]
+        assert got["park_id"] == pid and got["input_digest"] == expected[pid]
+        ids.add(got["decision_id"])
+    assert len(ids) == 32
+
+
+def test_schemathesis_finds_no_server_errors(env):
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis.generation import GenerationMode
+
+    url = env["server"].url
+    schema = schemathesis.openapi.from_url(url + "/openapi.json")
+    headers = auth(env, "portal")
+    failures: list[str] = []
+    calls = [0]
+    for result in schema.get_all_operations():
+        op = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            # per operation: 20 valid-by-schema cases and 10 invalid ones (batch: 10 and 5, its
+            # bodies are lists of whole parks)
+            n = 20 if mode is GenerationMode.POSITIVE else 10
+            @settings(max_examples=n // 2 if op.path.endswith("/batch") else n, deadline=None, database=None, derandomize=True,
+                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @given(case=op.as_strategy(generation_mode=mode))
+            def run(case) -> None:
+                response = case.call(base_url=url, headers={**(case.headers or {}), **headers}, timeout=60)
+                calls[0] += 1
+                if response.status_code >= 500:
+                    failures.append(f"{op.method.upper()} {op.path} -> {response.status_code}: "
+                                    f"{response.text[:300]}")
+                assert "Traceback" not in response.text
+            try:
+                run()
+            except Unsatisfiable:       # nothing to negate (an operation without parameters)
+                assert mode is GenerationMode.NEGATIVE
+    assert calls[0] > 100
+    assert not failures, "\n".join(failures[:10])
+
+
+def test_zz_decision_survives_restart(env):
+    """Runs last in this module: stop the server, start a new one on the same database."""
+    decision_id, content = env["decision"]
+    env["server"].stop()
+    env["server"] = start_server(env["db_url"], env["tmp"], args=["--max-body", str(MAX_BODY), "--max-batch", "4"])
+    r = httpx.get(f"{env['server'].url}/v1/assessments/{decision_id}", headers=auth(env, "portal"), timeout=30)
+    assert r.status_code == 200 and r.content == content

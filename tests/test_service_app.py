@@ -1,0 +1,70 @@
+"""The app in process with a stand-in worker pool: `--no-auth`, and how worker outcomes map to
+HTTP (500 without a traceback for an engine bug, 503 + Retry-After for a lost worker)."""
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.service.app import create_app
+from engine.service.config import Settings
+from engine.service.pool import PoolStats, WorkerCrashed
+
+RESULT = {"format": 1, "park_id": "p-1", "park_name": "P", "input_digest": "a" * 64,
+          "ruleset": {"name": "greenpark", "versions": {"ruleset": "1.0.0"}, "digest": "b" * 64,
+                      "knowledge_digest": "c" * 64}, "year": 2024, "derived": {}, "ghg_inventory": [],
+          "summary": {}, "findings": []}
+META = {"park_id": "p-1", "input_digest": "a" * 64, "ruleset_version": "1.0.0",
+        "ruleset_versions": {"ruleset": "1.0.0"}, "ruleset_digest": "b" * 64}
+
+
+class FakePool:
+    """Answers with whatever `next` holds (an outcome tuple or an exception)."""
+
+    def __init__(self) -> None:
+        self.stats, self.ready_count, self.busy_count, self.waiting = PoolStats(), 1, 0, 0
+        self.next: object = ("ok", META, json.dumps(RESULT).encode(), 0.01)
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def submit(self, body: bytes, ruleset: str | None, crash: str | None = None,
+                     profile: str | None = None) -> tuple:
+        if isinstance(self.next, Exception):
+            raise self.next
+        return self.next
+
+
+@pytest.fixture
+def app_client(tmp_path, caplog):
+    pool = FakePool()
+    caplog.set_level(logging.WARNING, logger="greenpark.service")
+    app = create_app(Settings(db_url=f"sqlite:///{tmp_path / 'd.db'}", auth=False), pool=pool)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, pool, caplog
+
+
+def test_no_auth_serves_without_a_key_and_says_so(app_client):
+    client, _, caplog = app_client
+    assert any("AUTHENTICATION IS DISABLED" in r.getMessage() for r in caplog.get_records("setup"))
+    r = client.post("/v1/assessments", content=b"{}")
+    assert r.status_code == 200 and r.json()["decision_id"].startswith("d_") and r.json()["park_id"] == "p-1"
+    listed = client.get("/v1/assessments", params={"park_id": "p-1"}).json()
+    assert listed["total"] == 1 and listed["items"][0]["key_id"] is None
+    assert client.get(r.headers["location"]).content == r.content
+    assert client.post("/v1/assessments/batch", json={"parks": [{}, {}]}).json()["results"][1]["status"] == 200
+
+
+def test_engine_bug_is_a_bare_500_and_lost_worker_a_503(app_client):
+    client, pool, _ = app_client
+    pool.next = ("internal", "ZeroDivisionError")
+    r = client.post("/v1/assessments", content=b"{}")
+    assert r.status_code == 500 and r.headers["content-type"].startswith("application/problem+json")
+    assert "ZeroDivision" not in r.text and "Traceback" not in r.text
+    pool.next = WorkerCrashed("the assessment worker died")
+    r = client.post("/v1/assessments", content=b"{}")
+    assert r.status_code == 503 and r.headers["retry-after"] == "1"
+    assert 'greenpark_assessments_total{outcome="WorkerCrashed"} 1' in client.get("/metrics").text
