@@ -22,28 +22,12 @@ from engine.evaluators.base import Evaluator, check_facts
 from engine.evaluators.durable import DurableEvaluator
 from engine.evaluators.durable_format import dumps, fact_json, to_durable
 from engine.evaluators.oracle import OracleEvaluator
+from ir_builders import c, j, p, rule  # noqa: F401
 from engine.rules.ir import (And, CompiledRuleset, Compare, Const, Defined, Emit, Match, Or,
                              Pattern, Ref, RuleIR, Undefined)
 
 
 # ----------------------------------------------------------------------------- builders
-
-def c(op: str, field: str, value) -> Compare:
-    return Compare(op=op, field=field, right=Const(value=value))
-
-
-def j(field: str, alias: str, other: str, op: str = "eq") -> Compare:
-    return Compare(op=op, field=field, right=Ref(alias=alias, field=other))
-
-
-def p(alias: str, kind: str, test=None) -> Pattern:
-    return Pattern(alias=alias, kind=kind, test=test)
-
-
-def rule(rid: str, *patterns: Pattern, emit: str | None = None, priority: int = 0) -> RuleIR:
-    return RuleIR(id=rid, source=rid.split("#")[0], patterns=list(patterns), priority=priority,
-                  emit=Emit(rule=emit, status="not_met", severity="high") if emit else None)
-
 
 def ruleset(*rules: RuleIR) -> CompiledRuleset:
     """A ruleset whose key is a hash of its rules, so equal content shares one registration."""

@@ -9,26 +9,10 @@ import pytest
 from engine.errors import EvaluationError
 from engine.evaluators.durable import DurableEvaluator
 from engine.evaluators.oracle import OracleEvaluator
+from ir_builders import c, j, p, rule  # noqa: F401
 from engine.rules.ir import (And, CompiledRuleset, Compare, Const, Defined, Emit, Or, Pattern, Ref,
                              RuleIR, Undefined)
 from engine.rules.limits import (MAX_STACK, alpha_peaks, check_limits, worst_case_facts)
-
-
-def c(op: str, field: str, value) -> Compare:
-    return Compare(op=op, field=field, right=Const(value=value))
-
-
-def j(field: str, alias: str, other: str, op: str = "eq") -> Compare:
-    return Compare(op=op, field=field, right=Ref(alias=alias, field=other))
-
-
-def p(alias: str, kind: str, test=None) -> Pattern:
-    return Pattern(alias=alias, kind=kind, test=test)
-
-
-def rule(rid: str, *patterns: Pattern, emit: str | None = None, priority: int = 0) -> RuleIR:
-    return RuleIR(id=rid, source=rid, patterns=list(patterns), priority=priority,
-                  emit=Emit(rule=emit, status="not_met", severity="high") if emit else None)
 
 
 _keys = iter(range(10 ** 9))
