@@ -171,11 +171,13 @@ def _parse(text: str, key: tuple) -> g.Node:
         raise RuleCompileError(key, str(exc)) from None
 
 
-def _cond(text: str | None, scope: Scope, key: tuple) -> ir.Cond | None:
+def _cond(text: str | None, scope: Scope, key: tuple) -> tuple[ir.Cond | None, g.Node | None]:
+    """The compiled condition and its AST (parsed once; the AST also yields the gap)."""
     if text is None:
-        return None
+        return None, None
+    node = _parse(text, key)
     try:
-        return compile_condition(_parse(text, key), scope)
+        return compile_condition(node, scope), node
     except ConditionError as exc:
         raise RuleCompileError(key, f"{exc}\n    {text}") from None
 
@@ -219,7 +221,7 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
     kind = _kind(rule.subject, ("subject",))
     alias = rule.subject.as_ or kind
     scope = Scope(alias=alias, kind=kind, thresholds=thresholds)
-    selector = _cond(rule.subject.where, scope, ("subject", "where"))
+    selector, _ = _cond(rule.subject.where, scope, ("subject", "where"))
     check_ast = _parse(rule.check, ("check",))
     park_parts, subj_parts = [], []
     if rule.applies:
@@ -321,7 +323,7 @@ def _problem(rule: ProblemRule, thresholds: dict) -> tuple[list[ir.RuleIR], dict
         if alias in aliases:
             raise RuleCompileError(key + ("as",), f"alias {alias!r} is used twice; give each pattern its own `as:`")
         scope = Scope(alias=alias, kind=kind, earlier=dict(aliases), thresholds=thresholds)
-        test = _cond(spec.where, scope, key + ("where",))
+        test, node = _cond(spec.where, scope, key + ("where",))
         if test is not None and all(isinstance(c, ir.Undefined) for c in _leaves(test)):
             raise RuleCompileError(key + ("where",), "a pattern that only tests missing fields never "
                                                      "binds reliably; add a test on a reported field")
@@ -329,8 +331,8 @@ def _problem(rule: ProblemRule, thresholds: dict) -> tuple[list[ir.RuleIR], dict
         aliases[alias] = kind
         evidence[alias] = tuple(ir.cond_fields(test))
         used += scope.used_thresholds
-        if gap is None and spec.where:
-            gap = _gap_of(g.parse(spec.where), alias)
+        if gap is None:
+            gap = _gap_of(node, alias)
     rules = [ir.RuleIR(id=rule.id, source=rule.id, patterns=patterns, emit=_emit(rule, "problem"),
                        priority=_PRIORITY["problem"])]
     return rules, {"aliases": aliases, "evidence": evidence, "gap": gap, "used": used}

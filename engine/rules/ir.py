@@ -29,7 +29,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Const", "FieldRef", "Ref", "Compare", "And", "Or", "Defined", "Undefined", "Cond",
+__all__ = ["Const", "Ref", "Compare", "And", "Or", "Defined", "Undefined", "Cond",
            "Pattern", "Emit", "RuleIR", "CompiledRuleset", "Match", "derived_fact", "IR_FORMAT",
            "cond_fields"]
 
@@ -87,8 +87,6 @@ Cond = Annotated[Union[Compare, Defined, Undefined, And, Or], Field(discriminato
 And.model_rebuild()
 Or.model_rebuild()
 
-# FieldRef is an alias kept for readability in the compiler's operand code.
-FieldRef = Ref
 
 
 class Pattern(_Node):
