@@ -1,22 +1,29 @@
 """Load run of the HTTP service on loopback (issue 4's targets); prints figures, asserts nothing.
 
-    .venv/bin/python bench/load.py [--quick] [--workers 2]
+    .venv/bin/python bench/load.py [--quick] [--workers 2] [--levels 1,16,64]
 
-Measures, for a typical park (`make_parks.typical_park(0)`):
+The server is `greenpark serve` started by this script (temporary SQLite decision log, auth on,
+a portal key); the load comes from a *separate client process* (a minimal keep-alive HTTP/1.1
+client on asyncio, so the client costs as little CPU as possible). The park is a typical one
+(`make_parks.typical_park(0)`).
 
-* in process: validate + assess + JSON, the work one worker does per request, p50 (no HTTP);
-* over HTTP: `greenpark serve` started by this script (temporary SQLite decision log, a portal
-  key, default settings) and a *separate client process* (a minimal keep-alive HTTP/1.1 client on
-  asyncio, so the client costs as little CPU as possible) at 1, 16 and 64 concurrent clients:
-  p50 / p99 latency and throughput.
+* 1 client, paired: the client alternates one HTTP request with one in-process run of the very
+  function a worker runs per request (`engine.service.worker.handle`: parse + validate + assess +
+  JSON), so both see the same machine (this VM's speed drifts by a third within minutes). The
+  in-process figure is given twice: as a library caller gets it (the collector as the library
+  leaves it) and with garbage collection deferred until after the call, as the worker does it;
+  the second shows what HTTP, IPC and the decision-log write cost on their own.
+* 16 and 64 clients: p50 / p99 latency and throughput, against the measured in-process throughput
+  of two processes assessing side by side (taken before and after the HTTP run, averaged).
 
 Targets: at 1 client p50 <= in-process + 3 ms; at 16 clients throughput >= 70 % of what two
-cores give in process (2 / in-process p50); p99 <= 3 x p50 at every level.
+cores give in process; p99 <= 3 x p50 at every level.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -36,23 +43,52 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def _body() -> bytes:
+    from make_parks import typical_park
+    return json.dumps(typical_park(0), ensure_ascii=False).encode()
+
+
+def _assessor():
+    from engine.assessment import Assessor
+    from engine.evaluators.durable import DurableEvaluator
+    from engine.service.worker import handle
+    assessor = Assessor(evaluator=DurableEvaluator())
+    for _ in range(5):
+        handle(assessor, _body(), None)
+    return assessor
+
+
 # ---- client process ----------------------------------------------------------------------------
+class _Conn:
+    """One keep-alive connection sending the same prepared request."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes):
+        self.reader, self.writer, self.request = reader, writer, request
+
+    async def call(self) -> int:
+        self.writer.write(self.request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        await self.reader.readexactly(length)
+        return int(head.split(b" ", 2)[1])
+
+
+async def _connect(host: str, port: int, request: bytes) -> _Conn:
+    return _Conn(*await asyncio.open_connection(host, port), request)
+
+
 async def _client(host: str, port: int, request: bytes, n: int, lat: list[float], errors: list[int]) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
+    conn = await _connect(host, port, request)
     try:
         for _ in range(n):
             t0 = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
-            await reader.readexactly(length)
+            status = await conn.call()
             lat.append(time.perf_counter() - t0)
             if status != 200:
                 errors.append(status)
     finally:
-        writer.close()
+        conn.writer.close()
 
 
 async def _level(host: str, port: int, request: bytes, conc: int, per_client: int) -> dict:
@@ -66,57 +102,62 @@ async def _level(host: str, port: int, request: bytes, conc: int, per_client: in
             "p99_ms": pct(lat, 0.99) * 1e3, "rps": len(lat) / wall}
 
 
+async def _paired(host: str, port: int, request: bytes, n: int) -> dict:
+    """One client: HTTP request, in-process (library), HTTP request, in-process (GC deferred), ..."""
+    from engine.service.worker import handle
+    assessor, body = _assessor(), _body()
+    conn = await _connect(host, port, request)
+    for _ in range(3):
+        await conn.call()
+    http, lib, deferred, errors = [], [], [], 0
+    t_start = time.perf_counter()
+    for i in range(n):
+        t0 = time.perf_counter()
+        errors += await conn.call() != 200
+        http.append(time.perf_counter() - t0)
+        if i % 2 == 0:                          # as a library caller gets it
+            t0 = time.perf_counter()
+            handle(assessor, body, None)
+            lib.append(time.perf_counter() - t0)
+        else:                                   # as the worker runs it: free and collect afterwards
+            keep: list = []
+            gc.disable()
+            t0 = time.perf_counter()
+            handle(assessor, body, None, keep)
+            deferred.append(time.perf_counter() - t0)
+            keep.clear()
+            gc.collect(0)
+            gc.enable()
+    wall = time.perf_counter() - t_start
+    conn.writer.close()
+    return {"clients": 1, "requests": n, "errors": errors, "p50_ms": pct(http, 0.5) * 1e3,
+            "p99_ms": pct(http, 0.99) * 1e3, "rps": n / sum(http), "wall_s": wall,
+            "inproc_p50_ms": pct(lib, 0.5) * 1e3, "inproc_deferred_gc_p50_ms": pct(deferred, 0.5) * 1e3}
+
+
 def client_main(host: str, port: int, token: str, levels: list[int], total: int) -> None:
-    from make_parks import typical_park
-    body = json.dumps(typical_park(0), ensure_ascii=False).encode()
+    body = _body()
     request = (f"POST /v1/assessments HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
     for conc in levels:
-        per_client = max(3, total // conc) if conc > 1 else total
-        print(json.dumps(asyncio.run(_level(host, port, request, conc, per_client))), flush=True)
+        if conc == 1:
+            row = asyncio.run(_paired(host, port, request, total))
+        else:
+            row = asyncio.run(_level(host, port, request, conc, max(3, total // conc)))
+        print(json.dumps(row), flush=True)
 
 
-# ---- orchestration ---------------------------------------------------------------------------
-def in_process(runs: int) -> tuple[float, float]:
-    """p50 (ms) of assess alone and of validate + assess + JSON (a worker's whole job)."""
-    from engine.assessment import Assessor
-    from engine.evaluators.durable import DurableEvaluator
-    from engine.facts.loader import park_from_data
-    from make_parks import typical_park
-    data = typical_park(0)
-    body = json.dumps(data).encode()
-    assessor = Assessor(evaluator=DurableEvaluator())
-    park = park_from_data(data)
-    for _ in range(5):
-        assessor.assess(park)
-    bare, whole = [], []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        assessor.assess(park)
-        t1 = time.perf_counter()
-        json.dumps(assessor.assess(park_from_data(json.loads(body))), ensure_ascii=False).encode()
-        t2 = time.perf_counter()
-        bare.append(t1 - t0)
-        whole.append(t2 - t1)
-    return pct(bare, 0.5) * 1e3, pct(whole, 0.5) * 1e3
-
-
+# ---- in-process two-core reference -------------------------------------------------------------
 def inproc_worker(n: int) -> None:
-    """Child of `two_cores`: n whole assessments (validate + assess + JSON) after a warm-up; prints seconds."""
-    from engine.assessment import Assessor
-    from engine.evaluators.durable import DurableEvaluator
-    from engine.facts.loader import park_from_data
-    from make_parks import typical_park
-    body = json.dumps(typical_park(0)).encode()
-    assessor = Assessor(evaluator=DurableEvaluator())
-    for _ in range(5):
-        assessor.assess(park_from_data(json.loads(body)))
+    """Child of `two_cores`: n runs of the worker's `handle` after a warm-up; prints seconds."""
+    from engine.service.worker import handle
+    assessor, body = _assessor(), _body()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     sys.stdin.readline()
     t0 = time.perf_counter()
     for _ in range(n):
-        json.dumps(assessor.assess(park_from_data(json.loads(body))), ensure_ascii=False).encode()
+        handle(assessor, body, None)
     print(time.perf_counter() - t0, flush=True)
 
 
@@ -134,6 +175,40 @@ def two_cores(n: int) -> float:
     for p in procs:
         p.wait()
     return 2 * n / max(secs)
+
+
+# ---- orchestration ---------------------------------------------------------------------------
+def _start_server(tmp: Path, workers: int) -> tuple[subprocess.Popen, int, str]:
+    from engine.service.db import make_engine
+    from engine.service.keys import KeyStore
+    db_url = f"sqlite:///{tmp / 'decisions.db'}"
+    engine = make_engine(db_url)
+    _, token = KeyStore(engine).create("portal", "load test")
+    engine.dispose()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port), "--db-url", db_url,
+                               "--workers", str(workers), "--log-level", "warning"], cwd=tmp, env=env,
+                              start_new_session=True)
+    import urllib.request
+    for _ in range(600):
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    return server, port, token
+
+
+def _worker_ms(port: int) -> float:
+    import urllib.request
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    got = dict(line.rsplit(" ", 1) for line in text.splitlines()
+               if line.startswith("greenpark_assessment_duration_seconds_"))
+    return 1e3 * float(got["greenpark_assessment_duration_seconds_sum"]) / \
+        max(1.0, float(got["greenpark_assessment_duration_seconds_count"]))
 
 
 def main() -> None:
@@ -154,61 +229,48 @@ def main() -> None:
         return
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    assess_ms, whole_ms = in_process(30 if args.quick else 200)
-    two = two_cores(15 if args.quick else 60)
-    print(f"in process (typical park): assess p50 {assess_ms:.2f} ms; validate + assess + JSON p50 "
-          f"{whole_ms:.2f} ms (x2 cores = {2000 / whole_ms:.1f}/s); two processes side by side, measured: "
-          f"{two:.1f} assessments/s")
-
-    from engine.service.db import make_engine
-    from engine.service.keys import KeyStore
+    n_two = 15 if args.quick else 60
+    many = [c for c in levels if c > 1]
+    two_before = two_cores(n_two) if many else 0.0
     tmp = Path(tempfile.mkdtemp(prefix="greenpark-load-"))
-    db_url = f"sqlite:///{tmp / 'decisions.db'}"
-    engine = make_engine(db_url)
-    _, token = KeyStore(engine).create("portal", "load test")
-    engine.dispose()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port), "--db-url", db_url,
-                               "--workers", str(args.workers), "--log-level", "warning"], cwd=tmp, env=env,
-                              start_new_session=True)
+    server, port, token = _start_server(tmp, args.workers)
     try:
-        import urllib.request
-        for _ in range(600):
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
         total = 60 if args.quick else 400
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         out = subprocess.run([sys.executable, __file__, "--client", "127.0.0.1", str(port), token, str(total),
                               "--levels", args.levels], env=env, capture_output=True, text=True, check=True)
         rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
-        got = dict(line.rsplit(" ", 1) for line in metrics.splitlines()
-                   if line.startswith("greenpark_assessment_duration_seconds_"))
-        worker_ms = 1e3 * float(got["greenpark_assessment_duration_seconds_sum"]) / \
-            max(1.0, float(got["greenpark_assessment_duration_seconds_count"]))
+        worker_ms = _worker_ms(port)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)
+    two_after = two_cores(n_two) if many else 0.0
+    two = (two_before + two_after) / 2
 
-    print(f"HTTP on loopback, {args.workers} workers, separate client process, auth on, SQLite decision log:")
+    print(f"HTTP on loopback: {args.workers} workers, separate client process, auth on, SQLite decision log, "
+          f"typical park")
     print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'p50':>11}{'p99':>11}{'p99/p50':>9}{'req/s':>9}")
     for r in rows:
         print(f"{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['p50_ms']:>9.1f}ms{r['p99_ms']:>9.1f}ms"
               f"{r['p99_ms'] / r['p50_ms']:>9.2f}{r['rps']:>9.1f}")
-    print(f"time in the worker (validate + assess + JSON, from /metrics), mean over the run: {worker_ms:.1f} ms")
+    print(f"time in the workers (parse + validate + assess + JSON, from /metrics), mean over the run: "
+          f"{worker_ms:.1f} ms")
     by = {r["clients"]: r for r in rows}
     if 1 in by:
-        over = by[1]["p50_ms"] - whole_ms
-        print(f"target 1 client: p50 {by[1]['p50_ms']:.1f} ms <= in-process {whole_ms:.1f} + 3 ms: "
-              f"{'met' if over <= 3 else 'NOT met'} (overhead {over:+.1f} ms)")
+        r = by[1]
+        over = r["p50_ms"] - r["inproc_p50_ms"]
+        print(f"1 client, paired with in-process runs of the worker's handle() in the client process: "
+              f"in process p50 {r['inproc_p50_ms']:.1f} ms (library defaults), "
+              f"{r['inproc_deferred_gc_p50_ms']:.1f} ms (garbage collection deferred, as the worker does)")
+        print(f"target 1 client: p50 {r['p50_ms']:.1f} ms <= in-process {r['inproc_p50_ms']:.1f} + 3 ms: "
+              f"{'met' if over <= 3 else 'NOT met'} ({over:+.1f} ms); HTTP + IPC + decision-log write over the "
+              f"worker's own work: {r['p50_ms'] - r['inproc_deferred_gc_p50_ms']:+.1f} ms")
+    if many:
+        print(f"in process, two processes side by side: {two_before:.1f} assessments/s before the HTTP run, "
+              f"{two_after:.1f} after (mean {two:.1f})")
     if 16 in by:
         share = by[16]["rps"] / two
-        print(f"target 16 clients: {by[16]['rps']:.1f} req/s >= 70 % of {two:.1f} (measured two-process): "
+        print(f"target 16 clients: {by[16]['rps']:.1f} req/s >= 70 % of {two:.1f}: "
               f"{'met' if share >= 0.7 else 'NOT met'} ({share:.0%})")
     tail = all(r["p99_ms"] <= 3 * r["p50_ms"] for r in rows)
     print(f"target p99 <= 3 x p50 at every level: {'met' if tail else 'NOT met'}")

@@ -11,8 +11,11 @@ result, byte for byte.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from engine.facts.builder import FactSet, build_facts
 from engine.facts.consistency import check_park
@@ -30,6 +33,26 @@ RESULT_FORMAT = 1
 def input_digest(park: Park) -> str:
     """sha256 over the validated park facts as JSON (field order is the model's, so canonical)."""
     return hashlib.sha256(park.model_dump_json().encode()).hexdigest()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one assessment.
+
+    An assessment allocates ~10^5 short-lived containers (facts, matches, findings); with the
+    collector on, that sets off about a dozen collections per call, each walking the young
+    objects: ~7 ms of a ~35 ms assessment of a typical park (measured). Nothing it makes needs the
+    collector while it runs; garbage is collected by the next collection after it. A caller that
+    turned the collector off (the service worker collects when idle) keeps it off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class Assessor:
@@ -67,6 +90,10 @@ class Assessor:
             RulesetNotFound: unknown version or profile.
             EvaluationError: the engine failed.
         """
+        with gc_paused():
+            return self._assess(park, ruleset, profile, timings)
+
+    def _assess(self, park: Park, ruleset: str | None, profile: str | None, timings: dict | None) -> dict:
         t0 = time.perf_counter()
         rs = self.registry.get(ruleset, profile)
         check_park(park, rs.knowledge)

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -163,12 +164,16 @@ def test_auth_errors(env, client, parks):
     assert is_problem(r, 401) and r.headers["www-authenticate"].startswith("Bearer")
     # a regulator reads but does not decide
     is_problem(client.post("/v1/assessments", json=parks[0], headers=auth(env, "regulator")), 403)
-    # revocation through the CLI takes effect at once
+    # revocation through the CLI takes effect within the key cache time (1 s by default)
     assert client.get("/v1/rulesets", headers=auth(env, "revoked")).status_code == 200
     out = subprocess.run([sys.executable, str(ROOT / "cli.py"), "keys", "revoke", env["keys"]["revoked"][0],
                           "--db-url", env["db_url"]], capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
+    revoked_at = time.monotonic()
+    while client.get("/v1/rulesets", headers=auth(env, "revoked")).status_code == 200:
+        assert time.monotonic() - revoked_at < 1.5, "a revoked key still works after the key cache time"
+        time.sleep(0.05)
     is_problem(client.get("/v1/rulesets", headers=auth(env, "revoked")), 401)
 
 

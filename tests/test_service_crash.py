@@ -70,6 +70,23 @@ def test_worker_hangs_past_the_timeout(env):
     assert _metric(text, 'greenpark_worker_restarts_total{reason="timeout"}') == 1
 
 
+def test_worker_dying_mid_write_leaves_no_record(env):
+    """Killed inside the decision-log transaction (row written, not committed): 503, no record,
+    the log still takes writes, and the next decision is there whole."""
+    url, headers, parks = env["server"].url, env["headers"], env["parks"]
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as c:
+        park = parks[2]
+        before = c.get("/v1/assessments", params={"park_id": park["profile"]["id"]}).json()["total"]
+        bad = c.post("/v1/assessments", json=park, headers={"X-Greenpark-Test-Crash": "kill-in-log"})
+        assert bad.status_code == 503 and bad.headers["retry-after"] == "1"
+        assert c.get("/v1/assessments", params={"park_id": park["profile"]["id"]}).json()["total"] == before
+        ok = c.post("/v1/assessments", json=park)
+        assert ok.status_code == 200, ok.text
+        listed = c.get("/v1/assessments", params={"park_id": park["profile"]["id"]}).json()
+        assert listed["total"] == before + 1 and listed["items"][0]["decision_id"] == ok.json()["decision_id"]
+        assert c.get(ok.headers["location"]).content == ok.content
+
+
 def test_crash_hook_is_off_in_serve(tmp_path):
     """`greenpark serve` ignores the header: the same request is simply assessed."""
     from engine.service.config import Settings

@@ -12,7 +12,6 @@ import json
 import logging
 import secrets
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, AsyncIterator
@@ -25,10 +24,10 @@ from sqlalchemy import text
 
 from engine.errors import RulesetNotFound
 from engine.service import schemas
-from engine.service.auth import Caller, require
+from engine.service.auth import Caller, KeyCache, require
 from engine.service.catalog import Catalog
 from engine.service.config import Settings
-from engine.service.decisions import Decision, DecisionLog
+from engine.service.decisions import DecisionLog
 from engine.service.keys import KeyStore
 from engine.service.metrics import Metrics, MetricsMiddleware
 from engine.service.pool import PoolUnavailable, WorkerCrashed, WorkerPool, WorkerTimeout
@@ -90,6 +89,10 @@ def _outcome_error(outcome: tuple) -> ProblemError:
         return ProblemError(422, "validation", outcome[1], errors=errors)
     if kind == "not_found":
         return ProblemError(404, "ruleset-not-found", outcome[1])
+    if kind == "log_failed":
+        log.error("could not write a decision record: %s", outcome[1])
+        return ProblemError(503, "decision-log-unavailable", "the decision could not be recorded; please retry",
+                            headers={"Retry-After": "1"})
     if kind == "evaluation":
         return ProblemError(422, "evaluation-failed", f"the rule engine could not evaluate these facts: {outcome[1]}")
     return ProblemError(500, "internal", "the assessment failed unexpectedly; it was logged")
@@ -107,7 +110,8 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
                         "every decision. Use this for local work only.")
         engine = await to_thread.run_sync(make_engine, settings.resolved_db_url())
         app.state.db, app.state.keys, app.state.log = engine, KeyStore(engine), DecisionLog(engine)
-        app.state.pool = pool or WorkerPool(settings.workers, settings.timeout,
+        app.state.key_cache = KeyCache(app.state.keys, settings.key_cache_seconds)
+        app.state.pool = pool or WorkerPool(settings.workers, settings.timeout, db_url=settings.resolved_db_url(),
                                             allow_test_crash=settings.allow_test_crash)
         # the workers compile their rulesets while this process renders the catalogue
         app.state.catalog, _ = await asyncio.gather(to_thread.run_sync(lambda: Catalog(RulesetRegistry())),
@@ -134,8 +138,11 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
         if ruleset is not None and ruleset not in state.catalog.versions:
             raise ProblemError(404, "ruleset-not-found", f"ruleset version {ruleset!r} is not available "
                                                          f"(available: {', '.join(state.catalog.versions)})")
+        decision_id = "d_" + secrets.token_hex(16)
         try:
-            outcome = await state.pool.submit(body, ruleset, crash, profile)
+            # the worker assesses, then commits the decision record; "ok" means both are done
+            outcome = await state.pool.submit(body, ruleset, crash, profile,
+                                              {"decision_id": decision_id, "key_id": caller.key_id})
         except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
             metrics.observe_assessment(type(exc).__name__)
             raise ProblemError(503, "worker-unavailable" if not isinstance(exc, WorkerTimeout) else "timeout",
@@ -144,19 +151,8 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
         if outcome[0] != "ok":
             metrics.observe_assessment(outcome[0])
             raise _outcome_error(outcome)
-        _, meta, result, seconds = outcome
+        _, _meta, payload, seconds = outcome          # the result JSON, opening with our decision_id
         metrics.observe_assessment("ok", seconds)
-        decision_id = "d_" + secrets.token_hex(16)
-        payload = b'{"decision_id":"' + decision_id.encode() + b'",' + result[1:]
-        record = Decision(decision_id, datetime.now(timezone.utc), caller.key_id, meta["park_id"],
-                          body.decode("utf-8", "replace"), meta["input_digest"], meta["ruleset_version"],
-                          meta["ruleset_versions"], meta["ruleset_digest"], payload.decode())
-        try:
-            await to_thread.run_sync(state.log.append, record)
-        except Exception:  # noqa: BLE001 - the decision is not returned unless it is logged
-            log.exception("could not write decision %s", decision_id)
-            raise ProblemError(503, "decision-log-unavailable", "the decision could not be recorded; please retry",
-                               headers={"Retry-After": "1"}) from None
         return 200, payload, {"Location": f"/v1/assessments/{decision_id}"}
 
     @app.post("/v1/assessments", tags=["assessments"], summary="Assess one park",
@@ -224,7 +220,7 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
         d = request.app.state.log.get(decision_id)
         if d is None or not (caller.sees_all or d.key_id == caller.key_id):
             raise ProblemError(404, "decision-not-found", f"no decision {decision_id!r}")
-        return Response(d.result.encode(), media_type=JSON)
+        return Response(d.result, media_type=JSON)
 
     @app.get("/v1/assessments", tags=["assessments"], summary="Decisions, newest first",
              response_model=schemas.DecisionPage, responses=_problem_responses(401, 403, 422))

@@ -23,6 +23,8 @@ class Settings:
         timeout: seconds one assessment may take before its worker is killed and replaced.
         max_body_bytes: request bodies above this get 413.
         max_batch: parks per batch request.
+        key_cache_seconds: how long a key found live is trusted without a database look-up (a
+            revoked key is refused within this time; 0: look up on every call).
         allow_test_crash: honour the `X-Greenpark-Test-Crash` header (tests only; `serve` never
             sets it).
     """
@@ -33,6 +35,7 @@ class Settings:
     timeout: float = 10.0
     max_body_bytes: int = 2 * 1024 * 1024
     max_batch: int = 50
+    key_cache_seconds: float = 1.0
     allow_test_crash: bool = False
 
     def resolved_db_url(self) -> str:

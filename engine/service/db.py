@@ -6,10 +6,10 @@ PostgreSQL works by URL (`postgresql+psycopg://user:pass@host/db`, needs `pip in
 """
 from __future__ import annotations
 
-from sqlalchemy import (Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (Column, DateTime, Engine, Index, Integer, LargeBinary, MetaData, String, Table, Text,
                         create_engine, event, text)
 
-__all__ = ["metadata", "decisions", "api_keys", "make_engine"]
+__all__ = ["metadata", "decisions", "api_keys", "connect", "make_engine"]
 
 metadata = MetaData()
 
@@ -20,12 +20,12 @@ decisions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("key_id", String(40), nullable=True),
     Column("park_id", String(200), nullable=False),
-    Column("input", Text, nullable=False),
+    Column("input", LargeBinary, nullable=False),          # the request body, UTF-8 JSON, as received
     Column("input_digest", String(64), nullable=False),
     Column("ruleset_version", String(40), nullable=False),
     Column("ruleset_versions", Text, nullable=False),
     Column("ruleset_digest", String(64), nullable=False),
-    Column("result", Text, nullable=False),
+    Column("result", LargeBinary, nullable=False),         # the response body, UTF-8 JSON, as returned
 )
 Index("ix_decisions_park", decisions.c.park_id, decisions.c.seq)
 Index("ix_decisions_key", decisions.c.key_id, decisions.c.seq)
@@ -49,8 +49,8 @@ _SQLITE_APPEND_ONLY = [
 ]
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`, with the tables created if missing."""
+def connect(url: str) -> Engine:
+    """An engine for `url` (it connects lazily, on first use); SQLite gets its pragmas."""
     sqlite = url.startswith("sqlite")
     kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}} if sqlite else {"pool_pre_ping": True}
     engine = create_engine(url, **kwargs)
@@ -58,11 +58,18 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
             cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA page_size=16384")      # new files only: a ~300 KB record in fewer pages
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")   # atomic commits; WAL fsyncs at checkpoints
             cur.close()
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, with the tables (and SQLite's append-only triggers) created if missing."""
+    engine = connect(url)
     metadata.create_all(engine)
-    if sqlite:
+    if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
             for stmt in _SQLITE_APPEND_ONLY:
                 conn.execute(text(stmt))

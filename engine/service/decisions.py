@@ -1,19 +1,23 @@
 """The append-only decision log: one row per decision, written in one transaction.
 
 The stored `result` is the exact response body the caller received, so
-`GET /v1/assessments/{id}` returns it byte for byte.
+`GET /v1/assessments/{id}` returns it byte for byte; `input` is the request body as received. Both
+are kept as bytes (UTF-8 JSON): nothing is decoded or re-encoded on the way in or out.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from sqlalchemy import Engine, func, insert, select
 
 from engine.service.db import decisions
 
 __all__ = ["Decision", "DecisionLog"]
+
+_INSERT = insert(decisions)       # built once: parameters bound per call (no per-call statement building)
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,12 @@ class Decision:
     created_at: datetime
     key_id: str | None
     park_id: str
-    input: str
+    input: bytes
     input_digest: str
     ruleset_version: str
     ruleset_versions: dict[str, str]
     ruleset_digest: str
-    result: str
+    result: bytes
 
     def summary(self) -> dict:
         """The listing form (no input, no result)."""
@@ -51,14 +55,18 @@ class DecisionLog:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def append(self, d: Decision) -> None:
-        """Write one record, atomically (the whole row or nothing)."""
+    def append(self, d: Decision, *, before_commit: Callable[[], None] | None = None) -> None:
+        """Write one record, atomically (the whole row or nothing). `before_commit` runs inside the
+        transaction after the row is written (a test hook: a process that dies there must leave
+        no record)."""
         with self.engine.begin() as conn:
-            conn.execute(insert(decisions).values(
-                decision_id=d.decision_id, created_at=d.created_at, key_id=d.key_id, park_id=d.park_id,
-                input=d.input, input_digest=d.input_digest, ruleset_version=d.ruleset_version,
-                ruleset_versions=json.dumps(d.ruleset_versions), ruleset_digest=d.ruleset_digest,
-                result=d.result))
+            conn.execute(_INSERT, {
+                "decision_id": d.decision_id, "created_at": d.created_at, "key_id": d.key_id, "park_id": d.park_id,
+                "input": d.input, "input_digest": d.input_digest, "ruleset_version": d.ruleset_version,
+                "ruleset_versions": json.dumps(d.ruleset_versions), "ruleset_digest": d.ruleset_digest,
+                "result": d.result})
+            if before_commit is not None:
+                before_commit()
 
     def get(self, decision_id: str) -> Decision | None:
         with self.engine.connect() as conn:
@@ -82,6 +90,6 @@ class DecisionLog:
         out = []
         for r in rows:
             created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=timezone.utc)
-            out.append(Decision(r.decision_id, created, r.key_id, r.park_id, "", r.input_digest,
-                                r.ruleset_version, json.loads(r.ruleset_versions), r.ruleset_digest, ""))
+            out.append(Decision(r.decision_id, created, r.key_id, r.park_id, b"", r.input_digest,
+                                r.ruleset_version, json.loads(r.ruleset_versions), r.ruleset_digest, b""))
         return out, total

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from engine.service.buffer import ResultBuffer
 from engine.service.worker import worker_main
 
 __all__ = ["WorkerPool", "WorkerCrashed", "WorkerTimeout", "PoolUnavailable"]
@@ -41,10 +42,14 @@ class PoolUnavailable(Exception):
     """The pool is closed or its queue is full."""
 
 
+RESULT_BUFFER_BYTES = 16 << 20      # a result larger than this (none seen: large park ~3 MB) goes inline
+
+
 @dataclass(eq=False)
 class _Worker:
     proc: Any
     conn: Connection
+    buffer: ResultBuffer
     spawned_at: float
     ready: bool = False
     task_id: int | None = None
@@ -74,12 +79,13 @@ class WorkerPool:
         allow_test_crash: let tasks carry a crash request (tests only).
         max_queue: tasks allowed to wait for a worker before `PoolUnavailable`.
         rules_roots: rules trees for the workers' registry (default: the repository's).
+        db_url: the decision log the workers write to (tasks that carry a decision need it).
     """
 
     def __init__(self, size: int = 2, timeout: float = 10.0, *, allow_test_crash: bool = False,
-                 max_queue: int = 1024, rules_roots: list[str] | None = None):
+                 max_queue: int = 1024, rules_roots: list[str] | None = None, db_url: str | None = None):
         self.size, self.timeout, self.max_queue = max(1, size), timeout, max_queue
-        self.allow_test_crash, self.rules_roots = allow_test_crash, rules_roots
+        self.allow_test_crash, self.rules_roots, self.db_url = allow_test_crash, rules_roots, db_url
         self.stats = PoolStats()
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: set[_Worker] = set()
@@ -133,8 +139,9 @@ class WorkerPool:
 
     # ---- submitting ------------------------------------------------------------------------
     async def submit(self, body: bytes, ruleset: str | None, crash: str | None = None,
-                     profile: str | None = None) -> tuple:
-        """Run one assessment on an idle worker.
+                     profile: str | None = None, decision: dict | None = None) -> tuple:
+        """Run one assessment on an idle worker; with `decision` ({"decision_id", "key_id"}) the
+        worker also commits the decision record before it answers "ok".
 
         Raises:
             WorkerCrashed: its worker died (only this task fails).
@@ -148,8 +155,8 @@ class WorkerPool:
         self.stats.tasks += 1
         started = time.perf_counter()
         try:
-            w.conn.send_bytes(pickle.dumps((task_id, body, ruleset, crash if self.allow_test_crash else None, profile),
-                                           protocol=5))
+            w.conn.send_bytes(pickle.dumps((task_id, body, ruleset, crash if self.allow_test_crash else None, profile,
+                                            decision), protocol=5))
         except (OSError, ValueError):
             self._on_death(w, "crash")
         else:
@@ -192,15 +199,17 @@ class WorkerPool:
     # ---- worker events ---------------------------------------------------------------------
     def _spawn(self) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=worker_main, args=(child, self.allow_test_crash, self.rules_roots),
+        buffer = ResultBuffer.create(RESULT_BUFFER_BYTES)
+        proc = self._ctx.Process(target=worker_main,
+                                 args=(child, self.allow_test_crash, self.rules_roots, buffer.path, self.db_url),
                                  name="greenpark-worker", daemon=True)
         proc.start()
         child.close()
-        w = _Worker(proc=proc, conn=parent, spawned_at=time.monotonic())
+        w = _Worker(proc=proc, conn=parent, buffer=buffer, spawned_at=time.monotonic())
         self._workers.add(w)
         self._loop.add_reader(parent.fileno(), self._on_readable, w)
-        # uvloop makes a watched fd non-blocking; our framed recv/send of a whole message (a
-        # result is ~200 KB, more than a socket buffer) must block until it is complete
+        # uvloop makes a watched fd non-blocking; our framed recv/send of a whole message (a task
+        # body or an inline result can be larger than a socket buffer) must block until complete
         os.set_blocking(parent.fileno(), True)
 
     def _on_readable(self, w: _Worker) -> None:
@@ -213,6 +222,7 @@ class WorkerPool:
             return
         if msg[0] == "ready":
             w.ready = True
+            w.buffer.unlink()                       # the worker has mapped it; no name left behind
             log.info("assessment worker %s ready", w.proc.pid)
             self._release(w)
             return
@@ -221,6 +231,8 @@ class WorkerPool:
         if w.timer is not None:
             w.timer.cancel()
         fut, w.future, w.task_id, w.timer = w.future, None, None, None
+        if msg[1] == "ok" and isinstance(msg[3], int):
+            msg = (*msg[:3], w.buffer.take(msg[3]), *msg[4:])   # copied out before the worker is reused
         if fut is not None and not fut.done():
             fut.set_result(msg[1:])
         self._release(w)
@@ -266,6 +278,7 @@ class WorkerPool:
         if w.proc.is_alive():
             w.proc.kill()
         w.conn.close()
+        w.buffer.close()
         if w.future is not None and not w.future.done():
             w.future.set_exception(exc)
             w.future.exception()   # mark retrieved: the caller may have gone away
