@@ -2,7 +2,8 @@
 
 SQLite (the default, one file, created on first start) runs in WAL mode: a commit is atomic, so
 a crash mid-write leaves the whole record or none, and readers never block the writer.
-PostgreSQL works by URL (`postgresql+psycopg://user:pass@host/db`, needs `pip install psycopg`).
+PostgreSQL works by URL (`postgresql+psycopg://user:pass@host/db`, the `postgres` extra installs
+the driver); tests/test_service_postgres.py runs the service against a real server.
 """
 from __future__ import annotations
 
@@ -40,13 +41,29 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
 
-# The decision log is append-only: on SQLite the database itself refuses UPDATE and DELETE.
+# The decision log is append-only: the database itself refuses UPDATE and DELETE (and, on
+# PostgreSQL, TRUNCATE), whoever connects.
 _SQLITE_APPEND_ONLY = [
     "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions "
     "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
     "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions "
     "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
 ]
+
+
+_POSTGRES_APPEND_ONLY = [
+    "CREATE OR REPLACE FUNCTION greenpark_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'decisions are append-only'; END $$",
+    "CREATE OR REPLACE TRIGGER decisions_no_update_delete BEFORE UPDATE OR DELETE ON decisions "
+    "FOR EACH ROW EXECUTE FUNCTION greenpark_append_only()",
+    "CREATE OR REPLACE TRIGGER decisions_no_truncate BEFORE TRUNCATE ON decisions "
+    "FOR EACH STATEMENT EXECUTE FUNCTION greenpark_append_only()",
+]
+_APPEND_ONLY = {"sqlite": _SQLITE_APPEND_ONLY, "postgresql": _POSTGRES_APPEND_ONLY}
+# PostgreSQL: create the triggers only when missing, so that after the first start the service
+# user needs no privilege beyond reading and inserting rows (README "PostgreSQL").
+_PRESENT = {"postgresql": "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'decisions'::regclass "
+                          "AND tgname IN ('decisions_no_update_delete', 'decisions_no_truncate')"}
 
 
 def connect(url: str) -> Engine:
@@ -66,11 +83,12 @@ def connect(url: str) -> Engine:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`, with the tables (and SQLite's append-only triggers) created if missing."""
+    """An engine for `url`, with the tables and the append-only triggers created if missing."""
     engine = connect(url)
     metadata.create_all(engine)
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as conn:
-            for stmt in _SQLITE_APPEND_ONLY:
-                conn.execute(text(stmt))
+    dialect = engine.dialect.name
+    with engine.begin() as conn:
+        present = dialect in _PRESENT and conn.execute(text(_PRESENT[dialect])).scalar_one() == 2
+        for stmt in [] if present else _APPEND_ONLY.get(dialect, []):
+            conn.execute(text(stmt))
     return engine
