@@ -42,7 +42,7 @@ class PoolUnavailable(Exception):
     """The pool is closed or its queue is full."""
 
 
-RESULT_BUFFER_BYTES = 16 << 20      # a result larger than this (none seen: large park ~3 MB) goes inline
+RESULT_BUFFER_BYTES = 16 << 20      # per worker; a larger result (none seen: large park ~3 MB) goes inline
 
 
 @dataclass(eq=False)
@@ -80,11 +80,15 @@ class WorkerPool:
         max_queue: tasks allowed to wait for a worker before `PoolUnavailable`.
         rules_roots: rules trees for the workers' registry (default: the repository's).
         db_url: the decision log the workers write to (tasks that carry a decision need it).
+        result_buffer_bytes: size of each worker's result buffer (tests shrink it to force the
+            inline path).
     """
 
     def __init__(self, size: int = 2, timeout: float = 10.0, *, allow_test_crash: bool = False,
-                 max_queue: int = 1024, rules_roots: list[str] | None = None, db_url: str | None = None):
+                 max_queue: int = 1024, rules_roots: list[str] | None = None, db_url: str | None = None,
+                 result_buffer_bytes: int = RESULT_BUFFER_BYTES):
         self.size, self.timeout, self.max_queue = max(1, size), timeout, max_queue
+        self.result_buffer_bytes = result_buffer_bytes
         self.allow_test_crash, self.rules_roots, self.db_url = allow_test_crash, rules_roots, db_url
         self.stats = PoolStats()
         self._ctx = multiprocessing.get_context("spawn")
@@ -199,7 +203,7 @@ class WorkerPool:
     # ---- worker events ---------------------------------------------------------------------
     def _spawn(self) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        buffer = ResultBuffer.create(RESULT_BUFFER_BYTES)
+        buffer = ResultBuffer.create(self.result_buffer_bytes)
         proc = self._ctx.Process(target=worker_main,
                                  args=(child, self.allow_test_crash, self.rules_roots, buffer.path, self.db_url),
                                  name="greenpark-worker", daemon=True)

@@ -1,0 +1,39 @@
+"""The worker pool on its own (no HTTP): results come back byte for byte whether they travel
+through the shared result buffer or, when larger than it, inline through the pipe; and closing
+the pool leaves nothing behind in /dev/shm."""
+from __future__ import annotations
+
+import asyncio
+import glob
+import json
+
+from engine.assessment import Assessor
+from engine.evaluators.durable import DurableEvaluator
+from engine.service.pool import WorkerPool
+from engine.service.worker import handle
+from service_support import example_parks
+
+
+def _leftovers() -> set[str]:
+    return set(glob.glob("/dev/shm/greenpark-result-*")) | set(glob.glob("/tmp/greenpark-result-*"))
+
+
+async def _results(pool: WorkerPool, bodies: list[bytes]) -> list[tuple]:
+    await pool.start()
+    try:
+        return list(await asyncio.gather(*(pool.submit(b, None) for b in bodies)))
+    finally:
+        await pool.close()
+
+
+def test_results_are_the_same_through_the_buffer_and_inline():
+    before = _leftovers()
+    bodies = [json.dumps(p, ensure_ascii=False).encode() for p in example_parks()]
+    expected = [handle(Assessor(evaluator=DurableEvaluator()), b, None)[2] for b in bodies]
+    buffered = asyncio.run(_results(WorkerPool(1), bodies))
+    inline = asyncio.run(_results(WorkerPool(1, result_buffer_bytes=4096), bodies))   # every result > 4 KB
+    assert all(len(e) > 4096 for e in expected)
+    assert [r[0] for r in buffered + inline] == ["ok"] * (2 * len(bodies))
+    assert [r[2] for r in buffered] == expected
+    assert [r[2] for r in inline] == expected
+    assert _leftovers() <= before
