@@ -12,7 +12,8 @@ client on asyncio, so the client costs as little CPU as possible). The park is a
   JSON), so both see the same machine (this VM's speed drifts by a third within minutes). The
   in-process figure is given twice: as a library caller gets it (the collector as the library
   leaves it) and with garbage collection deferred until after the call, as the worker does it;
-  the second shows what HTTP, IPC and the decision-log write cost on their own.
+  the second shows what HTTP, IPC and the decision-log write cost on their own. (Its req/s is
+  requests over the time spent in them, the in-process runs between them left out.)
 * 16 and 64 clients: p50 / p99 latency and throughput, against the measured in-process throughput
   of two processes assessing side by side (taken before and after the HTTP run, averaged).
 
