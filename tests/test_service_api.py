@@ -102,6 +102,49 @@ def test_assess_and_read_back(env, client, parks):
     env["decision"] = (result["decision_id"], r.content)
 
 
+def test_input_and_replay(env, client, parks):
+    """A decision's input comes back byte for byte, and replaying it reproduces the result."""
+    park = json.loads(json.dumps(parks[1]))
+    park["profile"]["id"] = "replay-park"               # its own park: other tests count decisions per park
+    body = json.dumps(park, ensure_ascii=False, indent=1).encode()
+    r = client.post("/v1/assessments", content=body, headers={**auth(env, "portal"), "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    loc = r.headers["location"]
+    got = client.get(loc + "/input", headers=auth(env, "portal"))
+    assert got.status_code == 200 and got.content == body
+    is_problem(client.get(loc + "/input", headers=auth(env, "portal2")), 404)
+    for who in ("portal", "regulator"):
+        rep = client.post(loc + "/replay", headers=auth(env, who))
+        assert rep.status_code == 200, rep.text
+        report = rep.json()
+        assert report["reproduced"] is True and report["differences"] == []
+        assert report["ruleset"]["version"] == r.json()["ruleset"]["versions"]["ruleset"]
+        assert report["ruleset"]["digest_then"] == report["ruleset"]["digest_now"] == r.json()["ruleset"]["digest"]
+        assert report["ruleset"]["profile"] == r.json()["ruleset"]["profile"]
+    is_problem(client.post(loc + "/replay", headers=auth(env, "portal2")), 404)
+    listed = client.get("/v1/assessments", params={"park_id": "replay-park"}, headers=auth(env, "regulator")).json()
+    assert [d["decision_id"] for d in listed["items"]] == [r.json()["decision_id"]]   # replays are not logged
+
+    # a record whose stored result is not what the engine gives (written straight into the log)
+    from datetime import datetime, timezone
+
+    from engine.service.db import make_engine
+    from engine.service.decisions import Decision, DecisionLog
+    stored = r.json()
+    stored["findings"][0]["status"] = "tampered"
+    engine = make_engine(env["db_url"])
+    log = DecisionLog(engine)
+    for decision_id, version in (("d_" + "e" * 32, stored["ruleset"]["versions"]["ruleset"]), ("d_" + "f" * 32, "0.0.1")):
+        stored["decision_id"] = decision_id
+        log.append(Decision(decision_id, datetime.now(timezone.utc), env["keys"]["portal"][0], "replay-tampered", body,
+                            stored["input_digest"], version, stored["ruleset"]["versions"], stored["ruleset"]["digest"],
+                            json.dumps(stored, ensure_ascii=False).encode()))
+    engine.dispose()
+    rep = client.post("/v1/assessments/d_" + "e" * 32 + "/replay", headers=auth(env, "portal")).json()
+    assert rep["reproduced"] is False and rep["differences"] == ["findings[0].status"]
+    is_problem(client.post("/v1/assessments/d_" + "f" * 32 + "/replay", headers=auth(env, "portal")), 404)
+
+
 def test_listing_newest_first_paginated_and_scoped(env, client, parks):
     park = parks[1]
     ids = []

@@ -27,11 +27,12 @@ from engine.service import schemas
 from engine.service.auth import Caller, KeyCache, require
 from engine.service.catalog import Catalog
 from engine.service.config import Settings
-from engine.service.decisions import DecisionLog
+from engine.service.decisions import Decision, DecisionLog
 from engine.service.keys import KeyStore
 from engine.service.metrics import Metrics, MetricsMiddleware
 from engine.service.pool import PoolUnavailable, WorkerCrashed, WorkerPool, WorkerTimeout
 from engine.service.problems import ProblemError, install_handlers, problem_body
+from engine.service.replay import compare
 
 __all__ = ["create_app"]
 
@@ -50,6 +51,7 @@ RulesetQ = Annotated[str | None, Query(description="ruleset version (default: ne
                                        examples=["1.0.0"])]
 ProfileQ = Annotated[str | None, Query(description="benchmark profile (frameworks measured against; "
                                                   "default: the engine's default profile)", max_length=60)]
+DecisionIdP = Annotated[str, PathParam(max_length=64, description="a decision_id", examples=["d_3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b"])]
 LangQ = Annotated[Lang, Query(description="preferred language; results always carry both zh and en, "
                                           "this sets Content-Language")]
 
@@ -96,6 +98,21 @@ def _outcome_error(outcome: tuple) -> ProblemError:
     if kind == "evaluation":
         return ProblemError(422, "evaluation-failed", f"the rule engine could not evaluate these facts: {outcome[1]}")
     return ProblemError(500, "internal", "the assessment failed unexpectedly; it was logged")
+
+
+def _unavailable(exc: Exception) -> ProblemError:
+    """A lost or overrun worker, or a full pool: 503 with Retry-After."""
+    return ProblemError(503, "timeout" if isinstance(exc, WorkerTimeout) else "worker-unavailable",
+                        f"{exc}; the service replaced the worker - please retry", headers={"Retry-After": "1"})
+
+
+def _visible_decision(request: Request, caller: Caller, decision_id: str) -> Decision:
+    """The logged decision if this caller may see it (regulators: all; others: their own), else 404
+    (so another caller's ids do not leak)."""
+    d = request.app.state.log.get(decision_id)
+    if d is None or not (caller.sees_all or d.key_id == caller.key_id):
+        raise ProblemError(404, "decision-not-found", f"no decision {decision_id!r}")
+    return d
 
 
 def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI:
@@ -145,9 +162,7 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
                                               {"decision_id": decision_id, "key_id": caller.key_id})
         except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
             metrics.observe_assessment(type(exc).__name__)
-            raise ProblemError(503, "worker-unavailable" if not isinstance(exc, WorkerTimeout) else "timeout",
-                               f"{exc}; the service replaced the worker - please retry",
-                               headers={"Retry-After": "1"}) from None
+            raise _unavailable(exc) from None
         if outcome[0] != "ok":
             metrics.observe_assessment(outcome[0])
             raise _outcome_error(outcome)
@@ -215,12 +230,41 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
              response_model=None,
              responses={200: {"model": schemas.AssessmentResult}, **_problem_responses(401, 403, 404)})
     def get_assessment(request: Request, caller: Annotated[Caller, Depends(require("read_decisions"))],
-                       decision_id: Annotated[str, PathParam(max_length=64)]) -> Response:
+                       decision_id: DecisionIdP) -> Response:
         """The decision exactly as it was returned. Non-regulators see only their own."""
-        d = request.app.state.log.get(decision_id)
-        if d is None or not (caller.sees_all or d.key_id == caller.key_id):
-            raise ProblemError(404, "decision-not-found", f"no decision {decision_id!r}")
-        return Response(d.result, media_type=JSON)
+        return Response(_visible_decision(request, caller, decision_id).result, media_type=JSON)
+
+    @app.get("/v1/assessments/{decision_id}/input", tags=["assessments"], summary="A decision's input",
+             response_model=None,
+             responses={200: {"content": {JSON: {"schema": PARK_REF}}}, **_problem_responses(401, 403, 404)})
+    def get_assessment_input(request: Request, caller: Annotated[Caller, Depends(require("read_decisions"))],
+                             decision_id: DecisionIdP) -> Response:
+        """The park facts of a decision exactly as they were received (the body of the POST)."""
+        return Response(_visible_decision(request, caller, decision_id).input, media_type=JSON)
+
+    @app.post("/v1/assessments/{decision_id}/replay", tags=["assessments"], summary="Replay a decision",
+              response_model=schemas.Replay, responses=_problem_responses(401, 403, 404, 422, 503))
+    async def replay_assessment(request: Request, caller: Annotated[Caller, Depends(require("read_decisions"))],
+                                decision_id: DecisionIdP) -> Response:
+        """Assess the decision's stored input again with the ruleset version and benchmark profile it
+        was made with, and compare: `reproduced` is true when the new result is identical to the
+        stored one apart from `decision_id`; otherwise `differences` lists where they differ and
+        `ruleset.digest_then`/`digest_now` show whether that version's rules or knowledge changed.
+        A replay is a check, not a decision: it is not logged. Non-regulators replay only their own."""
+        d = await to_thread.run_sync(_visible_decision, request, caller, decision_id)
+        version = d.ruleset_version
+        if version not in request.app.state.catalog.versions:
+            raise ProblemError(404, "ruleset-not-found", f"decision {decision_id} was made with ruleset {version!r}, "
+                                                         "which this server does not have")
+        profile = await to_thread.run_sync(lambda: json.loads(d.result)["ruleset"].get("profile"))
+        try:
+            outcome = await request.app.state.pool.submit(d.input, version, None, profile)
+        except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
+            raise _unavailable(exc) from None
+        if outcome[0] != "ok":
+            raise _outcome_error(outcome)
+        report = await to_thread.run_sync(compare, decision_id, d.result, outcome[2])
+        return Response(json.dumps(report, ensure_ascii=False).encode(), media_type=JSON)
 
     @app.get("/v1/assessments", tags=["assessments"], summary="Decisions, newest first",
              response_model=schemas.DecisionPage, responses=_problem_responses(401, 403, 422))

@@ -5,7 +5,8 @@ unless the server runs with `--no-auth` (local use; the caller is then anonymous
 |----------------|-------------------------------------------------------------|----------------------------|
 | assess         | POST /v1/assessments                                        | planner, portal            |
 | batch          | POST /v1/assessments/batch                                  | portal                     |
-| read_decisions | GET /v1/assessments, GET /v1/assessments/{id}               | regulator, planner, portal |
+| read_decisions | GET /v1/assessments, GET /v1/assessments/{id}[/input],      | regulator, planner, portal |
+|                | POST /v1/assessments/{id}/replay (a check, not a decision)  |                            |
 | catalogue      | GET /v1/rulesets[/{v}], /v1/clauses, /v1/measures, /v1/schema/park | every role          |
 
 A regulator supervises: it reads every caller's decisions but makes none. Planners and portals

@@ -73,6 +73,21 @@ class DecisionPage(BaseModel):
     next_offset: int | None = Field(description="offset of the next page, null on the last")
 
 
+class ReplayRuleset(BaseModel):
+    version: str = Field(description="the ruleset version the decision was made with, used again")
+    profile: str | None = Field(description="the benchmark profile the decision was made with, used again")
+    digest_then: str = Field(description="digest of that version's rules and knowledge when the decision was made")
+    digest_now: str = Field(description="digest of that version on this server now")
+
+
+class Replay(BaseModel):
+    decision_id: str
+    reproduced: bool = Field(description="the new result is identical to the stored one (apart from decision_id)")
+    ruleset: ReplayRuleset
+    differences: list[str] = Field(description="JSON paths where the results differ (at most 50), "
+                                               "e.g. `findings[3].status`", examples=[[]])
+
+
 class BatchItem(BaseModel):
     index: int
     status: int = Field(description="the HTTP status this park alone would have got")
