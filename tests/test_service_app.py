@@ -91,3 +91,18 @@ def test_a_decision_that_cannot_be_logged_is_not_returned(app_client, tmp_path):
     assert r.json()["type"].endswith("decision-log-unavailable") and "decision_id" not in r.text
     assert any("disk full" in rec.getMessage() for rec in caplog.records)
     assert client.get("/v1/assessments").json()["total"] == 0
+
+
+def test_checkpoint_empties_the_write_ahead_log_into_the_database(tmp_path):
+    """What a worker runs after replying, so that no commit inside a request checkpoints."""
+    from datetime import datetime, timezone
+
+    from engine.service.decisions import Decision
+    log = DecisionLog(make_engine(f"sqlite:///{tmp_path / 'd.db'}"))
+    for i in range(3):
+        log.append(Decision(f"d_{i}", datetime.now(timezone.utc), None, "p-1", b"{}", "a" * 64, "1.0.0",
+                            {"ruleset": "1.0.0"}, "b" * 64, b"x" * 100_000))
+    frames, copied = log.checkpoint()
+    assert frames > 0 and copied == frames
+    assert (tmp_path / "d.db").stat().st_size > 3 * 100_000          # the rows are in the database file
+    assert log.get("d_2").result == b"x" * 100_000

@@ -68,6 +68,19 @@ class DecisionLog:
             if before_commit is not None:
                 before_commit()
 
+    def checkpoint(self) -> tuple[int, int] | None:
+        """SQLite: copy the write-ahead log into the database file now (PASSIVE: writers are not
+        blocked); returns (frames in the log, frames copied). Other databases: None.
+
+        SQLite does this by itself inside the commit that crosses 1000 WAL pages (16 MB here, every
+        ~50 decisions), which made that one request ~80 ms slower: the worker calls this after it
+        has replied instead, so no request waits for it (engine/service/worker.py)."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        with self.engine.connect() as conn:
+            _, log, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        return log, copied
+
     def get(self, decision_id: str) -> Decision | None:
         with self.engine.connect() as conn:
             r = conn.execute(select(decisions).where(decisions.c.decision_id == decision_id)).first()
