@@ -1,6 +1,6 @@
 """The worker pool on its own (no HTTP): results come back byte for byte whether they travel
-through the shared result buffer or, when larger than it, inline through the pipe; and closing
-the pool leaves nothing behind in /dev/shm."""
+through the shared result buffer or inline through the pipe (a result larger than the buffer, or
+no buffer at all when /dev/shm is full); and closing the pool leaves nothing behind in /dev/shm."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +9,7 @@ import json
 
 from engine.assessment import Assessor
 from engine.evaluators.durable import DurableEvaluator
+from engine.service import pool as pool_module
 from engine.service.pool import WorkerPool
 from engine.service.worker import handle
 from service_support import example_parks
@@ -37,3 +38,13 @@ def test_results_are_the_same_through_the_buffer_and_inline():
     assert [r[2] for r in buffered] == expected
     assert [r[2] for r in inline] == expected
     assert _leftovers() <= before
+
+
+def test_a_worker_without_a_buffer_answers_through_the_pipe(monkeypatch):
+    def full(size: int):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(pool_module.ResultBuffer, "create", staticmethod(full))
+    body = json.dumps(example_parks()[0], ensure_ascii=False).encode()
+    expected = handle(Assessor(evaluator=DurableEvaluator()), body, None)[2]
+    [got] = asyncio.run(_results(WorkerPool(1), [body]))
+    assert got[0] == "ok" and got[2] == expected

@@ -7,6 +7,10 @@
 Only one task at a time runs on a worker, and the server copies the result out before it hands the
 worker its next task, so the buffer needs no lock. The server unlinks the file once the worker has
 mapped it (`unlink`), so nothing is left in /dev/shm even if the server is killed later.
+
+The space is reserved when the buffer is made (`posix_fallocate`): a full /dev/shm (Docker gives
+64 MB) then fails here, in the server, which runs that worker without a buffer, instead of as a
+SIGBUS in the worker when it writes a result into a page tmpfs cannot supply.
 """
 from __future__ import annotations
 
@@ -25,10 +29,14 @@ class ResultBuffer:
 
     @classmethod
     def create(cls, size: int) -> "ResultBuffer":
+        """A new buffer of `size` bytes, reserved; OSError (e.g. ENOSPC) if there is no room."""
         fd, path = tempfile.mkstemp(prefix="greenpark-result-", dir=_DIR)
         try:
-            os.ftruncate(fd, size)
+            os.posix_fallocate(fd, 0, size)
             return cls(path, mmap.mmap(fd, size))
+        except OSError:
+            os.unlink(path)
+            raise
         finally:
             os.close(fd)
 

@@ -42,14 +42,15 @@ class PoolUnavailable(Exception):
     """The pool is closed or its queue is full."""
 
 
-RESULT_BUFFER_BYTES = 16 << 20      # per worker; a larger result (none seen: large park ~3 MB) goes inline
+RESULT_BUFFER_BYTES = 4 << 20       # per worker, reserved in /dev/shm; larger results (a 2,000-enterprise
+                                    # park gives 1.8 MB) go inline through the pipe
 
 
 @dataclass(eq=False)
 class _Worker:
     proc: Any
     conn: Connection
-    buffer: ResultBuffer
+    buffer: ResultBuffer | None       # None: /dev/shm had no room; results go inline
     spawned_at: float
     ready: bool = False
     task_id: int | None = None
@@ -203,9 +204,14 @@ class WorkerPool:
     # ---- worker events ---------------------------------------------------------------------
     def _spawn(self) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        buffer = ResultBuffer.create(self.result_buffer_bytes)
+        try:
+            buffer: ResultBuffer | None = ResultBuffer.create(self.result_buffer_bytes)
+        except OSError as exc:
+            log.warning("no result buffer for a new worker (%s); its results go through the pipe", exc)
+            buffer = None
         proc = self._ctx.Process(target=worker_main,
-                                 args=(child, self.allow_test_crash, self.rules_roots, buffer.path, self.db_url),
+                                 args=(child, self.allow_test_crash, self.rules_roots, buffer and buffer.path,
+                                       self.db_url),
                                  name="greenpark-worker", daemon=True)
         proc.start()
         child.close()
@@ -226,7 +232,8 @@ class WorkerPool:
             return
         if msg[0] == "ready":
             w.ready = True
-            w.buffer.unlink()                       # the worker has mapped it; no name left behind
+            if w.buffer is not None:
+                w.buffer.unlink()                   # the worker has mapped it; no name left behind
             log.info("assessment worker %s ready", w.proc.pid)
             self._release(w)
             return
@@ -235,7 +242,7 @@ class WorkerPool:
         if w.timer is not None:
             w.timer.cancel()
         fut, w.future, w.task_id, w.timer = w.future, None, None, None
-        if msg[1] == "ok" and isinstance(msg[3], int):
+        if msg[1] == "ok" and isinstance(msg[3], int) and w.buffer is not None:
             msg = (*msg[:3], w.buffer.take(msg[3]), *msg[4:])   # copied out before the worker is reused
         if fut is not None and not fut.done():
             fut.set_result(msg[1:])
@@ -282,7 +289,8 @@ class WorkerPool:
         if w.proc.is_alive():
             w.proc.kill()
         w.conn.close()
-        w.buffer.close()
+        if w.buffer is not None:
+            w.buffer.close()
         if w.future is not None and not w.future.done():
             w.future.set_exception(exc)
             w.future.exception()   # mark retrieved: the caller may have gone away
