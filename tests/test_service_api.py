@@ -102,6 +102,19 @@ def test_assess_and_read_back(env, client, parks):
     env["decision"] = (result["decision_id"], r.content)
 
 
+def test_gzip_when_the_caller_accepts_it(env, client):
+    decision_id, content = env["decision"]
+    url = f"/v1/assessments/{decision_id}"
+    plain = client.get(url, headers={**auth(env, "portal"), "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == content
+    packed = client.get(url, headers={**auth(env, "portal"), "Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
+    assert packed.content == content                                   # httpx decodes it
+    assert packed.num_bytes_downloaded < len(content) / 3
+    refused = client.get(url, headers={**auth(env, "portal"), "Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers
+
+
 def test_input_and_replay(env, client, parks):
     """A decision's input comes back byte for byte, and replaying it reproduces the result."""
     park = json.loads(json.dumps(parks[1]))

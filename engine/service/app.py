@@ -26,6 +26,7 @@ from engine.errors import RulesetNotFound
 from engine.service import schemas
 from engine.service.auth import Caller, KeyCache, require
 from engine.service.catalog import Catalog
+from engine.service.compression import GzipMiddleware
 from engine.service.config import Settings
 from engine.service.decisions import Decision, DecisionLog
 from engine.service.keys import KeyStore
@@ -146,6 +147,7 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
     app.state.settings = settings
     app.state.metrics = metrics = Metrics()
     install_handlers(app)
+    app.add_middleware(GzipMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str | None,
