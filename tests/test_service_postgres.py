@@ -79,12 +79,14 @@ def test_decisions_on_postgres_survive_a_restart(pg, tmp_path):
 
 
 def test_the_log_is_append_only_in_postgres(pg):
+    from datetime import datetime, timezone
+
     from engine.service.db import make_engine
+    from engine.service.decisions import Decision, DecisionLog
     engine = make_engine(pg)
     try:
-        with engine.connect() as conn:
-            if conn.execute(sqlalchemy.text("SELECT count(*) FROM decisions")).scalar_one() == 0:
-                pytest.fail("expected decisions from the other test in this module")
+        DecisionLog(engine).append(Decision("d_" + "a" * 32, datetime.now(timezone.utc), None, "append-only-test",
+                                            b"{}", "0" * 64, "1.0.0", {"ruleset": "1.0.0"}, "0" * 64, b"{}"))
         for stmt in ("UPDATE decisions SET park_id = 'x'", "DELETE FROM decisions", "TRUNCATE decisions"):
             with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
                 with engine.begin() as conn:

@@ -29,7 +29,7 @@ def test_paths_name_where_results_differ():
 
 def test_compare_ignores_the_decision_id_only():
     result = {"ruleset": {"versions": {"ruleset": "1.0.0"}, "profile": "default", "digest": "abc"}, "findings": []}
-    stored = json.dumps({"decision_id": "d_1", **result}).encode()
+    stored = {"decision_id": "d_1", **result}
     report = compare("d_1", stored, json.dumps(result).encode())
     assert report == {"decision_id": "d_1", "reproduced": True, "differences": [],
                       "ruleset": {"version": "1.0.0", "profile": "default", "digest_then": "abc", "digest_now": "abc"}}

@@ -258,14 +258,14 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
         if version not in request.app.state.catalog.versions:
             raise ProblemError(404, "ruleset-not-found", f"decision {decision_id} was made with ruleset {version!r}, "
                                                          "which this server does not have")
-        profile = await to_thread.run_sync(lambda: json.loads(d.result)["ruleset"].get("profile"))
+        stored = await to_thread.run_sync(json.loads, d.result)
         try:
-            outcome = await request.app.state.pool.submit(d.input, version, None, profile)
+            outcome = await request.app.state.pool.submit(d.input, version, None, stored["ruleset"].get("profile"))
         except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
             raise _unavailable(exc) from None
         if outcome[0] != "ok":
             raise _outcome_error(outcome)
-        report = await to_thread.run_sync(compare, decision_id, d.result, outcome[2])
+        report = await to_thread.run_sync(compare, decision_id, stored, outcome[2])
         return Response(json.dumps(report, ensure_ascii=False).encode(), media_type=JSON)
 
     @app.get("/v1/assessments", tags=["assessments"], summary="Decisions, newest first",

@@ -70,7 +70,7 @@ class KeyCache:
         now = time.monotonic()
         if hit is not None and hit[1] > now:
             return hit[0]
-        key = await to_thread.run_sync(self.store.verify_hash, digest)
+        key = await to_thread.run_sync(self.store.verify, token)
         if key is None:
             self._live.pop(digest, None)
         elif self.ttl > 0:

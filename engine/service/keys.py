@@ -55,12 +55,8 @@ class KeyStore:
 
     def verify(self, token: str) -> ApiKey | None:
         """The live key with this token, or None (unknown or revoked)."""
-        return self.verify_hash(hash_token(token))
-
-    def verify_hash(self, token_sha256: str) -> ApiKey | None:
-        """`verify` for a token already hashed."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(api_keys).where(api_keys.c.token_sha256 == token_sha256)).first()
+            row = conn.execute(select(api_keys).where(api_keys.c.token_sha256 == hash_token(token))).first()
         if row is None or row.revoked_at is not None:
             return None
         return ApiKey(row.key_id, row.name, row.role, row.created_at, row.revoked_at)

@@ -45,10 +45,9 @@ def differences(then: Any, now: Any, path: str = "", out: list[str] | None = Non
     return out
 
 
-def compare(decision_id: str, stored: bytes, replayed: bytes) -> dict:
-    """The replay report for a stored response body and a new result (without decision_id)."""
-    then = json.loads(stored)
-    then.pop("decision_id", None)
+def compare(decision_id: str, stored: dict, replayed: bytes) -> dict:
+    """The replay report for a stored response (parsed) and a new result (JSON, without decision_id)."""
+    then = {k: v for k, v in stored.items() if k != "decision_id"}
     now = json.loads(replayed)
     diffs = differences(then, now)
     return {"decision_id": decision_id, "reproduced": not diffs,
