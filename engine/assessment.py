@@ -1,5 +1,5 @@
-"""The whole flow, one call: park facts -> derived indicators -> engine facts -> rule engine ->
-findings -> result.
+"""The whole flow, one call: park facts -> derived indicators -> engine facts -> scope (clause 1)
+-> rule engine -> findings -> result.
 
     >>> assessor = Assessor()                                              # doctest: +SKIP
     >>> result = assessor.assess(load_park("examples/coal_chemical_park.yaml"))  # doctest: +SKIP
@@ -8,6 +8,10 @@ findings -> result.
 The evaluator is injected (httpx's transport habit): production uses durable-rules, tests may
 pass the pure-Python oracle. The same park, ruleset digest and evaluator always give the same
 result, byte for byte.
+
+Scope comes first: the ruleset's scope rules run on their own, and a park they find outside the
+guide's scope (clause 1: no dedicated management body) gets that one verdict and the measure
+answering it - no other verdict, problem or measure.
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ from engine.rules.profiles import DEFAULT_PROFILE
 __all__ = ["Assessor", "input_digest", "RESULT_FORMAT"]
 
 RESULT_FORMAT = 1
+_ELECTRICITY_BASIS = {"zh": "电力按当量值折标（0.1229 kgce/kWh，GB/T 2589）", "en": "electricity at its calorific "
+                      "equivalent (当量值, 0.1229 kgce/kWh, GB/T 2589)"}
 
 
 def input_digest(park: Park) -> str:
@@ -100,7 +106,7 @@ class Assessor:
         check_park(park, rs.knowledge)
         ind, fs = self.prepare(park, rs)
         t1 = time.perf_counter()
-        matches = self.evaluator.evaluate(rs.compiled, fs.facts)
+        matches, in_scope = self._evaluate(rs, fs)
         t2 = time.perf_counter()
         findings = build_findings(rs, matches, fs, ind)
         result = {
@@ -112,15 +118,54 @@ class Assessor:
                         "knowledge_digest": rs.knowledge.digest},
             "input_digest": input_digest(park),
             "year": ind.latest_year,
-            "derived": {name: dv.to_json() for name, dv in sorted(ind.latest.items())},
+            "scope": {"in_scope": in_scope,
+                      "findings": [f["id"] for f in findings if rs.meta[f["rule"]].scope]},
+            "accounting": accounting(park, rs.knowledge),
+            "derived": {str(year): {name: dv.to_json() for name, dv in sorted(values.items())}
+                        for year, values in sorted(ind.by_year.items())},
             "ghg_inventory": [_inventory_json(y) for y in ind.inventory],
             "summary": summarize(findings),
+            "inactive": rs.inactive_json(),
             "findings": findings,
         }
         if timings is not None:
             timings.update(prepare=t1 - t0, engine=t2 - t1, findings=time.perf_counter() - t2,
                            facts=len(fs.facts), matches=len(matches))
         return result
+
+
+    def _evaluate(self, rs: Ruleset, fs: FactSet) -> tuple[list, bool]:
+        """Scope rules first; the rest only for a park in scope."""
+        matches = self.evaluator.evaluate(rs.scope, fs.facts) if rs.scope else []
+        out_of_scope = any(rs.status_of(m.rule)[1] == "not_applicable" and rs.status_of(m.rule)[0].scope
+                           for m in matches)
+        if out_of_scope:
+            return matches, False
+        return matches + self.evaluator.evaluate(rs.compiled, fs.facts), True
+
+
+def accounting(park: Park, knowledge) -> dict:
+    """The accounting choices the result rests on, each with its source and who chose it."""
+    gas = knowledge.coefficient("natural_gas", park.accounting.natural_gas_coefficient)
+    return {
+        "energy": {"standard": knowledge.coefficient_standard, "electricity": _ELECTRICITY_BASIS,
+                   "natural_gas_coefficient": {
+                       "option": gas.option, "name": gas.option_name.model_dump() if gas.option_name else None,
+                       "value": gas.value, "unit": gas.unit, "published": gas.published,
+                       "verification": gas.verification, "source": gas.source,
+                       "options": knowledge.coefficient_options("natural_gas"),
+                       "chosen_by": "park" if park.accounting.natural_gas_coefficient else "default"}},
+        "scope2": {"basis": park.accounting.scope2,
+                   "chosen_by": "park" if "scope2" in park.accounting.model_fields_set else "default",
+                   "location_based": {"zh": "全部外购电力 × 数据年份所在省级电网平均排放因子（无则区域、全国；"
+                                            "未发布年份取不晚于该年的最新发布年份）",
+                                      "en": "all purchased electricity × the provincial grid average factor of the "
+                                            "data year (else regional, national; an unpublished year takes the "
+                                            "latest published year before it)"},
+                   "market_based": {"zh": "（外购电力 − 绿电）× 全国不含市场化交易非化石能源电量的平均排放因子",
+                                    "en": "(purchased − green electricity) × the national average factor excluding "
+                                          "market-traded non-fossil power"}},
+    }
 
 
 def _num(v):
@@ -135,6 +180,10 @@ def _inventory_json(year: dict) -> dict:
                 "factor": {"id": fac["id"], "value": fac["value"], "unit": fac["unit"],
                            "verification": fac["verification"], "source": fac["source"],
                            **({"note": fac["note"]} if fac.get("note") else {})}}
-    return {"year": year["year"], "method": year["method"], "scope1_t": _num(year["scope1_t"]),
-            "scope2_t": _num(year["scope2_t"]), "total_t": _num(year["total_t"]),
-            "scope1": [line(i) for i in year["scope1"]], "scope2": [line(i) for i in year["scope2"]]}
+    return {"year": year["year"], "basis": year["basis"], "scope1_t": _num(year["scope1_t"]),
+            "scope2_location_t": _num(year["scope2_t"]), "scope2_market_t": _num(year["scope2_market_t"]),
+            "total_location_t": _num(year["total_location_t"]), "total_market_t": _num(year["total_market_t"]),
+            "total_t": _num(year["total_t"]), "scope1": [line(i) for i in year["scope1"]],
+            "scope2_location": [line(i) for i in year["scope2"]],
+            "scope2_market": [line(i) for i in year["scope2_market"]],
+            **({"missing": year["missing"]} if year["missing"] else {})}

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from engine.facts.builder import FactSet
 from engine.facts.catalogue import KINDS
+from engine.facts.vocabulary import VALUE_LABELS
 from engine.indicators.compute import Indicators
 from engine.rules import ir
 from engine.rules.compiler import RuleMeta
@@ -30,7 +31,7 @@ _UNVERIFIED = {"zh": "（注：本结论所用数值 {ids} 未经核实（U）�
 def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: Indicators) -> list[dict]:
     """Findings of one assessment, sorted most important first."""
     facts = fs.by_id()
-    rules_by_id = {r.id: r for r in ruleset.compiled.rules}
+    rules_by_id = ruleset.rules_by_id()
     made_by: dict[str, ir.Match] = {}          # derived fact id -> the match that asserted it
     derived_of: dict[int, str] = {}            # index of match -> derived fact id
     for i, m in enumerate(matches):  # derived facts exist only inside the engine: rebuild them
@@ -112,6 +113,20 @@ def _order(f: dict):
     return (_KIND_ORDER[f["kind"]], -rank[0], -rank[1], f["rule"], f["id"])
 
 
+_LABELS: dict[str, dict] = {}
+
+
+def _labels(ruleset: Ruleset) -> dict:
+    """Closed values and indicator ids -> {zh, en}, once per knowledge digest."""
+    k = ruleset.knowledge
+    found = _LABELS.get(k.digest)
+    if found is None:
+        _LABELS.clear()
+        found = _LABELS[k.digest] = {**VALUE_LABELS,
+                                     **{i: ind.name.model_dump() for i, ind in k.indicators.items()}}
+    return found
+
+
 _DUMPED: dict[int, tuple[Text, dict]] = {}
 
 
@@ -132,17 +147,22 @@ def _base(fid: str, meta: RuleMeta, status: str, severity: str) -> dict:
 
 def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: ir.Match, ruleset: Ruleset,
              fs: FactSet, ind: Indicators) -> dict:
-    severity = "info" if status in ("met", "not_applicable") else meta.severity
+    out_of_scope = meta.scope and status == "not_applicable"   # the park as a whole: keeps its weight
+    severity = "info" if status in ("met", "not_applicable") and not out_of_scope else meta.severity
     f = _base(fid, meta, status, severity)
-    thresholds = {n: t.value for n, t in meta.thresholds.items()}
+    thresholds: dict = {n: t.value for n, t in meta.thresholds.items()}
+    frameworks = ruleset.knowledge.frameworks
+    thresholds.update({f"{n}.framework": frameworks[t.framework].name.model_dump()
+                       for n, t in meta.thresholds.items()})
     gap = None
     if meta.gap is not None:
         value = bound.get(meta.gap.alias, {}).get(meta.gap.field)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             gap = abs(value - thresholds[meta.gap.threshold])
     missing = _missing(meta, status, bound, m, fs, ind) if status == "insufficient_data" else []
-    extras = {"gap": gap, "missing": None}
-    text = meta.explain[status]
+    subject = bound.get(meta.subject or "", {})
+    extras = {"gap": gap, "missing": None, "undefined": subject.get("undefined"), "labels": _labels(ruleset)}
+    text = meta.explain["undefined" if m.rule.endswith("#undefined") else status]
     expl = {}
     for lang in ("zh", "en"):
         extras["missing"] = ("、" if lang == "zh" else ", ").join(missing) if missing else None
@@ -171,16 +191,18 @@ def _missing(meta: RuleMeta, status: str, bound: dict, m: ir.Match, fs: FactSet,
                 out.append(fs.paths.get("park", {}).get(fld, f"park.{fld}"))
         return out
     subject = bound.get(meta.subject or "", {})
+    explicit = fs.missing.get(subject.get("id", ""), {})
     for fld in meta.requires:
         if fld in subject:
             continue
         if subject.get("kind") == "indicator" and fld == "value":
             dv = ind.latest.get(subject["name"])
-            out.extend(p for p in (dv.missing if dv else [f"derived.{subject['name']}"]) if p not in out)
+            paths = dv.missing if dv else [f"derived.{subject['name']}"]
+        elif explicit.get(fld):
+            paths = explicit[fld]
         else:
-            path = fs.paths.get(subject.get("id", ""), {}).get(fld, f"{subject.get('kind')}.{fld}")
-            if path not in out:
-                out.append(path)
+            paths = [fs.paths.get(subject.get("id", ""), {}).get(fld, f"{subject.get('kind')}.{fld}")]
+        out.extend(p for p in paths if p not in out)
     return out
 
 
@@ -237,13 +259,16 @@ def _benchmarks_of(meta: RuleMeta, ruleset: Ruleset) -> list[dict]:
 
 
 def summarize(findings: list[dict]) -> dict:
-    """Counts by kind, status and severity, and the compliance rate over judged checks."""
+    """Counts by kind, status and severity; the compliance rate over the decided checks, with its
+    coverage (decided ÷ all compliance verdicts that apply)."""
     by = lambda key: dict(sorted(_count(f[key] for f in findings).items()))
-    met = sum(f["status"] == "met" for f in findings)
+    met = sum(f["status"] == "met" and f["kind"] == "compliance" for f in findings)
     not_met = sum(f["status"] == "not_met" for f in findings)
+    unknown = sum(f["status"] == "insufficient_data" and f["kind"] == "compliance" for f in findings)
     return {"findings": len(findings), "by_kind": by("kind"), "by_status": by("status"),
             "by_severity": by("severity"),
-            "compliance_rate": round(met / (met + not_met) * 100, 1) if met + not_met else None}
+            "compliance_rate": round(met / (met + not_met) * 100, 1) if met + not_met else None,
+            "decided": met + not_met, "undecided": unknown}
 
 
 def _count(values) -> dict:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from engine.facts.models import Park
 from engine.indicators.compute import Indicators
+from engine.indicators.targets import target_progress
 
 __all__ = ["FactSet", "build_facts", "LISTS"]
 
@@ -21,8 +22,13 @@ LISTS = {"two_high": "two_high_six_categories_mee_2021",
 
 @dataclass
 class FactSet:
+    """The engine facts, where each field comes from, and - for fields left out because they
+    are unknown - the park facts to collect (`missing[fact id][field]`), when that is not simply
+    the field's own path."""
+
     facts: list[dict]
     paths: dict[str, "dict[str, str] | _Paths"] = field(default_factory=dict)
+    missing: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, dict]:
         return {f["id"]: f for f in self.facts}
@@ -52,7 +58,8 @@ _ENTERPRISE_PATHS = {
     "trig_exceeds_quota": "{p}.cp_triggers.exceeds_total_quota", "trig_toxic": "{p}.cp_triggers.toxic_substances",
     "trig_energy_limit": "{p}.cp_triggers.exceeds_energy_limit",
     **{k: "{p}." + k for k in ("above_scale", "in_carbon_market", "green_factory", "efficiency_benchmark_met",
-                               "backward_capacity")},
+                               "backward_capacity", "vocs_key_emitter", "vocs_source_substitution", "hcfc_use",
+                               "hcfc_phaseout_plan")},
     **{k: "{p}.industry_code" for k in LISTS}}
 
 # The dimensions clause 5.5.1 names for the overall goals, grouped as the indicator catalogue
@@ -92,32 +99,41 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
     prof = park.profile
     region = knowledge.grid_factor(prof.province, ind.latest_year).region or _region(knowledge, prof.province)
     energy = latest["energy_total_tce"].value
+    ents = park.enterprises
+    keu = [e.key_energy_user for e in ents]
     fs.facts.append(_clean({
         "kind": "park", "id": "park", "level": prof.level.value, "province": prof.province, "region": region,
         "park_type": prof.park_type.value, "is_chemical": prof.park_type.value == "chemical",
         "has_management_body": prof.has_management_body, "area": prof.area, "latest_year": ind.latest_year,
-        "data_years": len(park.years), "enterprise_count": len(park.enterprises),
+        "data_years": len(park.years), "enterprise_count": len(ents),
         "leading_industry_count": len(prof.leading_industries), "has_plan": bool(park.plan and park.plan.exists),
         "green_staff": prof.green_staff, "energy_total_tce": energy,
-        "ets_enterprises": sum(_membership(knowledge, e.industry_code)["ets_sector"] for e in park.enterprises),
-        "two_high_enterprises": sum(_membership(knowledge, e.industry_code)["two_high"] for e in park.enterprises),
-        "key_energy_users": sum(e.key_energy_user for e in park.enterprises)}))
+        "ets_enterprises": sum(e.in_carbon_market is True for e in ents),
+        "ets_sector_unflagged": sum(e.in_carbon_market is None and _membership(knowledge, e.industry_code)["ets_sector"]
+                                    for e in ents),
+        "two_high_enterprises": sum(_membership(knowledge, e.industry_code)["two_high"] for e in ents),
+        "key_energy_users": None if None in keu else sum(keu)}))
     fs.paths["park"] = {"level": "profile.level", "province": "profile.province", "park_type": "profile.park_type",
                         "is_chemical": "profile.park_type", "has_management_body": "profile.has_management_body",
                         "area": "profile.area", "green_staff": "profile.green_staff",
                         "has_plan": "plan.exists", "energy_total_tce": "derived.energy_total_tce",
                         "data_years": "years", "enterprise_count": "enterprises",
-                        "ets_enterprises": "enterprises[].industry_code",
+                        "ets_enterprises": "enterprises[].in_carbon_market",
+                        "ets_sector_unflagged": "enterprises[].in_carbon_market",
                         "two_high_enterprises": "enterprises[].industry_code",
                         "key_energy_users": "enterprises[].key_energy_user"}
+    fs.missing["park"] = {
+        "energy_total_tce": list(latest["energy_total_tce"].missing),
+        "key_energy_users": [f"enterprises[{i}].key_energy_user" for i, v in enumerate(keu) if v is None]}
     for name, dv in latest.items():
         fid = f"ind:{name}"
         fs.facts.append(_clean({"kind": "indicator", "id": fid, "name": name, "unit": dv.unit or "-",
                                 "year": dv.year, "value": dv.value, "previous": dv.previous,
                                 "change": None if dv.value is None or dv.previous is None else dv.value - dv.previous,
-                                "uses_unverified": dv.uses_unverified}))
+                                "uses_unverified": dv.uses_unverified, "undefined": dv.undefined,
+                                "at_best": _at_best(name, latest, knowledge)}))
         fs.paths[fid] = {"value": f"derived.{name}"}
-    for i, e in enumerate(park.enterprises):
+    for i, e in enumerate(ents):
         code = e.industry_code
         trig = e.cp_triggers
         flags = [trig.exceeds_discharge_standard, trig.exceeds_total_quota, trig.toxic_substances,
@@ -132,20 +148,42 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
             "trig_toxic": trig.toxic_substances, "trig_energy_limit": trig.exceeds_energy_limit,
             "mandatory_audit": mandatory, "cp_audit": e.cp_audit.value if e.cp_audit else None,
             "in_carbon_market": e.in_carbon_market, "green_factory": e.green_factory,
-            "efficiency_benchmark_met": e.efficiency_benchmark_met, "backward_capacity": e.backward_capacity}))
+            "efficiency_benchmark_met": e.efficiency_benchmark_met, "backward_capacity": e.backward_capacity,
+            "vocs_key_emitter": e.vocs_key_emitter, "vocs_source_substitution": e.vocs_source_substitution,
+            "hcfc_use": e.hcfc_use, "hcfc_phaseout_plan": e.hcfc_phaseout_plan}))
         fs.paths[fid] = _Paths(_ENTERPRISE_PATHS, f"enterprises[{i}]")
+        if mandatory is None:
+            fs.missing[fid] = {"mandatory_audit": [f"enterprises[{i}].cp_triggers.{n}"
+                                                   for n, v in trig.model_dump().items() if v is None]}
     inf = park.infrastructure
     plants = inf.wastewater_plants
+    loads = [p.load_rate for p in plants]
+    anaerobic = [p for p in plants if p.anaerobic_stage]
     fs.facts.append(_clean({
         "kind": "infrastructure", "id": "infrastructure", "wastewater_plants": len(plants),
         "wwtp_online_monitoring": _all(p.online_monitoring for p in plants) if plants else None,
         "wwtp_solar": _any(p.solar_pv for p in plants) if plants else None,
         "wwtp_shared": _any(p.shared for p in plants) if plants else None,
-        **{k: getattr(inf, k) for k in ("central_heating", "reclaimed_water_plant", "pv_capacity", "storage_capacity",
-                                        "microgrid", "charging_points", "heat_pumps", "ecological_corridors")}}))
+        "wwtp_overloaded": _any(None if v is None else v > 100 for v in loads) if plants else None,
+        "wwtp_max_load": max(loads) if plants and None not in loads else None,
+        "wwtp_anaerobic": _any(p.anaerobic_stage for p in plants) if plants else None,
+        "wwtp_ghg_controlled": _all(p.ghg_control for p in anaerobic) if anaerobic else None,
+        **{k: getattr(inf, k) for k in ("central_heating", "reclaimed_water_plant", "microgrid", "charging_points",
+                                        "heat_pumps", "ecological_corridors")}}))
     fs.paths["infrastructure"] = {k: f"infrastructure.{k}" for k in type(inf).model_fields}
     fs.paths["infrastructure"].update({k: "infrastructure.wastewater_plants" for k in
                                        ("wastewater_plants", "wwtp_online_monitoring", "wwtp_solar", "wwtp_shared")})
+    fs.paths["infrastructure"].update({"wwtp_overloaded": "infrastructure.wastewater_plants[].load_rate",
+                                       "wwtp_max_load": "infrastructure.wastewater_plants[].load_rate",
+                                       "wwtp_anaerobic": "infrastructure.wastewater_plants[].anaerobic_stage",
+                                       "wwtp_ghg_controlled": "infrastructure.wastewater_plants[].ghg_control"})
+    fs.missing["infrastructure"] = {
+        "wwtp_online_monitoring": [f"infrastructure.wastewater_plants[{i}].online_monitoring"
+                                   for i, p in enumerate(plants) if p.online_monitoring is None],
+        "wwtp_overloaded": [f"infrastructure.wastewater_plants[{i}].load_rate"
+                            for i, v in enumerate(loads) if v is None],
+        "wwtp_ghg_controlled": [f"infrastructure.wastewater_plants[{i}].ghg_control"
+                                for i, p in enumerate(plants) if p.anaerobic_stage and p.ghg_control is None]}
     sp = park.smart_platform.model_dump()
     fs.facts.append(_clean({"kind": "platform", "id": "platform", **sp,
                             "systems_built": sum(v is True for v in sp.values()),
@@ -159,6 +197,17 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
     fs.paths["circular"] = {k: f"circular.{k}" for k in type(park.circular).model_fields}
     _plan_facts(park, ind, knowledge, fs)
     return fs
+
+
+def _at_best(name: str, latest: dict, knowledge) -> bool | None:
+    """Whether an indicator (for a change indicator: its base) sits at its best possible value."""
+    meta = knowledge.indicators.get(name)
+    base = meta.change_of if meta is not None and meta.change_of else name
+    best = knowledge.indicators[base].best if base in knowledge.indicators else None
+    dv = latest.get(base)
+    if best is None or dv is None or dv.value is None:
+        return None
+    return abs(dv.value - best) < 1e-9
 
 
 def _all(values) -> bool | None:
@@ -183,6 +232,7 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
     plan = park.plan
     tasks = plan.tasks if plan else []
     targets = plan.targets if plan else []
+    sa = plan.status_analysis.model_dump() if plan else {}
     fs.facts.append(_clean({
         "kind": "plan", "id": "plan", "exists": bool(plan and plan.exists), "targets": len(targets),
         "binding_targets": sum(t.binding for t in targets), "tasks": len(tasks),
@@ -194,48 +244,38 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
         "dimensions_without_target": len(DIMENSIONS) - len({TARGET_DIMENSIONS.get(t.indicator) for t in targets}
                                                             - {None}),
         "dimensions_missing": ", ".join(d for d in DIMENSIONS
-                                        if d not in {TARGET_DIMENSIONS.get(t.indicator) for t in targets}) or None}))
+                                        if d not in {TARGET_DIMENSIONS.get(t.indicator) for t in targets}) or None,
+        **{f"sa_{k}": v for k, v in sa.items()},
+        "reachability_analysis": plan.reachability_analysis if plan else None}))
     fs.paths["plan"] = {"exists": "plan.exists", "targets": "plan.targets", "tasks": "plan.tasks",
                         "areas_covered": "plan.tasks[].area", "quantified_share": "plan.tasks[].quantified",
                         "delayed_tasks": "plan.tasks[].status", "binding_targets": "plan.targets[].binding",
                         **{f"targets_{dim}": "plan.targets[].indicator" for dim in DIMENSIONS},
                         "dimensions_without_target": "plan.targets[].indicator",
-                        "dimensions_missing": "plan.targets[].indicator"}
+                        "dimensions_missing": "plan.targets[].indicator",
+                        **{f"sa_{k}": f"plan.status_analysis.{k}" for k in sa},
+                        "reachability_analysis": "plan.reachability_analysis"}
     for i, t in enumerate(tasks):
         fid = f"task:{t.id}"
-        fs.facts.append({"kind": "task", "id": fid, "area": t.area, "status": t.status.value, "quantified": t.quantified})
-        fs.paths[fid] = {"area": f"plan.tasks[{i}].area", "status": f"plan.tasks[{i}].status",
-                         "quantified": f"plan.tasks[{i}].quantified"}
+        overdue = None if t.due_year is None else (t.due_year < ind.latest_year and t.status.value not in
+                                                   ("done", "cancelled"))
+        fs.facts.append(_clean({"kind": "task", "id": fid, "area": t.area, "status": t.status.value,
+                                "quantified": t.quantified, "title": t.title, "progress": t.progress,
+                                "due_year": t.due_year, "overdue": overdue, "targets": len(t.targets)}))
+        fs.paths[fid] = {k: f"plan.tasks[{i}].{k}" for k in ("area", "status", "quantified", "title", "progress",
+                                                            "due_year", "targets")}
+        fs.paths[fid]["overdue"] = f"plan.tasks[{i}].due_year"
     for i, t in enumerate(targets):
         fid = f"target:{t.id}"
-        fs.facts.append(_clean({"kind": "target", "id": fid, "indicator": t.indicator, "binding": t.binding,
-                                "baseline_year": t.baseline_year, "baseline_value": t.baseline_value,
-                                "target_year": t.target_year, "target_value": t.target_value,
-                                **_target_progress(t, ind, knowledge)}))
-        fs.paths[fid] = {k: f"plan.targets[{i}].{k}" for k in ("indicator", "binding", "baseline_year",
-                                                               "baseline_value", "target_year", "target_value")}
-        fs.paths[fid]["latest_value"] = f"derived.{t.indicator}"
-
-
-def _target_progress(t, ind: Indicators, knowledge) -> dict:
-    dv = ind.latest.get(t.indicator)
-    latest = dv.value if dv else None
-    year = ind.latest_year
-    out: dict = {"latest_value": latest, "due": year >= t.target_year}
-    span = t.target_year - t.baseline_year
-    out["elapsed"] = min(max((year - t.baseline_year) / span * 100, 0.0), 100.0)
-    if latest is None:
-        return out
-    meta = knowledge.indicators.get(t.indicator)
-    lower = meta is not None and meta.direction == "lower_better"
-    out["achieved"] = latest <= t.target_value if lower else latest >= t.target_value
-    if t.target_value != t.baseline_value:
-        out["progress"] = (latest - t.baseline_value) / (t.target_value - t.baseline_value) * 100
-    if t.target_year > year and latest > 0 and t.target_value > 0:
-        out["required_rate"] = ((t.target_value / latest) ** (1 / (t.target_year - year)) - 1) * 100
-    if year > t.baseline_year and latest > 0 and t.baseline_value > 0:
-        out["historical_rate"] = ((latest / t.baseline_value) ** (1 / (year - t.baseline_year)) - 1) * 100
-    if "required_rate" in out and "historical_rate" in out:
-        h, r = out["historical_rate"], out["required_rate"]
-        out["on_track"] = h <= r if lower else h >= r
-    return out
+        progress, missing = target_progress(t, ind.by_year, knowledge, ind.latest_year)
+        fs.facts.append(_clean({"kind": "target", "id": fid, "indicator": t.indicator, "title": t.title,
+                                "binding": t.binding, "baseline_year": t.baseline_year,
+                                "baseline_value": t.baseline_value, "target_year": t.target_year,
+                                "target_value": t.target_value, **progress}))
+        fs.paths[fid] = {k: f"plan.targets[{i}].{k}" for k in ("indicator", "title", "binding", "baseline_year",
+                                                              "baseline_value", "target_year", "target_value",
+                                                              "direction")}
+        for k in ("latest_value", "achieved", "on_path", "path_value", "reachable", "historical_rate",
+                  "projected_value", "required_rate", "trend_right_way", "assessable"):
+            fs.paths[fid][k] = f"derived.{t.indicator}"
+        fs.missing[fid] = missing

@@ -6,13 +6,18 @@ percentages are 0-100, and a value that is not known is simply left out (None): 
 report `insufficient_data` naming the fact to collect instead of guessing.
 
 Sections follow the guide: profile (clause 1 applicability, 5.2 a), yearly series (5.2 b-e),
-enterprises (6.4, 6.6), infrastructure (6.9), the seven systems of the smart platform (3.7, 6.10),
-management institutions (6.11) and the plan with targets and tasks (5.5, 5.6, 7).
+enterprises (6.4, 6.6, 6.8), infrastructure (6.9), the seven systems of the smart platform (3.7,
+6.10), management institutions (6.10, 6.11), the plan with its status analysis, targets and tasks
+(5.2, 5.5, 5.6, 7) and the accounting choices the standards leave open.
+
+Unknown is not zero: an energy carrier, an enterprise flag or a count left out is unknown, and
+everything computed from it is unknown. A carrier the park does not use is written as `0 t` or
+listed under `energy.not_used`.
 """
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,17 +25,27 @@ from engine.facts.quantities import (Area, Co2, Electricity, GasVolume, Heat, In
                                      Money, Percent, Power, Storage, Tce, Water, WaterRate)
 
 __all__ = ["Park", "Profile", "YearData", "Economy", "Energy", "WaterUse", "SolidWaste",
-           "Pollutants", "Enterprise", "CleanerProductionTriggers", "Infrastructure",
-           "WastewaterPlant", "SmartPlatform", "Management", "Plan", "Target", "Task",
-           "Level", "ParkType", "AuditStatus", "TaskStatus", "LeadingIndustry", "Circular",
-           "PROVINCES", "FactorOverride"]
+           "Pollutants", "Capacity", "SurfaceWater", "Enterprise", "CleanerProductionTriggers",
+           "Infrastructure", "WastewaterPlant", "SmartPlatform", "Management", "Plan", "Target", "Task",
+           "StatusAnalysis", "Accounting", "Level", "ParkType", "AuditStatus", "TaskStatus",
+           "TargetDirection", "LeadingIndustry", "Circular", "PROVINCES", "FactorOverride", "CARRIERS",
+           "SCHEMA_VERSION"]
 
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
              "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
              "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆")
 
+SCHEMA_VERSION = 2
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Count = Annotated[int, Field(ge=0)]
+LoadRate = Annotated[float, Field(ge=0, le=300, description="load as % of design capacity; above 100 = "
+                                                         "overloaded", json_schema_extra={"x-unit": "%"})]
+
+# Energy carriers whose sum is the park's comprehensive energy consumption (综合能源消费量).
+CARRIERS = ("purchased_electricity", "onsite_renewable_generation", "coal", "coke", "natural_gas",
+            "fuel_oil", "diesel", "gasoline", "lpg", "purchased_heat")
+Carrier = Literal["purchased_electricity", "onsite_renewable_generation", "coal", "coke", "natural_gas",
+                  "fuel_oil", "diesel", "gasoline", "lpg", "purchased_heat", "green_electricity"]
 
 
 class _Model(BaseModel):
@@ -98,7 +113,11 @@ class Economy(_Model):
 
 
 class Energy(_Model):
-    """Final energy use by carrier in the year (physical units)."""
+    """Final energy use by carrier in the year (physical units).
+
+    A carrier left out is unknown, and so is every total it would enter. A carrier the park does
+    not use is written `0 t` (or the carrier's unit) or listed in `not_used`.
+    """
 
     purchased_electricity: Electricity | None = Field(None, description="grid electricity bought, incl. green power")
     green_electricity: Electricity | None = Field(None, description="of which green power (绿电交易/绿证/直连)")
@@ -112,13 +131,28 @@ class Energy(_Model):
     lpg: Mass | None = None
     purchased_heat: Heat | None = Field(None, description="purchased heat/steam")
     reported_total: Tce | None = Field(None, description="the park's own statistic, for cross-checking")
+    not_used: list[Carrier] = Field(default_factory=list, description="carriers the park does not use "
+                                                                      "(each counts as a reported 0)")
 
     @model_validator(mode="after")
-    def _green_within_purchased(self):
-        if self.green_electricity is not None and self.purchased_electricity is not None \
-                and self.green_electricity > self.purchased_electricity * (1 + 1e-9):
+    def _consistent(self):
+        for carrier in self.not_used:
+            if getattr(self, carrier) not in (None, 0):
+                raise ValueError(f"{carrier} is reported ({getattr(self, carrier):g}) and also listed in "
+                                 "not_used")
+        if len(set(self.not_used)) != len(self.not_used):
+            raise ValueError("not_used lists a carrier twice")
+        green, bought = self.amount("green_electricity"), self.amount("purchased_electricity")
+        if green is not None and bought is not None and green > bought * (1 + 1e-9):
             raise ValueError("green_electricity exceeds purchased_electricity")
         return self
+
+    def amount(self, carrier: str) -> float | None:
+        """The amount of `carrier`: its value, 0 if listed in `not_used`, else None (unknown)."""
+        value = getattr(self, carrier)
+        if value is None and carrier in self.not_used:
+            return 0.0
+        return value
 
 
 class WaterUse(_Model):
@@ -144,6 +178,26 @@ class Pollutants(_Model):
     particulates: Mass | None = None
 
 
+class Capacity(_Model):
+    """Installed capacity at the end of the year (6.3)."""
+
+    pv: Power | None = Field(None, description="distributed and utility PV in the park")
+    storage: Storage | None = Field(None, description="new-type energy storage (新型储能)")
+
+
+class SurfaceWater(_Model):
+    """Surface-water quality sections monitored for the park (5.2 e, 5.3 l)."""
+
+    sections: Count = Field(description="monitored sections (断面)")
+    sections_meeting_target: Count = Field(description="sections meeting their water-quality target")
+
+    @model_validator(mode="after")
+    def _within(self):
+        if self.sections_meeting_target > self.sections:
+            raise ValueError("sections_meeting_target exceeds sections")
+        return self
+
+
 class YearData(_Model):
     """One statistical year (5.2 b-e)."""
 
@@ -157,6 +211,8 @@ class YearData(_Model):
     air_quality_good_days: Percent | None = Field(None, description="空气质量优良天数比例")
     waste_heat_recovery: Percent | None = Field(None, description="余热资源回收利用率")
     major_env_incidents: Count | None = None
+    capacity: Capacity = Field(default_factory=Capacity)
+    surface_water: SurfaceWater | None = None
 
 
 class AuditStatus(StrEnum):
@@ -181,7 +237,7 @@ class Enterprise(_Model):
     industry_code: IndustryCode
     energy_use: Tce | None = Field(None, description="综合能源消费量, latest year")
     output: Money | None = None
-    key_energy_user: bool = Field(False, description="重点用能单位")
+    key_energy_user: bool | None = Field(None, description="重点用能单位 (unknown when left out)")
     above_scale: bool | None = Field(None, description="规模以上")
     cp_triggers: CleanerProductionTriggers = Field(default_factory=CleanerProductionTriggers)
     cp_audit: AuditStatus | None = Field(None, description="cleaner-production audit status")
@@ -191,24 +247,45 @@ class Enterprise(_Model):
     efficiency_benchmark_met: bool | None = Field(None, description="达到行业能效标杆水平")
     backward_capacity: bool | None = Field(None, description="has capacity on the elimination catalogue")
     direct_emissions: Co2 | None = Field(None, description="reported scope-1 CO2, if verified")
+    vocs_key_emitter: bool | None = Field(None, description="VOCs 重点排放企业 (6.8)")
+    vocs_source_substitution: bool | None = Field(None, description="low-VOCs raw materials substituted at "
+                                                                    "source (源头替代, 6.8)")
+    hcfc_use: bool | None = Field(None, description="production lines still using HCFCs (含氢氯氟烃, 6.8)")
+    hcfc_phaseout_plan: bool | None = Field(None, description="a retrofit/phase-out plan for its HCFC lines")
 
 
 class WastewaterPlant(_Model):
+    """A centralised wastewater plant, latest year (6.8, 6.9)."""
+
     id: str = Field(min_length=1)
     name: str | None = None
     capacity: WaterRate | None = None
-    load_rate: Percent | None = None
+    load_rate: LoadRate | None = None
     online_monitoring: bool | None = None
     solar_pv: bool | None = None
     shared: bool | None = Field(None, description="serves several enterprises")
+    treated: Water | None = Field(None, description="wastewater treated in the year")
+    electricity_use: Electricity | None = Field(None, description="electricity used in the year")
+    anaerobic_stage: bool | None = Field(None, description="anaerobic or anoxic treatment of high-strength "
+                                                           "organic wastewater")
+    ghg_control: bool | None = Field(None, description="methane / N2O from those stages captured or controlled")
+    sludge_generated: Mass | None = Field(None, description="sludge produced in the year (as reported)")
+    sludge_utilised: Mass | None = Field(None, description="of which utilised (综合利用), same basis")
+
+    @model_validator(mode="after")
+    def _sludge(self):
+        if self.sludge_utilised is not None and self.sludge_generated is not None \
+                and self.sludge_utilised > self.sludge_generated * (1 + 1e-9):
+            raise ValueError("sludge_utilised exceeds sludge_generated")
+        return self
 
 
 class Infrastructure(_Model):
+    """Shared infrastructure as it stands (6.3, 6.9); yearly capacities are under years[].capacity."""
+
     wastewater_plants: list[WastewaterPlant] = Field(default_factory=list)
     central_heating: bool | None = None
     reclaimed_water_plant: bool | None = None
-    pv_capacity: Power | None = None
-    storage_capacity: Storage | None = None
     microgrid: bool | None = None
     charging_points: Count | None = None
     heat_pumps: bool | None = None
@@ -248,6 +325,8 @@ class Management(_Model):
     energy_management_centre: bool | None = None
     access_list_by_sector: bool | None = Field(None, description="分行业空间准入 (6.2)")
     entry_exit_list: bool | None = Field(None, description="产业准入及退出清单 (6.4)")
+    digital_carbon_management: bool | None = Field(None, description="energy and carbon data managed on a "
+                                                                     "digital platform (6.10)")
     factors: list[FactorOverride] = Field(default_factory=list)
 
 
@@ -257,9 +336,20 @@ class Circular(_Model):
     recycling_system: bool | None = None
 
 
+class TargetDirection(StrEnum):
+    decrease = "decrease"    # the value must fall to (or stay at or below) the target
+    increase = "increase"    # the value must rise to (or stay at or above) the target
+    reach = "reach"          # move from the baseline to the target, whichever way that is
+
+
 class Target(_Model):
     id: str = Field(min_length=1)
+    title: str | None = Field(None, description="the target as the plan words it")
     indicator: str = Field(min_length=1, description="indicator id from knowledge/indicators.yaml")
+    unit: str | None = Field(None, description="unit of the values; must be the indicator's unit if given")
+    direction: TargetDirection | None = Field(None, description="default: from the indicator (lower is "
+                                                                "better -> decrease, higher -> increase, "
+                                                                "neutral -> reach)")
     baseline_year: Year
     baseline_value: float
     target_year: Year
@@ -270,6 +360,8 @@ class Target(_Model):
     def _years(self):
         if self.target_year <= self.baseline_year:
             raise ValueError("target_year must be after baseline_year")
+        if self.direction == TargetDirection.reach and self.target_value == self.baseline_value:
+            raise ValueError("a 'reach' target equal to its baseline has no direction: say decrease or increase")
         return self
 
 
@@ -287,19 +379,63 @@ class Task(_Model):
     title: str = Field(min_length=1)
     status: TaskStatus
     quantified: bool = Field(False, description="has a measurable output (可量化)")
+    progress: Percent | None = Field(None, description="share of the task's output delivered")
+    due_year: Year | None = Field(None, description="year the task is due")
+    targets: list[str] = Field(default_factory=list, description="ids of the plan targets it serves")
+
+
+class StatusAnalysis(_Model):
+    """Whether the plan's status analysis covers each item of clause 5.2 a)-h)."""
+
+    overall_development: bool | None = Field(None, description="5.2 a) 开发建设总体状况")
+    green_industry: bool | None = Field(None, description="5.2 b) 绿色低碳产业发展")
+    energy: bool | None = Field(None, description="5.2 c) 能源结构调整、清洁低碳能源体系和节能降碳")
+    resources: bool | None = Field(None, description="5.2 d) 资源消耗与循环经济")
+    environment: bool | None = Field(None, description="5.2 e) 废水废气固废减排与环境质量")
+    infrastructure: bool | None = Field(None, description="5.2 f) 基础设施建设和运行效能")
+    platforms_institutions: bool | None = Field(None, description="5.2 g) 管理信息平台和制度基础")
+    other: bool | None = Field(None, description="5.2 h) 其他方面")
 
 
 class Plan(_Model):
     exists: bool = Field(description="a green low-carbon plan or implementation scheme exists")
     year: Year | None = None
+    status_analysis: StatusAnalysis = Field(default_factory=StatusAnalysis)
+    reachability_analysis: bool | None = Field(None, description="the plan analyses whether its main targets "
+                                                                 "are reachable (5.6)")
     targets: list[Target] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self):
+        ids = [t.id for t in self.targets]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"targets: duplicate id(s) {sorted({i for i in ids if ids.count(i) > 1})[:3]}")
+        tids = [t.id for t in self.tasks]
+        if len(set(tids)) != len(tids):
+            raise ValueError(f"tasks: duplicate id(s) {sorted({i for i in tids if tids.count(i) > 1})[:3]}")
+        for task in self.tasks:
+            unknown = [t for t in task.targets if t not in ids]
+            if unknown:
+                raise ValueError(f"task {task.id}: targets {unknown} are not targets of the plan")
+        return self
+
+
+class Accounting(_Model):
+    """Choices the standards leave open; each is stated in the result with its source."""
+
+    natural_gas_coefficient: str | None = Field(None, description="option id of the natural-gas standard-coal "
+                                                                  "coefficient in knowledge/coefficients.yaml "
+                                                                  "(default: the knowledge default)")
+    scope2: Literal["location_based", "market_based"] = Field(
+        "location_based", description="which scope-2 figure the carbon indicators use; both are reported")
 
 
 class Park(_Model):
     """A park's facts, as assessed."""
 
-    schema_version: int = Field(1, ge=1, le=1)
+    schema_version: int = Field(SCHEMA_VERSION, ge=SCHEMA_VERSION, le=SCHEMA_VERSION,
+                                description="2: carriers left out are unknown (version 1 read them as 0)")
     profile: Profile
     years: list[YearData] = Field(min_length=1, description="yearly series, at least 3 years advised")
     enterprises: list[Enterprise] = Field(default_factory=list)
@@ -308,6 +444,7 @@ class Park(_Model):
     management: Management = Field(default_factory=Management)
     circular: Circular = Field(default_factory=Circular)
     plan: Plan | None = None
+    accounting: Accounting = Field(default_factory=Accounting)
 
     @model_validator(mode="after")
     def _unique_ids(self):

@@ -1,5 +1,6 @@
 """A derived value that explains itself: formula, inputs with their fact paths, factors with
-their source and V/C/U/D tag, and - when it cannot be computed - the facts that are missing."""
+their source and V/C/U/D tag, and - when it cannot be computed - why: the facts that are missing
+(unknown is never zero), or a zero base that leaves a ratio undefined (0/0)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,6 +27,12 @@ class FactorUse:
 
 @dataclass
 class Derived:
+    """One indicator in one year.
+
+    Exactly one of three holds: `value` is set; `missing` names the unreported facts it needs;
+    or `undefined` says which reported base is zero (a share of nothing, a rate over 0 years).
+    """
+
     name: str
     year: int
     unit: str
@@ -34,11 +41,32 @@ class Derived:
     inputs: list[Input] = field(default_factory=list)
     factors: list[FactorUse] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    undefined: str | None = None
     previous: float | None = None
 
     @property
     def uses_unverified(self) -> bool:
         return any(f.verification == "U" for f in self.factors)
+
+    def need(self, path: str, value: float | None, unit: str) -> float | None:
+        """Record an input: its value, or `path` as missing when it is unknown (None)."""
+        if value is None:
+            if path not in self.missing:
+                self.missing.append(path)
+            return None
+        self.inputs.append(Input(path, value, unit))
+        return value
+
+    def divide(self, numerator: float | None, denominator: float | None, base_path: str,
+               scale: float = 1.0) -> None:
+        """value = numerator / denominator x scale once both are known; a zero denominator
+        leaves the value undefined, naming `base_path`."""
+        if self.missing or numerator is None or denominator is None:
+            return
+        if denominator == 0:
+            self.undefined = f"{base_path} = 0"
+            return
+        self.value = numerator / denominator * scale
 
     def to_json(self) -> dict:
         out = {"name": self.name, "year": self.year, "value": _round(self.value), "unit": self.unit,
@@ -48,6 +76,8 @@ class Derived:
                             "source": f.source, **({"note": f.note} if f.note else {})} for f in self.factors]}
         if self.missing:
             out["missing"] = list(self.missing)
+        if self.undefined:
+            out["undefined"] = self.undefined
         if self.previous is not None:
             out["previous"] = _round(self.previous)
         return out

@@ -43,6 +43,8 @@ class Factor(BaseModel):
     verification: Tag
     source: str
     derivation: str | None = None
+    option: str | None = None          # the coefficient option, where the standard leaves a choice
+    option_name: Text | None = None
 
 
 class GridChoice(BaseModel):

@@ -101,21 +101,33 @@ class Knowledge:
         """Every clause id of the guide known to the knowledge base."""
         return set(self.clauses)
 
-    def coefficient(self, carrier: str) -> Factor:
+    def coefficient(self, carrier: str, option: str | None = None) -> Factor:
         """Standard-coal coefficient (GB/T 2589, 当量值) of `carrier`, in tce per canonical unit.
 
+        Args:
+            carrier: energy carrier.
+            option: where the standard leaves a choice (`coefficient_options`), the option id;
+                None for the default.
+
         Raises:
-            KeyError: unknown carrier.
+            KeyError: unknown carrier or option.
 
         Example:
             >>> kb.coefficient("electricity").value   # doctest: +SKIP
             0.1229
         """
         try:
-            return self._coefficients[carrier]
+            return self._coefficients[(carrier, option)]
         except KeyError:
-            raise KeyError(f"no standard-coal coefficient for {carrier!r} "
-                           f"(known: {', '.join(sorted(self._coefficients))})") from None
+            if option is not None and (carrier, None) in self._coefficients:
+                raise KeyError(f"no coefficient option {option!r} for {carrier} (options: "
+                               f"{', '.join(self.coefficient_options(carrier))})") from None
+            raise KeyError(f"no standard-coal coefficient for {carrier!r} (known: "
+                           f"{', '.join(sorted({c for c, _ in self._coefficients}))})") from None
+
+    def coefficient_options(self, carrier: str) -> list[str]:
+        """Option ids of a carrier whose coefficient the standard leaves open (else [])."""
+        return sorted(o for c, o in self._coefficients if c == carrier and o is not None)
 
     def emission_factor(self, carrier: str) -> Factor:
         """CO2 factor of a fuel or of purchased heat, in tCO2 per canonical unit.

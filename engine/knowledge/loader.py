@@ -54,8 +54,7 @@ _REFERENCES = {"source": "sources", "parent": "clauses", "clauses": "clauses",
 _UNIQUE = [("sources", "sources", "id"), ("clauses", "clauses", "id"),
            ("indicators", "indicators", "id"), ("benchmarks", "frameworks", "id"),
            ("benchmarks", "benchmarks", "id"), ("measures", "measures", "id"),
-           ("industries", "lists", "id"), ("coefficients", "coefficients", "carrier"),
-           ("emission_factors", "fuels", "carrier")]
+           ("industries", "lists", "id"), ("emission_factors", "fuels", "carrier")]
 
 
 def load_knowledge(directory: Path | str | None = None) -> Knowledge:
@@ -246,9 +245,10 @@ def _file_of(registry: str) -> str:
 
 
 def _factors(docs: dict[str, Document], files: dict[str, Any],
-             problems: list[Problem]) -> tuple[dict[str, Factor], dict[str, Factor]]:
-    """Coefficients and fuel factors converted to canonical units; bad units become problems."""
-    out: list[dict[str, Factor]] = []
+             problems: list[Problem]) -> tuple[dict[tuple[str, str | None], Factor], dict[str, Factor]]:
+    """Coefficients (by carrier and option; the default option also under None) and fuel factors,
+    converted to canonical units; bad units become problems."""
+    out: list[dict] = []
     for file, list_key, numerator in [("coefficients", "coefficients", "energy_tce"),
                                       ("emission_factors", "fuels", "co2")]:
         table: dict[str, Factor] = {}
@@ -260,10 +260,17 @@ def _factors(docs: dict[str, Document], files: dict[str, Any],
             except UnitError as exc:
                 problems.append(docs[file].problem((list_key, i, "published"), str(exc)))
                 continue
-            table[e.carrier] = Factor(carrier=e.carrier, value=value, unit=unit,
-                                      published=e.published, verification=e.verification,
-                                      source=e.source,
-                                      derivation=e.derivation.formula if e.derivation else None)
+            factor = Factor(carrier=e.carrier, value=value, unit=unit, published=e.published,
+                            verification=e.verification, source=e.source,
+                            derivation=e.derivation.formula if e.derivation else None,
+                            option=getattr(e, "option", None),
+                            option_name=getattr(e, "option_name", None))
+            if list_key == "coefficients":
+                table[(e.carrier, e.option)] = factor
+                if e.option is None or e.default:
+                    table[(e.carrier, None)] = factor
+            else:
+                table[e.carrier] = factor
     try:
         if "emission_factors" in files:
             convert_published(1.0, files["emission_factors"].grid.unit, "co2", "electricity")

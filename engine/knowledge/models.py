@@ -140,12 +140,25 @@ class ClausesFile(_Model):
 # -- indicators.yaml ----------------------------------------------------------------------------
 
 class Indicator(_Model):
+    """An indicator the engine derives.
+
+    `rate` says how its change over years is measured: `compound` (a % a year) for intensities,
+    productivities and other ratios, `linear` (its own unit a year) for shares (percentage points),
+    capacities, counts and tonnages. `key` marks the key indicators clause 7.3 evaluates; `best`
+    is the best value it can take (0 % coal, 100 % managed), at which "keep improving" is met.
+    `change_of` names the indicator whose average annual change this one is.
+    """
+
     id: Id
     name: Text
     unit: NonEmpty
     direction: Direction
+    rate: Literal["compound", "linear"]
     formula: NonEmpty
     clauses: list[ClauseId] = Field(min_length=1)
+    key: bool = False
+    best: float | None = None
+    change_of: Id | None = None
 
 
 class IndicatorsFile(_Model):
@@ -245,14 +258,41 @@ class _Published(_Tagged):
 
 
 class Coefficient(_Published):
-    """A GB/T 2589 standard-coal coefficient (当量值)."""
+    """A GB/T 2589 standard-coal coefficient (当量值).
+
+    Where the standard leaves a choice (natural gas: 气田 or 油田 heating value), a carrier has
+    several entries, each with an `option` id and exactly one marked `default`; a park picks one
+    in `accounting`, and the result states which.
+    """
 
     lhv: Quantity | None = None
+    option: Id | None = None
+    option_name: Text | None = None
+    default: bool = False
 
 
 class CoefficientsFile(_Model):
     standard: NonEmpty
     coefficients: list[Coefficient] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _options(self):
+        by_carrier: dict[str, list[Coefficient]] = {}
+        for c in self.coefficients:
+            by_carrier.setdefault(c.carrier, []).append(c)
+        for carrier, entries in by_carrier.items():
+            if len(entries) == 1:
+                if entries[0].option is not None:
+                    raise ValueError(f"{carrier}: a carrier with one coefficient takes no option")
+                continue
+            options = [e.option for e in entries]
+            if None in options or len(set(options)) != len(options):
+                raise ValueError(f"{carrier}: each of its {len(entries)} coefficients needs its own option id")
+            if sum(e.default for e in entries) != 1:
+                raise ValueError(f"{carrier}: exactly one option must be the default")
+            if any(e.option_name is None for e in entries):
+                raise ValueError(f"{carrier}: each option needs an option_name")
+        return self
 
 
 # -- emission_factors.yaml ----------------------------------------------------------------------

@@ -29,9 +29,10 @@ def _files(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
     return sorted(p for pattern in patterns for p in folder.rglob(pattern) if p.is_file())
 
 
-def source_key(rules_root: Path, knowledge_dir: Path) -> str:
-    """sha256 over the names and bytes of every file the compiled ruleset depends on."""
+def source_key(rules_root: Path, knowledge_dir: Path, profile: str) -> str:
+    """sha256 over the profile and the names and bytes of every file the compiled ruleset depends on."""
     h = hashlib.sha256()
+    h.update(f"profile:{profile}\0".encode())
     for group, folder, patterns in (("rules", rules_root, ("*.yaml",)),
                                     ("knowledge", knowledge_dir, ("*.yaml",)),
                                     ("engine", _ENGINE, ("*.py",))):

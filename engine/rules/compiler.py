@@ -13,6 +13,12 @@ them give exactly one verdict per subject fact:
 
 R is every field C and As read, plus `requires:`. Because R is reported in the last three,
 `not C` is the exact complement of C there; the park pattern is joined only when Ap is given.
+An indicator subject whose base is zero (`undefined` set, no value) gets `#undefined` ->
+not_applicable instead of insufficient_data. A scope rule's `#not_met` is the park's
+out-of-scope verdict, `not_applicable`.
+
+Thresholds are resolved under the profile being compiled (`engine.rules.profiles`); a rule the
+profile gives no benchmark raises `RuleInactive`, which the loader records, not as an error.
 """
 from __future__ import annotations
 
@@ -23,10 +29,11 @@ from engine.rules import grammar as g
 from engine.rules import ir
 from engine.rules.conditions import ConditionError, Scope, compile_condition, split_conjuncts
 from engine.rules.dsl import ComplianceRule, MeasureRule, PatternSpec, ProblemRule
+from engine.rules.profiles import SLOT, RuleInactive, resolve_benchmark
 from engine.rules.templates import TemplateError, check_template
 from engine.text import Text
 
-__all__ = ["RuleMeta", "BoundThreshold", "Gap", "compile_rule", "RuleCompileError"]
+__all__ = ["RuleMeta", "BoundThreshold", "Gap", "compile_rule", "RuleCompileError", "RuleInactive"]
 
 
 class RuleCompileError(ValueError):
@@ -49,6 +56,8 @@ class BoundThreshold:
     source: str
     verification: str
     title: Text
+    slot: str | None = None      # the indicator, when bound as profile:<indicator>
+    operator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,37 +94,47 @@ class RuleMeta:
     requires: tuple[str, ...] = ()
     rationale: Text | None = None
     engine_rules: dict[str, str] = field(default_factory=dict)   # engine rule id -> status
+    scope: bool = False
 
 
 _GENERIC = {
     "insufficient_data": Text(zh="数据不足，无法判断：请补充 {missing}。",
                               en="Not enough data to judge: please report {missing}."),
     "not_applicable": Text(zh="本条不适用于该园区。", en="This requirement does not apply to the park."),
+    "undefined": Text(zh="该指标的分母为零（{undefined}），比值无定义，本项不适用。",
+                      en="The indicator's base is zero ({undefined}), so it is undefined; this check does not apply."),
 }
+_EXTRAS = {"insufficient_data": frozenset({"missing"}), "undefined": frozenset({"undefined"})}
 _PRIORITY = {"problem": 0, "compliance": 0, "measure": 10}
 _STATUS_OF = {"problem": "problem", "measure": "recommended"}
 
 
-def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge) -> tuple[list[ir.RuleIR], RuleMeta]:
-    """Compile `rule` (a DSL model) against the knowledge base.
+def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge, profile: str,
+                 answers: tuple[str, ...] | None = None) -> tuple[list[ir.RuleIR], RuleMeta]:
+    """Compile `rule` (a DSL model) against the knowledge base under benchmark `profile`.
+
+    Args:
+        answers: for a measure, the rules it answers that are active (default: all it names).
 
     Raises:
         RuleCompileError: naming the YAML key at fault.
+        RuleInactive: the profile provides no benchmark the rule can use (not an error).
     """
     for i, clause in enumerate(rule.clauses):
         if clause not in knowledge.clauses:
             raise RuleCompileError(("clauses", i), f"clause {clause!r} does not exist in the guide's "
                                                    "catalogue (knowledge/clauses.yaml)")
-    thresholds = _thresholds(rule, knowledge)
+    thresholds = _thresholds(rule, knowledge, profile)
     values = {name: t.value for name, t in thresholds.items()}
     if isinstance(rule, ComplianceRule):
         rules, meta_extra = _compliance(rule, values)
     elif isinstance(rule, ProblemRule):
         rules, meta_extra = _problem(rule, values)
     elif isinstance(rule, MeasureRule):
-        rules, meta_extra = _measure(rule, knowledge)
+        rules, meta_extra = _measure(rule, knowledge, answers if answers is not None else tuple(rule.answers))
     else:  # pragma: no cover - the discriminated union admits nothing else
         raise TypeError(type(rule))
+    _check_slot_operators(meta_extra.get("comparisons", []), thresholds, isinstance(rule, ProblemRule))
     unused = set(thresholds) - set(meta_extra.get("used", thresholds))
     if unused:
         raise RuleCompileError(("thresholds",), f"threshold(s) declared but not used: {', '.join(sorted(unused))}")
@@ -126,7 +145,7 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge) ->
         for lang in ("zh", "en"):
             try:
                 check_template(text.get(lang), aliases, set(thresholds), gap is not None,
-                               allow_missing=status == "insufficient_data")
+                               extras=_EXTRAS.get(status, frozenset()))
             except TemplateError as exc:
                 key = ("explain", status, lang) if isinstance(rule, ComplianceRule) else ("explain", lang)
                 raise RuleCompileError(key, str(exc)) from None
@@ -134,33 +153,85 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge) ->
         id=rule.id, version=rule.version, kind=rule.kind, pack=pack, pack_version=pack_version,
         file=file, clauses=tuple(rule.clauses), severity=rule.severity, title=rule.title,
         explain=explain, thresholds=thresholds, aliases=aliases, evidence=meta_extra["evidence"],
-        gap=gap, answers=tuple(getattr(rule, "answers", ())), measure=getattr(rule, "measure", None),
+        gap=gap, answers=meta_extra.get("answers", ()), measure=getattr(rule, "measure", None),
         subject=meta_extra.get("subject"), applies_park_fields=meta_extra.get("park_fields", ()),
         requires=meta_extra.get("requires", ()), rationale=rule.rationale,
-        engine_rules=meta_extra.get("statuses") or {r.id: _STATUS_OF[rule.kind] for r in rules})
+        engine_rules=meta_extra.get("statuses") or {r.id: _STATUS_OF[rule.kind] for r in rules},
+        scope=bool(getattr(rule, "scope", False)))
     return rules, meta
 
 
-def _thresholds(rule, knowledge) -> dict[str, BoundThreshold]:
+def _thresholds(rule, knowledge, profile: str) -> dict[str, BoundThreshold]:
     out = {}
-    for name, bench_id in rule.thresholds.items():
-        bench = knowledge.benchmarks.get(bench_id)
-        if bench is None:
-            raise RuleCompileError(("thresholds", name), f"benchmark {bench_id!r} is not in knowledge/benchmarks.yaml")
-        if bench.value is None or isinstance(bench.value, str):
+    for name, ref in rule.thresholds.items():
+        if not ref.startswith(SLOT) and ref not in knowledge.benchmarks:
+            raise RuleCompileError(("thresholds", name), f"benchmark {ref!r} is not in knowledge/benchmarks.yaml")
+        try:
+            bench_id = resolve_benchmark(knowledge, profile, ref)
+        except KeyError as exc:
+            raise RuleCompileError(("thresholds", name), str(exc.args[0])) from None
+        bench = knowledge.benchmarks[bench_id]
+        if bench.value is None or isinstance(bench.value, (str, bool)):
             raise RuleCompileError(("thresholds", name), f"benchmark {bench_id!r} has no numeric value")
+        if ref.startswith(SLOT) and bench.applies_if is not None:
+            raise RuleCompileError(("thresholds", name), f"{ref} resolves to {bench_id} under profile {profile}, "
+                                   "which applies only within a range; write that tier as its own rule")
         out[name] = BoundThreshold(name=name, benchmark=bench_id, value=bench.value, unit=bench.unit,
                                    framework=bench.framework, source=bench.source,
-                                   verification=bench.verification, title=bench.name)
+                                   verification=bench.verification, title=bench.name,
+                                   slot=ref[len(SLOT):] if ref.startswith(SLOT) else None,
+                                   operator=bench.operator)
     return out
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _comparisons(node: g.Node | None) -> list[tuple[str, str]]:
+    """(operator as `field <op> $threshold`, threshold) of every threshold comparison in `node`."""
+    match node:
+        case None:
+            return []
+        case g.Cmp(left=g.Name(), op=op, right=g.Threshold(name=t)):
+            return [(op, t)]
+        case g.Cmp(left=g.Threshold(name=t), op=op, right=g.Name()):
+            return [(_FLIP.get(op, op), t)]
+        case g.And(items=items) | g.Or(items=items):
+            return [c for i in items for c in _comparisons(i)]
+        case g.Not(item=item):
+            return _comparisons(item)
+    return []
+
+
+_SENSE = {">": 1, ">=": 1, "<": -1, "<=": -1, "==": 0, "!=": 0}
+
+
+def _check_slot_operators(comparisons: list[tuple[str, str]], thresholds: dict[str, BoundThreshold],
+                          adverse: bool) -> None:
+    """A rule written for whatever benchmark the profile picks must compare in that benchmark's
+    direction: a check (what 'met' means) the same way, a problem condition (the adverse side) the
+    opposite way. A benchmark of `==` at the best value (100 %, 7 systems) may be checked with >=."""
+    for op, name in comparisons:
+        t = thresholds.get(name)
+        if t is None or t.slot is None or _SENSE.get(t.operator, 0) == 0:
+            continue
+        want = -_SENSE[t.operator] if adverse else _SENSE[t.operator]
+        if _SENSE.get(op, 0) != want:
+            raise RuleCompileError(("check",) if not adverse else ("when",),
+                                   f"${name} is {t.benchmark} ({t.slot} {t.operator} {t.value:g}) but the rule "
+                                   f"compares `{op}`, the other way round")
 
 
 def _explain_texts(rule) -> dict[str, Text]:
     if isinstance(rule, ComplianceRule):
         e = rule.explain
-        return {"met": e.met, "not_met": e.not_met,
-                "insufficient_data": e.insufficient_data or _GENERIC["insufficient_data"],
-                "not_applicable": e.not_applicable or _GENERIC["not_applicable"]}
+        out = {"met": e.met, "insufficient_data": e.insufficient_data or _GENERIC["insufficient_data"],
+               "not_applicable": e.not_applicable or _GENERIC["not_applicable"]}
+        if e.not_met is not None:
+            out["not_met"] = e.not_met
+        if rule.subject.fact == "indicator":
+            out["undefined"] = e.undefined or _GENERIC["undefined"]
+        return out
     return {"problem" if isinstance(rule, ProblemRule) else "recommended": rule.explain}
 
 
@@ -264,6 +335,10 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
     missing = None
     if missing_parts:
         missing = missing_parts[0] if len(missing_parts) == 1 else ir.Or(items=missing_parts)
+    undefined = None
+    if kind == "indicator" and "value" in requires:   # a zero base is not missing data
+        undefined = ir.Defined(field="undefined")
+        missing = _and(ir.Undefined(field="undefined"), missing) if missing is not None else None
     park_fields = tuple(ir.cond_fields(_and(*p_app)))
 
     def subject(test) -> ir.Pattern:
@@ -288,15 +363,20 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
             "insufficient_data")
     if missing is not None:
         add("missing", applicable + [subject(missing)], "insufficient_data")
+    if undefined is not None:
+        add("undefined", applicable + [subject(undefined)], "not_applicable")
     if s_not_app is not None:
         add("na", applicable + [subject(s_not_app)], "not_applicable")
     add("met", applicable + [subject(_and(*defined, *s_app, check))], "met")
-    add("not_met", applicable + [subject(_and(*defined, *s_app, not_check))], "not_met", emit=True)
+    add("not_met", applicable + [subject(_and(*defined, *s_app, not_check))],
+        "not_applicable" if rule.scope else "not_met", emit=True)
     aliases = {alias: kind, **({"park": "park"} if p_app else {})}
     evidence = {alias: tuple(requires), **({"park": park_fields} if p_app else {})}
+    comparisons = _comparisons(check_ast)
     return rules, {"aliases": aliases, "evidence": evidence, "gap": _gap_of(check_ast, alias),
                    "used": scope.used_thresholds + park_scope.used_thresholds, "subject": alias,
-                   "park_fields": park_fields, "requires": tuple(requires), "statuses": statuses}
+                   "park_fields": park_fields, "requires": tuple(requires), "statuses": statuses,
+                   "comparisons": comparisons}
 
 
 def _names(node: g.Node) -> list[g.Name]:
@@ -315,7 +395,7 @@ def _names(node: g.Node) -> list[g.Name]:
 def _problem(rule: ProblemRule, thresholds: dict) -> tuple[list[ir.RuleIR], dict]:
     specs = [rule.when] if rule.when is not None else list(rule.all)
     keyroot = ("when",) if rule.when is not None else ("all",)
-    patterns, aliases, evidence, used, gap = [], {}, {}, [], None
+    patterns, aliases, evidence, used, gap, comparisons = [], {}, {}, [], None, []
     for i, spec in enumerate(specs):
         key = keyroot if rule.when is not None else keyroot + (i,)
         kind = _kind(spec, key)
@@ -331,11 +411,13 @@ def _problem(rule: ProblemRule, thresholds: dict) -> tuple[list[ir.RuleIR], dict
         aliases[alias] = kind
         evidence[alias] = tuple(ir.cond_fields(test))
         used += scope.used_thresholds
+        comparisons += _comparisons(node)
         if gap is None:
             gap = _gap_of(node, alias)
     rules = [ir.RuleIR(id=rule.id, source=rule.id, patterns=patterns, emit=_emit(rule, "problem"),
                        priority=_PRIORITY["problem"])]
-    return rules, {"aliases": aliases, "evidence": evidence, "gap": gap, "used": used}
+    return rules, {"aliases": aliases, "evidence": evidence, "gap": gap, "used": used,
+                   "comparisons": comparisons}
 
 
 def _leaves(c: ir.Cond) -> list[ir.Cond]:
@@ -344,13 +426,14 @@ def _leaves(c: ir.Cond) -> list[ir.Cond]:
     return [c]
 
 
-def _measure(rule: MeasureRule, knowledge) -> tuple[list[ir.RuleIR], dict]:
+def _measure(rule: MeasureRule, knowledge, answers: tuple[str, ...]) -> tuple[list[ir.RuleIR], dict]:
     if rule.measure is not None and rule.measure not in knowledge.measures:
         raise RuleCompileError(("measure",), f"measure {rule.measure!r} is not in knowledge/measures.yaml")
-    by_rule = [ir.Compare(op="eq", field="rule", right=ir.Const(value=a)) for a in rule.answers]
+    by_rule = [ir.Compare(op="eq", field="rule", right=ir.Const(value=a)) for a in answers]
     by_status = [ir.Compare(op="eq", field="status", right=ir.Const(value=s)) for s in rule.on]
     test = _and(by_rule[0] if len(by_rule) == 1 else ir.Or(items=by_rule),
                 by_status[0] if len(by_status) == 1 else ir.Or(items=by_status))
     rules = [ir.RuleIR(id=rule.id, source=rule.id, patterns=[ir.Pattern(alias="finding", kind="finding", test=test)],
                        priority=_PRIORITY["measure"])]
-    return rules, {"aliases": {"finding": "finding"}, "evidence": {"finding": ("rule", "status")}, "used": []}
+    return rules, {"aliases": {"finding": "finding"}, "evidence": {"finding": ("rule", "status")}, "used": [],
+                   "answers": answers}

@@ -10,7 +10,13 @@ A pack is a folder `rules/<pack>/` with `pack.yaml` and one file per rule,
   forward chaining problem -> measure.
 
 Numbers in conditions come from knowledge, never from the rule: `thresholds: {min: MIIT-EG2}`
-binds `$min` to that benchmark (value, unit, source and V/C/U/D tag) at compile time.
+binds `$min` to that benchmark (value, unit, source and V/C/U/D tag) at compile time, and
+`thresholds: {ref: "profile:water_reuse_rate"}` to the benchmark the assessment's profile sets for
+that indicator - a check written once, each framework's number as data. A rule whose benchmark
+the profile does not provide is not applied, and the result says so.
+
+A compliance rule marked `scope: true` decides clause 1 applicability: it runs before every other
+rule, and when the park is out of scope its verdict is `not_applicable` and nothing else is judged.
 `greenpark schema --rules` prints the JSON Schema of these models for editors.
 """
 from __future__ import annotations
@@ -51,16 +57,20 @@ class _RuleBase(_Model):
     severity: Severity
     title: Text
     rationale: Text | None = None
-    thresholds: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(
-        default_factory=dict, description="local name -> benchmark id in knowledge/benchmarks.yaml")
+    thresholds: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")],
+                     Annotated[str, Field(pattern=r"^(?:profile:[a-z][a-z0-9_]*|[A-Z][A-Za-z0-9.-]*)$")]] = Field(
+        default_factory=dict, description="local name -> benchmark id in knowledge/benchmarks.yaml, or "
+                                          "profile:<indicator> for the profile's benchmark of that indicator")
     disabled: bool = False
 
 
 class ComplianceExplain(_Model):
     met: Text
-    not_met: Text
+    not_met: Text | None = None
     insufficient_data: Text | None = None
     not_applicable: Text | None = None
+    undefined: Text | None = Field(None, description="the indicator's base is zero, so it is undefined "
+                                                     "(default: a generic sentence)")
 
 
 class ComplianceRule(_RuleBase):
@@ -71,7 +81,18 @@ class ComplianceRule(_RuleBase):
     requires: list[str] = Field(default_factory=list,
                                 description="extra subject fields that must be reported")
     check: str = Field(description="what 'met' means, over the subject's fields")
+    scope: bool = Field(False, description="a clause 1 scope rule: decided first; when its check fails the "
+                                           "park is out of scope (verdict not_applicable, explained by "
+                                           "explain.not_applicable) and no other rule runs")
     explain: ComplianceExplain
+
+    @model_validator(mode="after")
+    def _scope_texts(self):
+        if self.scope and (self.explain.not_applicable is None or self.explain.not_met is not None):
+            raise ValueError("a scope rule explains met (in scope) and not_applicable (out of scope), not not_met")
+        if not self.scope and self.explain.not_met is None:
+            raise ValueError("explain.not_met is required")
+        return self
 
 
 class ProblemRule(_RuleBase):
@@ -91,7 +112,9 @@ class MeasureRule(_RuleBase):
     kind: Literal["measure"]
     answers: list[Annotated[str, Field(pattern=RULE_ID)]] = Field(
         min_length=1, description="problem or compliance rules this measure answers")
-    on: list[Literal["problem", "not_met"]] = Field(default_factory=lambda: ["problem", "not_met"])
+    on: list[Literal["problem", "not_met", "not_applicable"]] = Field(
+        default_factory=lambda: ["problem", "not_met"],
+        description="statuses answered; not_applicable only for a scope rule's out-of-scope verdict")
     measure: str | None = Field(None, description="id in knowledge/measures.yaml")
     explain: Text
 
@@ -138,4 +161,5 @@ class TestCase(_Model):
 
 class RuleTestFile(_Model):
     rule: str = Field(pattern=RULE_ID)
+    profile: str = Field("default", description="benchmark profile the cases run under")
     cases: list[TestCase] = Field(min_length=2)

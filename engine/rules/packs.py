@@ -6,7 +6,10 @@ release is a copy under `rules/releases/<version>/` with its own `knowledge/` sn
 decision can be replayed with exactly the rules and numbers it was made with.
 
 A tree compiles whole or not at all: every problem in every file is collected and raised in one
-`RulePackError`, each naming file:line:col, the rule and the YAML key.
+`RulePackError`, each naming file:line:col, the rule and the YAML key. It compiles under one
+benchmark profile (`engine.rules.profiles`): a rule the profile gives no benchmark is recorded in
+`Ruleset.inactive` with the reason, never dropped silently. Scope rules (clause 1) compile into a
+ruleset of their own, `Ruleset.scope`, evaluated before everything else.
 """
 from __future__ import annotations
 
@@ -24,9 +27,11 @@ from engine.facts.loader import validation_problems
 from engine.knowledge import load_knowledge
 from engine.rules import ir
 from engine.rules.clauses import is_within
-from engine.rules.compiler import RuleCompileError, RuleMeta, compile_rule
+from engine.rules.compiler import RuleCompileError, RuleInactive, RuleMeta, compile_rule
 from engine.rules.limits import check_limits
-from engine.rules.dsl import ExemptionsFile, PackManifest, RuleFile, RulesetManifest
+from engine.rules.dsl import ExemptionsFile, MeasureRule, PackManifest, RuleFile, RulesetManifest
+from engine.rules.profiles import DEFAULT_PROFILE
+from engine.text import Text
 from engine.sourcefile import Document, load_document
 
 __all__ = ["Ruleset", "load_ruleset", "RulesetRegistry", "rule_files", "REPO_ROOT", "DEFAULT_RULES"]
@@ -49,11 +54,23 @@ class Ruleset:
     digest: str
     root: Path
     exemptions: dict = field(default_factory=dict)   # clause id -> Text: why no rule checks it
-    profile: str | None = None                       # benchmark profile; None: rules as written
-    inactive: dict = field(default_factory=dict)     # rule id -> why the profile leaves it out
+    profile: str = DEFAULT_PROFILE                   # benchmark profile compiled under
+    inactive: dict = field(default_factory=dict)     # rule id -> (title Text, reason Text)
+    scope: ir.CompiledRuleset | None = None          # clause 1 scope rules + their measures, run first
+    files: dict = field(default_factory=dict)        # every rule id of the tree -> (pack, file), active or not
 
     def versions(self) -> dict[str, str]:
         return {"ruleset": self.version, **self.packs}
+
+    def rules_by_id(self) -> dict[str, ir.RuleIR]:
+        """Every engine rule, of the scope ruleset and the main one."""
+        rules = list(self.scope.rules) if self.scope else []
+        return {r.id: r for r in rules + list(self.compiled.rules)}
+
+    def inactive_json(self) -> list[dict]:
+        """The rules this profile does not apply, each with its title and the reason."""
+        return [{"rule": rid, "title": title.model_dump(), "reason": reason.model_dump()}
+                for rid, (title, reason) in sorted(self.inactive.items())]
 
     def frameworks(self) -> list[str]:
         """Frameworks the active rules measure against."""
@@ -94,29 +111,34 @@ def _load_model(path: Path, model, problems: list[Problem]):
         return None, doc
 
 
-def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
-    """Compile the rules tree at `root`.
+def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFAULT_PROFILE) -> Ruleset:
+    """Compile the rules tree at `root` under benchmark `profile`.
 
     Args:
         root: folder holding ruleset.yaml.
         knowledge: a loaded Knowledge; default: the tree's own `knowledge/` snapshot if it has
             one, else the repository's knowledge/.
+        profile: the benchmark profile (knowledge/benchmarks.yaml `profiles`).
 
     Raises:
         RulePackError: listing every problem found, each with file and line.
+        RulesetNotFound: no such profile.
         KnowledgeError: the knowledge does not load.
     """
     root = Path(root)
     if knowledge is None:
         snapshot = root / "knowledge"
         knowledge = load_knowledge(snapshot if snapshot.is_dir() else None)
+    if profile not in knowledge.profiles:
+        raise RulesetNotFound(f"benchmark profile {profile!r} does not exist "
+                              f"(profiles: {', '.join(knowledge.profiles)})")
     problems: list[Problem] = []
     manifest, _ = _load_model(root / "ruleset.yaml", RulesetManifest, problems)
     if manifest is None:
         raise RulePackError("ruleset.yaml does not load", problems)
-    rules: list[ir.RuleIR] = []
-    metas: dict[str, RuleMeta] = {}
+    parsed: list[tuple] = []          # (rule, doc, pack name, pack version)
     packs: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for pack_name in manifest.packs:
         pack_dir = root / pack_name
         pack, _ = _load_model(pack_dir / "pack.yaml", PackManifest, problems)
@@ -128,46 +150,66 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None) -> Ruleset:
         packs[pack_name] = pack.version
         for path in rule_files(pack_dir):
             rule, doc = _load_model(path, _RULE_ADAPTER, problems)
-            if rule is None:
+            if rule is None or rule.disabled:
                 continue
-            if rule.disabled:
-                continue
-            where = lambda key, msg: problems.append(doc.problem(key, f"rule {rule.id}: {msg}"))
+            where = lambda key, msg, doc=doc, rule=rule: problems.append(doc.problem(key, f"rule {rule.id}: {msg}"))
             if not path.stem.startswith(rule.id + "_") and path.stem != rule.id:
                 where(("id",), f"file name must start with the rule id ({rule.id}_<slug>.yaml)")
             if not rule.id.startswith(pack.id_prefix + "-"):
                 where(("id",), f"ids in pack {pack_name} start with {pack.id_prefix}-")
-            if rule.id in metas:
-                where(("id",), f"duplicate rule id (also in {metas[rule.id].file})")
+            if rule.id in seen:
+                where(("id",), f"duplicate rule id (also in {seen[rule.id]})")
                 continue
-            try:
-                compiled, meta = compile_rule(rule, pack=pack_name, pack_version=pack.version,
-                                              file=doc.file, knowledge=knowledge)
-            except RuleCompileError as exc:
-                where(exc.key, str(exc))
+            seen[rule.id] = doc.file
+            parsed.append((rule, doc, pack_name, pack.version))
+    rules: list[ir.RuleIR] = []
+    scope_rules: list[ir.RuleIR] = []
+    metas: dict[str, RuleMeta] = {}
+    inactive: dict[str, tuple[Text, Text]] = {}
+    kinds = {rule.id: rule.kind for rule, *_ in parsed}
+    # measures last: they answer only the rules that are active under this profile
+    for rule, doc, pack_name, pack_version in sorted(parsed, key=lambda p: isinstance(p[0], MeasureRule)):
+        where = lambda key, msg, doc=doc, rule=rule: problems.append(doc.problem(key, f"rule {rule.id}: {msg}"))
+        answers = None
+        if isinstance(rule, MeasureRule):
+            for target in rule.answers:
+                if kinds.get(target) in (None, "measure"):
+                    where(("answers",), f"answers {target!r}, which is not a problem or compliance rule of this "
+                                        "ruleset")
+            answers = tuple(a for a in rule.answers if a in metas)
+            if not answers:
+                inactive[rule.id] = (rule.title, Text(zh="它回应的规则在该基准配置下均不适用",
+                                                      en="every rule it answers is inactive under this profile"))
                 continue
-            rules.extend(compiled)
-            metas[rule.id] = meta
-    for meta in metas.values():
-        for target in meta.answers:
-            other = metas.get(target)
-            if other is None or other.kind == "measure":
-                problems.append(Problem(f"rule {meta.id}: answers {target!r}, which is not a problem or "
-                                        "compliance rule of this ruleset", file=meta.file))
+        try:
+            compiled, meta = compile_rule(rule, pack=pack_name, pack_version=pack_version, file=doc.file,
+                                          knowledge=knowledge, profile=profile, answers=answers)
+        except RuleCompileError as exc:
+            where(exc.key, str(exc))
+            continue
+        except RuleInactive as exc:
+            inactive[rule.id] = (rule.title, exc.reason)
+            continue
+        metas[rule.id] = meta
+        answers_scope = isinstance(rule, MeasureRule) and all(metas[a].scope for a in answers)
+        (scope_rules if meta.scope or answers_scope else rules).extend(compiled)
     exemptions = _exemptions(root, knowledge, metas, problems)
     if not problems:
-        compiled_rs = ir.CompiledRuleset(key="scratch", rules=rules)
-        for msg in check_limits(compiled_rs):  # name the file of the first rule the message cites
-            cited = next((m for rid, m in metas.items() if re.search(rf"\b{re.escape(rid)}\b", msg)), None)
-            problems.append(Problem(f"durable-rules limit: {msg}",
-                                    file=cited.file if cited else _rel(root / "ruleset.yaml")))
+        for part in (rules, scope_rules):
+            for msg in check_limits(ir.CompiledRuleset(key="scratch", rules=part)):
+                cited = next((m for rid, m in metas.items() if re.search(rf"\b{re.escape(rid)}\b", msg)), None)
+                problems.append(Problem(f"durable-rules limit: {msg}",
+                                        file=cited.file if cited else _rel(root / "ruleset.yaml")))
     if problems:
         raise RulePackError(f"rules tree {_rel(root)} does not compile ({len(problems)} problem(s))", problems)
-    digest = _digest(manifest, packs, rules, metas, knowledge, exemptions)
-    key = f"{manifest.ruleset}@{manifest.version}#{digest[:12]}"
+    digest = _digest(manifest, packs, scope_rules + rules, metas, knowledge, exemptions, profile)
+    key = f"{manifest.ruleset}@{manifest.version}~{profile}#{digest[:12]}"
     return Ruleset(name=manifest.ruleset, version=manifest.version, packs=packs,
                    compiled=ir.CompiledRuleset(key=key, rules=rules), meta=metas,
-                   knowledge=knowledge, digest=digest, root=root, exemptions=exemptions)
+                   knowledge=knowledge, digest=digest, root=root, exemptions=exemptions, profile=profile,
+                   inactive=inactive,
+                   scope=ir.CompiledRuleset(key=key + ".scope", rules=scope_rules) if scope_rules else None,
+                   files={rule.id: (pack_name, doc.file) for rule, doc, pack_name, _ in parsed})
 
 
 def _exemptions(root: Path, knowledge, metas: dict[str, RuleMeta], problems: list[Problem]) -> dict:
@@ -196,9 +238,10 @@ def _exemptions(root: Path, knowledge, metas: dict[str, RuleMeta], problems: lis
     return out
 
 
-def _digest(manifest, packs, rules, metas, knowledge, exemptions) -> str:
+def _digest(manifest, packs, rules, metas, knowledge, exemptions, profile) -> str:
     h = hashlib.sha256()
-    h.update(json.dumps({"ruleset": manifest.model_dump(), "packs": packs}, sort_keys=True).encode())
+    h.update(json.dumps({"ruleset": manifest.model_dump(), "packs": packs, "profile": profile},
+                        sort_keys=True).encode())
     for r in rules:
         h.update(r.model_dump_json().encode())
     for rid in sorted(metas):
@@ -242,18 +285,18 @@ class RulesetRegistry:
         self._loaded: dict[tuple[str, str | None], Ruleset] = {}
         self._lock = threading.Lock()
 
-    def _compile(self, root: Path, knowledge) -> Ruleset:
-        """Compile `root`, or take it from the cache when one is configured and fresh."""
+    def _compile(self, root: Path, knowledge, profile: str) -> Ruleset:
+        """Compile `root` under `profile`, or take it from the cache when one is configured and fresh."""
         if self._cache_dir is None or knowledge is not None:
-            return load_ruleset(root, knowledge)
+            return load_ruleset(root, knowledge, profile)
         from engine.knowledge.loader import DEFAULT_DIRECTORY
         from engine.rules import cache
         snapshot = root / "knowledge"
-        key = cache.source_key(root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY)
+        key = cache.source_key(root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile)
         hit = cache.load(self._cache_dir, key)
-        if isinstance(hit, Ruleset) and hit.root == root:
+        if isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile:
             return hit
-        ruleset = load_ruleset(root)
+        ruleset = load_ruleset(root, None, profile)
         cache.store(self._cache_dir, key, ruleset)
         return ruleset
 
@@ -266,23 +309,21 @@ class RulesetRegistry:
 
         Args:
             version: ruleset version; None for the newest.
-            profile: benchmark profile (see `engine.rules.profiles`); None for the rules as
-                written (what rule examples run against).
+            profile: benchmark profile (see `engine.rules.profiles`); None for the default.
 
         Raises:
             RulesetNotFound: no such version or profile.
             RulePackError: that version does not compile.
         """
-        from engine.rules.profiles import apply_profile
         version = version or self.versions()[0]
+        profile = profile or DEFAULT_PROFILE
         if version not in self._roots:
             raise RulesetNotFound(f"ruleset version {version!r} is not available "
                                   f"(available: {', '.join(self.versions())})")
         with self._lock:
             if (version, profile) not in self._loaded:
-                if (version, None) not in self._loaded:
-                    root = self._roots[version]
-                    own_snapshot = (root / "knowledge").is_dir()
-                    self._loaded[(version, None)] = self._compile(root, None if own_snapshot else self._knowledge)
-                self._loaded[(version, profile)] = apply_profile(self._loaded[(version, None)], profile)
+                root = self._roots[version]
+                own_snapshot = (root / "knowledge").is_dir()
+                self._loaded[(version, profile)] = self._compile(
+                    root, None if own_snapshot else self._knowledge, profile)
             return self._loaded[(version, profile)]

@@ -1,4 +1,6 @@
-"""Explanation templates: `{alias.field}`, `{alias.field:.1f}`, `{$threshold}`, `{gap:.1f}`.
+"""Explanation templates: `{alias.field}`, `{alias.field:.1f}`, `{alias.field:label}` (the words for
+an indicator id or a closed value, in the text's language), `{$threshold}`, `{$threshold.framework}`
+(the name of the framework the benchmark comes from), `{gap:.1f}`.
 
 Deliberately tiny - no expressions, no attribute walking, no `eval` - and checked when the pack
 compiles: an unknown alias, field or threshold, or a format spec the value cannot take, is a
@@ -41,25 +43,29 @@ def placeholders(template: str) -> list[Placeholder]:
 
 
 def check_template(template: str, aliases: dict[str, str], thresholds: set[str], has_gap: bool,
-                   *, allow_missing: bool = False) -> None:
+                   *, extras: frozenset[str] = frozenset()) -> None:
     """Raise TemplateError unless every placeholder is bound by the rule.
 
     Args:
         aliases: alias -> fact kind of the rule's patterns.
         thresholds: local threshold names.
         has_gap: whether the rule defines `gap`.
-        allow_missing: `{missing}` (the facts to collect) is allowed - insufficient_data texts.
+        extras: extra names the text may use: `missing` (the facts to collect, insufficient_data
+            texts), `undefined` (the zero base, texts of an undefined indicator).
     """
     for ph in placeholders(template):
         if ph.name.startswith("$"):
-            if ph.name[1:] not in thresholds:
-                raise TemplateError(f"{{{ph.name}}}: no threshold {ph.name[1:]!r} in `thresholds:`")
-            sample: object = 1.0
+            name, _, attr = ph.name[1:].partition(".")
+            if name not in thresholds:
+                raise TemplateError(f"{{{ph.name}}}: no threshold {name!r} in `thresholds:`")
+            if attr not in ("", "framework"):
+                raise TemplateError(f"{{{ph.name}}}: a threshold has only .framework")
+            sample: object = "x" if attr else 1.0
         elif ph.name == "gap":
             if not has_gap:
                 raise TemplateError("{gap}: this rule compares no field with a threshold")
             sample = 1.0
-        elif ph.name == "missing" and allow_missing:
+        elif ph.name in extras:
             sample = "x"
         elif "." in ph.name:
             alias, fld = ph.name.split(".", 1)
@@ -70,9 +76,12 @@ def check_template(template: str, aliases: dict[str, str], thresholds: set[str],
                 raise TemplateError(f"{{{ph.name}}}: {aliases[alias]} has no field {fld!r}")
             sample = {"number": 1.0, "text": "x", "bool": True}[spec.type]
         else:
-            raise TemplateError(f"{{{ph.name}}}: write alias.field, $threshold, gap or (for "
-                                f"insufficient_data) missing")
-        if ph.spec:
+            raise TemplateError(f"{{{ph.name}}}: write alias.field, $threshold, gap, or (for "
+                                f"insufficient_data) missing, (for undefined) undefined")
+        if ph.spec == "label":
+            if not isinstance(sample, str):
+                raise TemplateError(f"{{{ph.name}:label}}: only a text value has a label")
+        elif ph.spec:
             try:
                 format(sample, ph.spec)
             except (ValueError, TypeError) as exc:
@@ -104,6 +113,8 @@ def render(template: str, bound: dict[str, dict], thresholds: dict[str, object],
 def _value(name: str, spec: str | None, bound: dict, thresholds: dict, extras: dict, lang: str) -> str:
     if name.startswith("$"):
         value = thresholds.get(name[1:])
+        if isinstance(value, dict):      # a Text as dict: {$t.framework}
+            value = value.get("zh" if lang == "zh" else "en")
     elif "." not in name:
         value = extras.get(name)
     else:
@@ -113,6 +124,9 @@ def _value(name: str, spec: str | None, bound: dict, thresholds: dict, extras: d
         return _MISSING["zh" if lang == "zh" else "en"]
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if spec == "label":
+        label = extras.get("labels", {}).get(value)
+        return label["zh" if lang == "zh" else "en"] if label else str(value)
     if spec:
         return format(value, spec)
     if isinstance(value, float):

@@ -1,9 +1,11 @@
 """Run each rule's examples (`<ID>_<slug>_test.yaml`) - OPA's habit of tests beside policies.
 
 A case gives engine facts and the findings *this rule* must produce (`expect`). `fires_` cases
-must expect an adverse outcome (problem, not_met, insufficient_data, recommended); `silent_`
-cases must not. The set of statuses produced must equal the set expected, so a case that fires
-the wrong verdict fails even if the right one is there too.
+must expect an adverse outcome (problem, not_met, insufficient_data, recommended, and a scope
+rule's out-of-scope not_applicable); `silent_` cases must not. The set of statuses produced must
+equal the set expected, so a case that fires the wrong verdict fails even if the right one is there
+too. A test file runs under the benchmark profile it names (default: `default`); a rule must be
+active under it.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from engine.facts.loader import validation_problems
 from engine.findings import build_findings
 from engine.indicators.compute import Indicators
 from engine.rules.dsl import RuleTestFile
-from engine.rules.packs import Ruleset, _rel, rule_files
+from engine.rules.packs import Ruleset, _rel, load_ruleset, rule_files
 from engine.sourcefile import load_document
 
 __all__ = ["CaseResult", "run_rule_tests", "lint_tests", "test_file_for", "ADVERSE"]
@@ -56,28 +58,31 @@ def _load_tests(path: Path) -> tuple[RuleTestFile | None, list[Problem]]:
 def lint_tests(ruleset: Ruleset) -> list[Problem]:
     """Every rule has a test file naming it, with >= 1 fires_ and >= 1 silent_ case."""
     problems: list[Problem] = []
-    for meta in ruleset.meta.values():
-        path = test_file_for(ruleset.root / meta.pack / Path(meta.file).name)
+    for rule_id, (pack, file) in sorted(ruleset.files.items()):
+        path = test_file_for(ruleset.root / pack / Path(file).name)
         if not path.exists():
-            problems.append(Problem(f"rule {meta.id} has no examples: expected {path.name} beside it", file=meta.file))
+            problems.append(Problem(f"rule {rule_id} has no examples: expected {path.name} beside it", file=file))
             continue
         tests, errs = _load_tests(path)
         problems += errs
         if tests is None:
             continue
-        if tests.rule != meta.id:
-            problems.append(Problem(f"names rule {tests.rule!r}, but sits beside {meta.id}", file=_rel(path), line=1))
+        if tests.rule != rule_id:
+            problems.append(Problem(f"names rule {tests.rule!r}, but sits beside {rule_id}", file=_rel(path), line=1))
+        if tests.profile not in ruleset.knowledge.profiles:
+            problems.append(Problem(f"profile {tests.profile!r} does not exist", file=_rel(path), line=1))
         names = [c.name for c in tests.cases]
         if not any(n.startswith("fires_") for n in names) or not any(n.startswith("silent_") for n in names):
-            problems.append(Problem(f"rule {meta.id}: needs at least one fires_ and one silent_ case", file=_rel(path)))
+            problems.append(Problem(f"rule {rule_id}: needs at least one fires_ and one silent_ case", file=_rel(path)))
+        scope = rule_id in ruleset.meta and ruleset.meta[rule_id].scope
         for c in tests.cases:
-            adverse = {e.status for e in c.expect} & ADVERSE
+            adverse = {e.status for e in c.expect} & (ADVERSE | ({"not_applicable"} if scope else set()))
             if c.name.startswith("fires_") and not adverse:
                 problems.append(Problem(f"case {c.name}: a fires_ case must expect an adverse status", file=_rel(path)))
             if c.name.startswith("silent_") and adverse:
                 problems.append(Problem(f"case {c.name}: a silent_ case must not expect {sorted(adverse)}", file=_rel(path)))
     for pack in ruleset.packs:
-        known = {Path(m.file).name for m in ruleset.meta.values() if m.pack == pack}
+        known = {Path(f).name for p, f in ruleset.files.values() if p == pack}
         for path in (ruleset.root / pack).glob("*_test.yaml"):
             if path.name.replace("_test.yaml", ".yaml") not in known:
                 problems.append(Problem("test file without a rule beside it", file=_rel(path)))
@@ -118,21 +123,33 @@ def _normalise(facts: list[dict], knowledge) -> list[dict]:
 
 
 def run_rule_tests(ruleset: Ruleset, evaluator, only: str | None = None) -> list[CaseResult]:
-    """Run every case of every rule (or of rule `only`) through `evaluator`."""
+    """Run every case of every rule (or of rule `only`) through `evaluator`, each test file under
+    its profile (the tree of `ruleset` compiled again for a profile other than its own)."""
     results: list[CaseResult] = []
     empty = Indicators({0: {}}, [], 0)
+    compiled = {ruleset.profile: ruleset}
     for pack in ruleset.packs:
         for rule_path in rule_files(ruleset.root / pack):
             path = test_file_for(rule_path)
             if not path.exists():
                 continue
             tests, errs = _load_tests(path)
-            if tests is None or tests.rule not in ruleset.meta or (only and tests.rule != only):
+            if tests is None or tests.rule not in ruleset.files or (only and tests.rule != only):
                 for e in errs:
                     results.append(CaseResult(rule="?", case="-", file=_rel(path), ok=False, message=str(e)))
                 continue
+            if tests.profile not in compiled:
+                compiled[tests.profile] = load_ruleset(ruleset.root, ruleset.knowledge, tests.profile)
+            rs = compiled[tests.profile]
+            if tests.rule not in rs.meta:
+                reason = rs.inactive.get(tests.rule, (None, None))[1]
+                results.append(CaseResult(rule=tests.rule, case="-", file=_rel(path), ok=False,
+                                          message=f"rule is inactive under profile {tests.profile}"
+                                                  f"{': ' + reason.en if reason else ''}; name a profile where it "
+                                                  "applies (profile: ...)"))
+                continue
             for case in tests.cases:
-                results.append(_run_case(ruleset, evaluator, tests.rule, case, _rel(path), empty))
+                results.append(_run_case(rs, evaluator, tests.rule, case, _rel(path), empty))
     return results
 
 
@@ -140,7 +157,8 @@ def _run_case(ruleset, evaluator, rule_id, case, file, empty) -> CaseResult:
     res = CaseResult(rule=rule_id, case=case.name, file=file, ok=False)
     try:
         facts = _normalise(case.facts, ruleset.knowledge)
-        matches = evaluator.evaluate(ruleset.compiled, facts)
+        matches = evaluator.evaluate(ruleset.scope, facts) if ruleset.scope else []
+        matches += evaluator.evaluate(ruleset.compiled, facts)
         findings = build_findings(ruleset, matches, FactSet(facts=facts), empty)
     except Exception as exc:  # a broken case is a failed case, reported with its reason
         res.message = f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,149 @@
+"""Indicators of the park as a whole in its latest year: enterprise shares, the smart platform,
+staff, shared wastewater plants, and each key indicator's average annual change over the data
+series (clause 7.3, 'change characteristics').
+
+Enterprise shares need every enterprise's flag: one enterprise of unknown status leaves the share
+unknown (it names that enterprise's field), because counting it as "no" would be a guess.
+"""
+from __future__ import annotations
+
+from engine.facts.models import Park
+from engine.indicators.derived import Derived, Input
+from engine.indicators.series import annual_rate
+
+__all__ = ["park_wide", "changes"]
+
+
+def _d(knowledge, name: str, year: int, formula: str) -> Derived:
+    return Derived(name, year, knowledge.indicators[name].unit, formula)
+
+
+def _enterprise_share(out, knowledge, park: Park, year: int, name: str, flag: str, formula: str,
+                      hit=lambda e, v: bool(v), scale: float = 100.0, count: bool = False) -> None:
+    d = _d(knowledge, name, year, formula)
+    out[name] = d
+    values = [getattr(e, flag) for e in park.enterprises]
+    d.missing += [f"enterprises[{i}].{flag}" for i, v in enumerate(values) if v is None]
+    if d.missing:
+        return
+    hits = sum(hit(e, v) for e, v in zip(park.enterprises, values))
+    d.inputs.append(Input(f"enterprises[].{flag}", float(hits), "enterprises"))
+    if count:
+        d.value = float(hits)
+    else:
+        d.divide(hits, len(values), "enterprises (none listed)", scale)
+
+
+def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None:
+    """Add the park-wide indicators of the latest year to `out`."""
+    k = knowledge
+    d = _d(k, "data_years", year, "number of statistical years reported")
+    d.value = float(len(park.years))
+    out["data_years"] = d
+
+    d = _d(k, "leading_industry_concentration", year, "largest leading industry's share of industrial output")
+    out["leading_industry_concentration"] = d
+    shares = [li.output_share for li in park.profile.leading_industries]
+    d.missing += [f"profile.leading_industries[{i}].output_share" for i, s in enumerate(shares) if s is None]
+    if not shares:
+        d.missing.append("profile.leading_industries")
+    if not d.missing:
+        d.value = max(shares)
+
+    d = _d(k, "key_enterprise_audit_rate", year, "enterprises subject to mandatory cleaner-production audit "
+                                                 "(双超双有高耗能) with the audit completed ÷ enterprises subject × 100")
+    out["key_enterprise_audit_rate"] = d
+    subject = []
+    for i, e in enumerate(park.enterprises):
+        flags = list(e.cp_triggers.model_dump().values())
+        if any(v is True for v in flags):
+            subject.append((i, e))
+        elif any(v is None for v in flags):   # no trigger known to hold, some unknown: may be subject
+            d.missing += [f"enterprises[{i}].cp_triggers.{t}" for t, v in e.cp_triggers.model_dump().items()
+                          if v is None]
+    d.missing += [f"enterprises[{i}].cp_audit" for i, e in subject if e.cp_audit is None]
+    if not d.missing:
+        done = sum(e.cp_audit == "completed" for _, e in subject)
+        d.inputs += [Input("enterprises[] subject to mandatory audit", float(len(subject)), "enterprises"),
+                     Input("enterprises[] of those with the audit completed", float(done), "enterprises")]
+        d.divide(done, len(subject), "enterprises subject to mandatory audit (none)", 100)
+
+    d = _d(k, "smart_platform_systems", year, "systems of the seven in clause 3.7 reported built")
+    out["smart_platform_systems"] = d
+    flags = park.smart_platform.model_dump()
+    d.missing += [f"smart_platform.{n}" for n, v in flags.items() if v is None]
+    if not d.missing:
+        d.value = float(sum(bool(v) for v in flags.values()))
+
+    _enterprise_share(out, k, park, year, "cp_audit_share", "cp_audit", "enterprises with a completed "
+                      "cleaner-production audit ÷ enterprises listed × 100", hit=lambda e, v: v == "completed")
+    _enterprise_share(out, k, park, year, "efficiency_benchmark_share", "efficiency_benchmark_met",
+                      "enterprises at the sector efficiency benchmark ÷ enterprises listed × 100")
+    _enterprise_share(out, k, park, year, "green_factory_share", "green_factory",
+                      "green factories ÷ enterprises listed × 100")
+    _enterprise_share(out, k, park, year, "green_factory_count", "green_factory",
+                      "enterprises recognised as green factories", count=True)
+
+    for name, value, path, formula in (
+            ("green_staff", park.profile.green_staff, "profile.green_staff",
+             "full-time staff of the green low-carbon body (reported)"),
+            ("symbiosis_links", park.circular.symbiosis_links, "circular.symbiosis_links",
+             "industrial-symbiosis links (reported)")):
+        d = _d(k, name, year, formula)
+        out[name] = d
+        v = d.need(path, None if value is None else float(value), d.unit)
+        d.value = v
+
+    plants = park.infrastructure.wastewater_plants
+    for name, num, den, formula, scale in (
+            ("wwtp_electricity_intensity", "electricity_use", "treated",
+             "Σ plant electricity (kWh) ÷ Σ wastewater treated (m3)", 1000.0),
+            ("sludge_utilisation", "sludge_utilised", "sludge_generated",
+             "Σ sludge utilised ÷ Σ sludge generated × 100", 100.0)):
+        d = _d(k, name, year, formula)
+        out[name] = d
+        if not plants:
+            d.undefined = "infrastructure.wastewater_plants: none listed"
+            continue
+        nums = [d.need(f"infrastructure.wastewater_plants[{i}].{num}", getattr(p, num), "") for i, p in enumerate(plants)]
+        dens = [d.need(f"infrastructure.wastewater_plants[{i}].{den}", getattr(p, den), "") for i, p in enumerate(plants)]
+        if not d.missing:
+            d.divide(sum(nums), sum(dens), f"infrastructure.wastewater_plants[].{den}", scale)
+
+
+def changes(park: Park, knowledge, by_year: dict[int, dict[str, Derived]], year: int) -> None:
+    """Average annual change over the data series of every indicator that has a `change_of`
+    indicator, and value_added_growth: from the first year with a value to the latest year."""
+    latest = by_year[year]
+    specs = [(ind.id, ind.change_of) for ind in knowledge.indicators.values() if ind.change_of]
+    specs.append(("value_added_growth", None))
+    for name, base in specs:
+        meta = knowledge.indicators[name]
+        d = Derived(name, year, meta.unit, meta.formula)
+        latest[name] = d
+        if base is None:   # IVA growth: the series of reported industrial value added
+            series = [(y.year, y.economy.industrial_value_added, f"years[{i}].economy.industrial_value_added")
+                      for i, y in enumerate(park.years)]
+            kind, unit = "compound", "万元"
+        else:
+            series = [(yr, vals[base].value, f"derived.{base} ({yr})") for yr, vals in by_year.items() if base in vals]
+            kind, unit = knowledge.indicators[base].rate, knowledge.indicators[base].unit
+        series.sort()
+        last = next((s for s in series if s[0] == year), None)
+        if last is None or last[1] is None:
+            here = latest.get(base) if base else None
+            if here is not None:
+                d.missing += here.missing or [f"derived.{base} ({year}) (undefined: {here.undefined})"]
+            else:
+                d.missing.append(last[2] if last else f"years ({year})")
+            continue
+        first = next((s for s in series if s[1] is not None), None)
+        if first is None or first[0] == year:
+            d.missing.append(f"years (a second year with {base or 'economy.industrial_value_added'} reported)")
+            continue
+        d.inputs += [Input(first[2], first[1], unit), Input(last[2], last[1], unit)]
+        rate = annual_rate(first[1], last[1], year - first[0], kind)
+        if rate is None:
+            d.undefined = f"{first[2]} = {first[1]:g} (a % change from zero is undefined)"
+        else:
+            d.value = rate
