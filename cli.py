@@ -176,10 +176,11 @@ def rules_list(ruleset: RulesetOpt = None, lang: Annotated[Lang, typer.Option()]
 
 @rules_app.command("lint")
 def rules_lint(ruleset: RulesetOpt = None, rules_dir: RulesDirOpt = None) -> None:
-    """Compile every pack and check each rule has examples beside it (fires_ and silent_)."""
-    from engine.rules.testing import lint_tests
+    """Compile every pack under every benchmark profile; each rule has examples beside it (fires_
+    and silent_) and applies under at least one profile."""
+    from engine.rules.testing import lint_tests, lint_profiles
     rs = _ruleset(ruleset, rules_dir)
-    problems = lint_tests(rs)
+    problems = lint_tests(rs) + lint_profiles(rs)
     for p in problems:
         typer.echo(f"error: {p}", err=True)
     if problems:

@@ -80,6 +80,10 @@ _SMART = ("economic_monitoring", "energy_monitoring", "safety_emergency", "envir
 _MANAGEMENT = ("ghg_inventory", "emission_factor_library", "carbon_metering", "permit_carbon_integration",
                "env_disclosure", "synergy_evaluation", "energy_management_centre",
                "access_list_by_sector", "entry_exit_list")
+_STATUS_ITEMS = ("overall_development", "green_industry", "energy", "resources", "environment",
+                 "infrastructure", "platforms_institutions", "other")
+_CARRIERS = ("purchased_electricity", "onsite_renewable_generation", "coal", "coke", "natural_gas", "fuel_oil",
+             "diesel", "gasoline", "lpg", "purchased_heat", "green_electricity")
 _TRIGGERS = ("exceeds_discharge_standard", "exceeds_total_quota", "toxic_substances",
              "exceeds_energy_limit")
 _CARRIER_UNITS = {"coal": "tCO2/t", "coke": "tCO2/t", "natural_gas": "tCO2/万m3", "fuel_oil": "tCO2/t",
@@ -153,6 +157,7 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
          "nox": rng.uniform(0.1, 0.6), "vocs": rng.uniform(0.1, 0.6), "pm": rng.uniform(0.03, 0.2),
          "air": rng.uniform(65, 85), "heat_recovery": rng.uniform(40, 70), "reported": rng.uniform(0.97, 1.03)}
     area = rng.uniform(20, 120)
+    storage = rng.uniform(10, 150)
     years = []
     for year in range(latest - 2, latest + 1):
         back = latest - year                   # 2 for the earliest year, 0 for the latest
@@ -222,12 +227,16 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
             "air_quality_good_days": round(min(95.0, n(r["air"] - 1.0 * back)), 1),
             "waste_heat_recovery": round(r["heat_recovery"] - 2.0 * back, 1),
             "major_env_incidents": 0,
+            # ~1100 full-load hours a year; storage grows with it
+            "capacity": {"pv": _q(en * r["onsite"] / 1.2 ** back / _TCE_PER["electricity"] / 1100, "MW"),
+                         "storage": _q(storage / 1.3 ** back, "MWh")},
+            "surface_water": {"sections": 6, "sections_meeting_target": 6 - min(back, 2)},
         })
     leading = rng.sample(_INDUSTRIES[:-1], 4)
     task_areas = [a for a in _AREAS for _ in range(rng.randint(4, 7))]   # 40-70 tasks over 6.2-6.11
     shares = sorted((rng.uniform(8, 30) for _ in leading), reverse=True)
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "profile": {
             "id": tag,
             "name": "".join(rng.sample(_PLACE, 2)) + "经济技术开发区(合成)",
@@ -250,13 +259,14 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
             "wastewater_plants": [
                 {"id": f"WWTP-{i + 1}", "name": f"第{i + 1}污水处理厂",
                  "capacity": _q(rng.uniform(1, 8), "万m3/d"), "load_rate": round(rng.uniform(55, 90), 1),
-                 "online_monitoring": True, "solar_pv": rng.random() < 0.6, "shared": True}
+                 "online_monitoring": True, "solar_pv": rng.random() < 0.6, "shared": True,
+                 "treated": _q(rng.uniform(300, 2500), "万m3"), "electricity_use": _q(rng.uniform(100, 900), "万kWh"),
+                 "anaerobic_stage": i == 0, "ghg_control": rng.random() < 0.5,
+                 "sludge_generated": _q(rng.uniform(5000, 30000), "t"),
+                 "sludge_utilised": _q(rng.uniform(2000, 5000), "t")}
                 for i in range(3)],
             "central_heating": True,
             "reclaimed_water_plant": True,
-            # ~1100 full-load hours a year
-            "pv_capacity": _q(energy * r["onsite"] / _TCE_PER["electricity"] / 1100, "MW"),
-            "storage_capacity": _q(rng.uniform(10, 150), "MWh"),
             "microgrid": rng.random() < 0.5,
             "charging_points": rng.randint(200, 3000),
             "heat_pumps": rng.random() < 0.5,
@@ -265,6 +275,7 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
         "smart_platform": {k: rng.random() < 0.85 for k in _SMART},
         "management": {
             **{k: rng.random() < 0.75 for k in _MANAGEMENT},
+            "digital_carbon_management": rng.random() < 0.6,
             "factors": [
                 {"carrier": "grid_electricity", "value": round(rng.uniform(0.4, 0.72), 4),
                  "unit": "kgCO2/kWh", "source": "生态环境部、国家统计局 省级电力二氧化碳排放因子"},
@@ -277,12 +288,16 @@ def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:
         "plan": {
             "exists": True,
             "year": latest - 2,
+            "status_analysis": {k: rng.random() < 0.85 for k in _STATUS_ITEMS},
+            "reachability_analysis": rng.random() < 0.6,
             "targets": [_target(rng, i, ind, latest - 3, latest + 1) for i, ind in enumerate(_INDICATORS)],
             "tasks": [
                 {"id": f"K{i + 1:02d}", "area": area_, "title": f"{_TASK_WORDS[area_]}(第{i + 1}项)",
                  "status": rng.choices(["done", "in_progress", "planned", "delayed", "cancelled"],
                                        [5, 3, 1, 1, 0.3])[0],
-                 "quantified": rng.random() < 0.7}
+                 "quantified": rng.random() < 0.7, "due_year": rng.randint(latest - 1, latest + 2),
+                 "progress": round(rng.uniform(0, 100), 0),
+                 "targets": [f"T{rng.randint(1, len(_INDICATORS))}"] if rng.random() < 0.6 else []}
                 for i, area_ in enumerate(task_areas)],
         },
     }
@@ -335,6 +350,10 @@ def _enterprise(rng: random.Random, i: int, latest: int, *, width: int) -> dict:
         "green_factory": rng.random() < 0.2,
         "efficiency_benchmark_met": rng.random() < 0.4,
         "backward_capacity": two_high and rng.random() < 0.05,
+        "vocs_key_emitter": code in ("C2614", "C2651", "C3360", "C2922"),
+        "vocs_source_substitution": rng.random() < 0.5,
+        "hcfc_use": rng.random() < 0.03,
+        "hcfc_phaseout_plan": rng.random() < 0.5,
         "_output": output, "_energy": energy, "_two_high": two_high,
     }
     if audit in ("completed", "in_progress"):
@@ -367,7 +386,11 @@ def random_park(rng: random.Random) -> dict:
         "years": [g.year(y) for y in years],
     }
     if rng.random() < 0.2:
-        park["schema_version"] = 1
+        park["schema_version"] = 2
+    if rng.random() < 0.3:
+        park["accounting"] = {k: v for k, v in (("natural_gas_coefficient", rng.choice(["statistics", "oil_field"])),
+                                               ("scope2", rng.choice(["location_based", "market_based"])))
+                              if g.maybe()}
     n = rng.randint(0, 30)
     if n or rng.random() < 0.5:
         park["enterprises"] = [g.enterprise(i) for i in range(n)]
@@ -494,6 +517,12 @@ class _Gen:
         self.optional(y, "air_quality_good_days", self.percent)
         self.optional(y, "waste_heat_recovery", self.percent)
         self.optional(y, "major_env_incidents", lambda: rng.choice([0, 0, 0, 1, 2]))
+        if self.maybe(0.5):
+            y["capacity"] = {k: self.amount(dim, typ) for k, dim, typ in (("pv", "power", 50), ("storage", "storage", 40))
+                             if self.maybe()}
+        if self.maybe(0.3):
+            sections = rng.randint(0, 12)
+            y["surface_water"] = {"sections": sections, "sections_meeting_target": rng.randint(0, sections)}
         return y
 
     def fields(self, spec: dict[str, tuple[str, float]], p: float = 0.6) -> dict:
@@ -516,6 +545,9 @@ class _Gen:
                 e["green_electricity"] = self._same_unit(purchased * share, unit, spelling)
         elif has_green:
             e["green_electricity"] = self.amount("electricity", 1e5)
+        absent = [c for c in _CARRIERS if c not in e and not (c == "purchased_electricity" and "green_electricity" in e)]
+        if absent and self.maybe(0.6):   # declare some unreported carriers as not used (a reported 0)
+            e["not_used"] = [c for c in absent if self.maybe(0.7)]
         return e
 
     @staticmethod
@@ -538,7 +570,8 @@ class _Gen:
             e["cp_triggers"] = {k: rng.choice([True, False, False]) for k in _TRIGGERS if self.maybe(0.6)}
         self.optional(e, "cp_audit", lambda: rng.choice(["none", "planned", "in_progress", "completed"]))
         self.optional(e, "cp_audit_year", lambda: rng.randint(2005, 2030), p=0.4)
-        for k in ("in_carbon_market", "green_factory", "efficiency_benchmark_met", "backward_capacity"):
+        for k in ("in_carbon_market", "green_factory", "efficiency_benchmark_met", "backward_capacity",
+                  "vocs_key_emitter", "vocs_source_substitution", "hcfc_use", "hcfc_phaseout_plan"):
             self.optional(e, k, lambda: self.maybe(0.3), p=0.5)
         self.optional(e, "direct_emissions", lambda: self.amount("co2", 5e4), p=0.3)
         return e
@@ -552,15 +585,19 @@ class _Gen:
                 w: dict[str, Any] = {"id": rng.choice([f"W{i}", f"污水厂{i}", f"wwtp-{i}"])}
                 self.optional(w, "name", lambda: self.name("污水处理厂"))
                 self.optional(w, "capacity", lambda: self.amount("water_rate", 3e4))
-                self.optional(w, "load_rate", self.percent)
-                for k in ("online_monitoring", "solar_pv", "shared"):
+                self.optional(w, "load_rate", lambda: self.percent() * rng.choice([1, 1, 1.4]))
+                for k in ("online_monitoring", "solar_pv", "shared", "anaerobic_stage", "ghg_control"):
                     self.optional(w, k, self.maybe)
+                self.optional(w, "treated", lambda: self.amount("water", 1e7))
+                self.optional(w, "electricity_use", lambda: self.amount("electricity", 5e3))
+                if self.maybe(0.5):
+                    w["sludge_generated"] = self.amount("mass", 1e4)
+                    if self.maybe():
+                        w["sludge_utilised"] = "0 t" if self.maybe(0.3) else w["sludge_generated"]
                 plants.append(w)
             d["wastewater_plants"] = plants
         for k in ("central_heating", "reclaimed_water_plant", "microgrid", "heat_pumps", "ecological_corridors"):
             self.optional(d, k, self.maybe)
-        self.optional(d, "pv_capacity", lambda: self.amount("power", 50))
-        self.optional(d, "storage_capacity", lambda: self.amount("storage", 40))
         self.optional(d, "charging_points", lambda: self.count(5000))
         return d
 
@@ -568,7 +605,7 @@ class _Gen:
         return {k: self.maybe() for k in _SMART if self.maybe()}
 
     def management(self) -> dict:
-        d: dict[str, Any] = {k: self.maybe() for k in _MANAGEMENT if self.maybe()}
+        d: dict[str, Any] = {k: self.maybe() for k in _MANAGEMENT + ("digital_carbon_management",) if self.maybe()}
         if self.maybe(0.4):
             d["factors"] = []
             for _ in range(self.rng.randint(0, 3)):
@@ -590,22 +627,31 @@ class _Gen:
         rng = self.rng
         p: dict[str, Any] = {"exists": self.maybe(0.8)}
         self.optional(p, "year", lambda: rng.choice(years))
+        self.optional(p, "status_analysis", lambda: {k: self.maybe() for k in _STATUS_ITEMS if self.maybe()})
+        self.optional(p, "reachability_analysis", self.maybe)
         if self.maybe(0.7):
             targets = []
             for i in range(rng.randint(0, 7)):
                 base = rng.randint(2005, 2028)
-                targets.append({
-                    "id": f"T{i}", "indicator": rng.choice(_INDICATORS),
-                    "baseline_year": base,
-                    "baseline_value": rng.choice([0.0, 1e-05, round(rng.uniform(0, 100), 3), -1.5]),
-                    "target_year": base + rng.randint(1, 10),
-                    "target_value": rng.choice([0.0, round(rng.uniform(0, 100), 3)]),
-                    **({"binding": self.maybe()} if self.maybe() else {})})
+                t = {"id": f"T{i}", "indicator": rng.choice(_INDICATORS),
+                     "baseline_year": base,
+                     "baseline_value": rng.choice([0.0, 1e-05, round(rng.uniform(0, 100), 3), -1.5]),
+                     "target_year": base + rng.randint(1, 10),
+                     "target_value": rng.choice([0.0, round(rng.uniform(0, 100), 3)]),
+                     **({"binding": self.maybe()} if self.maybe() else {})}
+                if self.maybe(0.4):
+                    t["direction"] = rng.choice(["decrease", "increase"] +
+                                                (["reach"] if t["target_value"] != t["baseline_value"] else []))
+                targets.append(t)
             p["targets"] = targets
         if self.maybe(0.7):
+            ids = [t["id"] for t in p.get("targets", [])]
             p["tasks"] = [{"id": f"K{i}", "area": rng.choice(_AREAS), "title": self.name("任务"),
                            "status": rng.choice(["planned", "in_progress", "done", "delayed", "cancelled"]),
-                           **({"quantified": self.maybe()} if self.maybe() else {})}
+                           **({"quantified": self.maybe()} if self.maybe() else {}),
+                           **({"due_year": rng.randint(2008, 2032)} if self.maybe() else {}),
+                           **({"progress": self.percent()} if self.maybe() else {}),
+                           **({"targets": rng.sample(ids, rng.randint(0, len(ids)))} if ids and self.maybe() else {})}
                           for i in range(rng.randint(0, 12))]
         return p
 

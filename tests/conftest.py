@@ -14,9 +14,10 @@ settings.register_profile("greenpark", derandomize=True, deadline=None, print_bl
 settings.load_profile("greenpark")
 
 
-def _bench(value, verification="V", unit="%"):
+def _bench(value, verification="V", unit="%", operator=">="):
     return SimpleNamespace(value=value, unit=unit, framework="test_framework", source="test_source",
-                           verification=verification, name=Text(zh="测试基准", en="test benchmark"))
+                           verification=verification, name=Text(zh="测试基准", en="test benchmark"),
+                           indicator=None, operator=operator, applies_if=None)
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +30,9 @@ def fake_knowledge():
                     "B-HIGH": _bench(1000000.0, "V", "tce"), "B-TIER": _bench(0.2, "V", "tCO2/tce"),
                     "B-TINY": _bench(1e-05, "C")},
         measures={"M-X": SimpleNamespace(title=Text(zh="措施", en="measure"), improves=["renewable_share"])},
-        indicators={}, sources={}, digest="fake")
+        indicators={"x": SimpleNamespace(name=Text(zh="指标x", en="indicator x"))}, sources={}, digest="fake",
+        profiles={"test": {"x": ["B-MIN"]}},
+        frameworks={"test_framework": SimpleNamespace(name=Text(zh="测试框架", en="test framework"))})
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +57,13 @@ def durable():
 def oracle():
     from engine.evaluators.oracle import OracleEvaluator
     return OracleEvaluator()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many expert expectations the engine agrees with (tests/test_scenarios.py)."""
+    try:
+        from tests.test_scenarios import AGREEMENT
+    except ImportError:  # pragma: no cover - the scenario module was not collected
+        return
+    for engine, (agreed, total) in sorted(AGREEMENT.items()):
+        terminalreporter.write_line(f"expert scenarios ({engine}): {agreed}/{total} expectations agree")

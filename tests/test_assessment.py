@@ -70,16 +70,37 @@ def test_strong_park_has_fewer_not_met_than_the_chemical_park(results):
     assert count("examples/strong_hightech_park.yaml") <= 3
 
 
-def test_ghg_inventory_adds_up(results):
+def test_ghg_inventory_adds_up_on_both_scope2_bases(results):
     for r in results.values():
+        basis = r["accounting"]["scope2"]["basis"]
         for year in r["ghg_inventory"]:
             s1 = sum(i["co2_t"] for i in year["scope1"])
-            s2 = sum(i["co2_t"] for i in year["scope2"])
+            loc = sum(i["co2_t"] for i in year["scope2_location"])
+            mkt = sum(i["co2_t"] for i in year["scope2_market"])
             assert year["scope1_t"] == pytest.approx(s1)
-            if year["total_t"] is not None:
-                assert year["total_t"] == pytest.approx(s1 + s2)
-            for item in year["scope1"] + year["scope2"]:
+            assert year["total_location_t"] == pytest.approx(s1 + loc)
+            assert year["total_market_t"] == pytest.approx(s1 + mkt)
+            assert year["basis"] == basis
+            assert year["total_t"] == year["total_location_t" if basis == "location_based" else "total_market_t"]
+            for item in year["scope1"] + year["scope2_location"] + year["scope2_market"]:
                 assert item["factor"]["verification"] in "VCUD" and item["factor"]["source"]
+
+
+def test_results_state_their_accounting_choices(results):
+    strong = results["examples/strong_hightech_park.yaml"]["accounting"]
+    assert strong["scope2"] == {**strong["scope2"], "basis": "market_based", "chosen_by": "park"}
+    coal = results["examples/coal_chemical_park.yaml"]["accounting"]
+    assert coal["scope2"]["basis"] == "location_based" and coal["scope2"]["chosen_by"] == "default"
+    gas = coal["energy"]["natural_gas_coefficient"]
+    assert (gas["option"], gas["published"], gas["chosen_by"]) == ("statistics", "1.2143 kgce/m3", "default")
+    assert gas["source"] and gas["verification"] in "VCUD"
+
+
+def test_derived_gives_every_year(results):
+    r = results["examples/strong_hightech_park.yaml"]
+    assert list(r["derived"]) == ["2021", "2022", "2023", "2024"]
+    assert all("energy_total_tce" in r["derived"][y] for y in r["derived"])
+    assert "key_enterprise_audit_rate" in r["derived"]["2024"]       # park-wide: the latest year
 
 
 def test_same_input_same_digest_same_result(assessor, results):
@@ -138,8 +159,10 @@ def test_minimal_park_with_empty_lists_and_chinese_and_tiny_floats(assessor):
         "enterprises": []})
     r = assessor.assess(park)
     assert r["park_id"] == "tiny"
-    grid = r["ghg_inventory"][0]["scope2"][0]["factor"]
+    year = r["ghg_inventory"][0]
+    grid = year["scope2_location"][0]["factor"]
     assert "西南" in grid["note"], "西藏 has no provincial factor: the regional one is used and said"
+    assert year["total_t"] is None and "years[0].energy.coal" in year["missing"], "unknown fuels: no total"
 
 
 def test_a_park_with_no_findings(tmp_path, durable, ruleset):

@@ -126,7 +126,7 @@ def test_rule_citing_a_missing_clause_fails_the_pack_whole(tmp_path, ruleset):
     tree = tmp_path / "rules"
     shutil.copytree(ruleset.root, tree, ignore=shutil.ignore_patterns("releases"))
     rule = next(tree.glob("pollution_carbon/PC-C-001_*[!t].yaml"))
-    rule.write_text(rule.read_text(encoding="utf-8").replace('clauses: ["6.3"]', 'clauses: ["6.13"]'), encoding="utf-8")
+    rule.write_text(rule.read_text(encoding="utf-8").replace('clauses: ["7.3", "6.3"]', 'clauses: ["6.13"]'), encoding="utf-8")
     r = run("rules", "lint", "--rules-dir", str(tree))
     assert r.exit_code == 2
     assert "clause '6.13' does not exist" in r.output and "PC-C-001" in r.output and ":" in r.output.split()[1]

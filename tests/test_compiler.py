@@ -11,6 +11,8 @@ from pydantic import TypeAdapter
 from engine.rules import ir
 from engine.rules.compiler import RuleCompileError, compile_rule
 from engine.rules.dsl import RuleFile
+from engine.text import Text
+from types import SimpleNamespace
 
 COMPLIANCE = """
 id: PC-C-001
@@ -57,14 +59,17 @@ def compile_text(text, knowledge, **changes):
     data = yaml.safe_load(text)
     data.update(changes)
     rule = TypeAdapter(RuleFile).validate_python(data)
-    return compile_rule(rule, pack="pollution_carbon", pack_version="1.0.0", file="x.yaml", knowledge=knowledge)
+    return compile_rule(rule, pack="pollution_carbon", pack_version="1.0.0", file="x.yaml", knowledge=knowledge,
+                        profile="test")
 
 
 def test_compliance_expands_into_one_engine_rule_per_verdict(fake_knowledge):
     rules, meta = compile_text(COMPLIANCE, fake_knowledge)
     assert sorted(meta.engine_rules.values()) == sorted(
-        ["not_applicable", "insufficient_data", "insufficient_data", "met", "not_met"])
-    assert [r.emit is not None for r in rules] == [False, False, False, False, True]
+        ["not_applicable", "insufficient_data", "insufficient_data", "not_applicable", "met", "not_met"])
+    assert [r.emit is not None for r in rules] == [False, False, False, False, False, True]
+    undefined = next(r for r in rules if r.id.endswith("#undefined"))     # a zero base: not applicable
+    assert undefined.patterns[-1].test.items[-1] == ir.Defined(field="undefined")
     assert meta.gap.field == "value" and meta.gap.threshold == "max"
     assert meta.applies_park_fields == ("energy_total_tce",)
     met = next(r for r in rules if r.id.endswith("#met"))
@@ -76,12 +81,13 @@ PARK = {"kind": "park", "id": "park"}
 
 @settings(max_examples=150, deadline=None)
 @given(energy=st.one_of(st.none(), st.sampled_from([1e5, 2e5, 5e5, 1e6, 3e6])),
-       value=st.one_of(st.none(), st.floats(min_value=0, max_value=5, allow_nan=False)))
+       value=st.one_of(st.none(), st.just("undefined"), st.floats(min_value=0, max_value=5, allow_nan=False)))
 def test_exactly_one_verdict_per_subject(fake_knowledge, energy, value):
     from engine.evaluators.oracle import OracleEvaluator
     rules, meta = compile_text(COMPLIANCE, fake_knowledge)
     park = dict(PARK, **({} if energy is None else {"energy_total_tce": energy}))
-    ind = {"kind": "indicator", "id": "ind:co2_per_tce", "name": "co2_per_tce", **({} if value is None else {"value": value})}
+    ind = {"kind": "indicator", "id": "ind:co2_per_tce", "name": "co2_per_tce",
+           **({} if value is None else {"undefined": "x = 0"} if value == "undefined" else {"value": value})}
     other = {"kind": "indicator", "id": "ind:x", "name": "x", "value": 99.0}
     matches = OracleEvaluator().evaluate(ir.CompiledRuleset(key="t", rules=rules), [park, ind, other])
     statuses = [meta.engine_rules[m.rule] for m in matches]
@@ -93,6 +99,8 @@ def test_exactly_one_verdict_per_subject(fake_knowledge, energy, value):
         assert status == "not_applicable"
     elif value is None:
         assert status == "insufficient_data"
+    elif value == "undefined":
+        assert status == "not_applicable"
     else:
         assert status == ("met" if value <= 0.2 else "not_met")
 
@@ -129,3 +137,23 @@ def test_measure_answers_problem_by_forward_chaining(fake_knowledge):
 def test_tiny_thresholds_survive(fake_knowledge):
     rules, _ = compile_text(PROBLEM, fake_knowledge, thresholds={"min": "B-TINY"})
     assert rules[0].patterns[0].test.items[1].right.value == 1e-05
+
+
+def test_a_profile_binds_a_benchmark_slot_and_without_one_the_rule_is_inactive(fake_knowledge):
+    from engine.rules.compiler import RuleInactive
+    rules, meta = compile_text(PROBLEM, fake_knowledge, thresholds={"min": "profile:x"})
+    assert meta.thresholds["min"].benchmark == "B-MIN" and meta.thresholds["min"].slot == "x"
+    assert rules[0].patterns[0].test.items[1].right.value == 15.0
+    fake_knowledge.indicators["y"] = SimpleNamespace(name=Text(zh="指标", en="indicator y"))
+    try:
+        with pytest.raises(RuleInactive, match="sets no benchmark for indicator y"):
+            compile_text(PROBLEM, fake_knowledge, thresholds={"min": "profile:y"})
+    finally:
+        del fake_knowledge.indicators["y"]
+
+
+def test_a_slot_compared_the_wrong_way_round_is_a_compile_error(fake_knowledge):
+    """B-MIN is `x >= 15`: a problem must test the adverse side (`<`), a check the met side (`>=`)."""
+    with pytest.raises(RuleCompileError, match="the other way round"):
+        compile_text(PROBLEM, fake_knowledge, thresholds={"min": "profile:x"},
+                     when={"fact": "indicator", "where": "name == 'renewable_share' and value > $min"})

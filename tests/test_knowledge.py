@@ -132,16 +132,29 @@ def test_benchmarks_keep_reference_ids_and_tags(kb):
             assert b.name_verification == "V", f"{b.id}: U value with a document needs name V"
 
 
-def test_default_profile_is_guide_miit_and_zero_carbon_core(kb):
+def test_default_profile_is_guide_miit_zero_carbon_core_and_national_targets(kb):
     default = kb.profiles["default"]
     frameworks = {kb.benchmarks[i].framework for ids in default.values() for i in ids}
-    assert frameworks == {"guide", "miit_green_park_2016", "national_zero_carbon_park_2025"}
+    assert frameworks == {"guide", "miit_green_park_2016", "national_zero_carbon_park_2025",
+                          "industrial_green_14fyp", "eip_framework_v2"}
+    assert {kb.benchmarks[i].framework for i in default["hazardous_waste_managed"]} == {"eip_framework_v2"}
     assert default["co2_per_tce"] == ["ZC-CORE-T1", "ZC-CORE-T2"]
     assert default["smart_platform_systems"] == ["GUIDE-3.7"]
+    assert default["carbon_intensity_change"] == ["PT-IND-CI-ANNUAL"]
+
+
+def test_every_key_indicator_has_a_benchmark_under_default(kb):
+    """Clause 7.3: each key indicator (or, for one the default frameworks give no number, its
+    change) is measured under the default profile."""
+    default = kb.profiles["default"]
+    for ind in kb.indicators.values():
+        if ind.key and not ind.change_of:
+            change = next((c.id for c in kb.indicators.values() if c.change_of == ind.id), None)
+            assert ind.id in default or change in default, ind.id
 
 
 def test_derived_benchmarks_match_their_formula(kb):
-    for bid, decline in [("PT-IND-EI-ANNUAL", 13.5), ("PT-IND-CI-ANNUAL", 18)]:
+    for bid, decline in [("PT-IND-EI-ANNUAL", 13.5), ("PT-IND-CI-ANNUAL", 18), ("PT-IND-WATER-ANNUAL", 16)]:
         b = kb.benchmarks[bid]
         assert b.verification == "D" and b.derivation is not None
         assert kb.benchmarks[bid.removesuffix("-ANNUAL")].value == decline
@@ -164,7 +177,7 @@ def test_measures_cover_the_task_clauses(kb):
 # -- factors ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("carrier, value, unit, published", [
-    ("natural_gas", 0.00133, "tce/m3", "1.3300 kgce/m3"),
+    ("natural_gas", 0.0012143, "tce/m3", "1.2143 kgce/m3"),
     ("electricity", 0.1229, "tce/MWh", "0.1229 kgce/kWh"),
     ("coal", 0.7143, "tce/t", "0.7143 kgce/kg"),
     ("purchased_heat", 0.03412, "tce/GJ", "0.03412 kgce/MJ"),
@@ -174,6 +187,15 @@ def test_coefficients_are_converted_from_the_published_unit(kb, carrier, value, 
     f = kb.coefficient(carrier)
     assert f.value == pytest.approx(value, rel=1e-12)
     assert (f.unit, f.published, f.verification) == (unit, published, "C")
+
+
+def test_natural_gas_is_a_choice_with_a_default(kb):
+    assert kb.coefficient_options("natural_gas") == ["oil_field", "statistics"]
+    assert kb.coefficient("natural_gas").option == "statistics"
+    assert kb.coefficient("natural_gas", "oil_field").value == pytest.approx(0.00133, rel=1e-12)
+    assert kb.coefficient_options("coal") == []
+    with pytest.raises(KeyError, match="no coefficient option 'wet' for natural_gas"):
+        kb.coefficient("natural_gas", "wet")
 
 
 def test_every_carrier_has_a_coefficient_and_fuels_a_co2_factor(kb):

@@ -12,7 +12,7 @@ def test_all_rule_examples_pass(ruleset, engine, durable, oracle):
     results = run_rule_tests(ruleset, durable if engine == "durable" else oracle)
     failed = [f"{r.rule} {r.case}: {r.message}" for r in results if not r.ok]
     assert not failed, "\n".join(failed)
-    assert len(results) >= 2 * len(ruleset.meta), "at least a firing and a silent case per rule"
+    assert len(results) >= 2 * len(ruleset.files), "at least a firing and a silent case per rule"
 
 
 def test_every_rule_has_firing_and_silent_examples(ruleset):
@@ -20,7 +20,7 @@ def test_every_rule_has_firing_and_silent_examples(ruleset):
     per_rule = {}
     for r in run_rule_tests(ruleset, _Null()):
         per_rule.setdefault(r.rule, set()).add(r.case.split("_", 1)[0])
-    assert set(per_rule) == set(ruleset.meta)
+    assert set(per_rule) == set(ruleset.files)
     assert all(kinds == {"fires", "silent"} for kinds in per_rule.values())
 
 

@@ -182,10 +182,9 @@ class YearCalculator:
         elec = self.amount(loc, "purchased_electricity")
         heat = self.amount(loc, "purchased_heat")
         loc.factors += [grid, heat_f]
+        inv["scope2"] = _lines((("grid_electricity", elec, grid), ("purchased_heat", heat, heat_f)))
         if not loc.missing:
             loc.value = elec * grid.value + heat * heat_f.value
-            inv["scope2"] = [_line("grid_electricity", elec, grid)] + ([_line("purchased_heat", heat, heat_f)]
-                                                                       if heat else [])
         mkt = self.d("co2_scope2_market", "(purchased − green electricity) × national grid factor excluding "
                                           "market-traded non-fossil power + purchased heat × heat factor")
         resid = self._residual_factor()
@@ -193,10 +192,10 @@ class YearCalculator:
         green = self.amount(mkt, "green_electricity")
         heat_m = self.amount(mkt, "purchased_heat")
         mkt.factors += [resid, heat_f]
+        residual = None if elec_m is None or green is None else elec_m - green
+        inv["scope2_market"] = _lines((("residual_grid_electricity", residual, resid), ("purchased_heat", heat_m, heat_f)))
         if not mkt.missing:
-            mkt.value = (elec_m - green) * resid.value + heat_m * heat_f.value
-            inv["scope2_market"] = [_line("residual_grid_electricity", elec_m - green, resid)] + (
-                [_line("purchased_heat", heat_m, heat_f)] if heat_m else [])
+            mkt.value = residual * resid.value + heat_m * heat_f.value
         s2 = loc if basis == "location_based" else mkt
         tot = self.d("co2_total", f"scope 1 + scope 2 ({'location' if basis == 'location_based' else 'market'}-"
                                   "based, as the park's accounting chooses)")
@@ -302,12 +301,9 @@ class YearCalculator:
         self.ratio("hazardous_waste_managed", "hazardous waste disposed or utilised ÷ generated × 100",
                    ("solid_waste.hazardous_managed", s.hazardous_managed, "t"),
                    ("solid_waste.hazardous_generated", s.hazardous_generated, "t"), scale=100)
-        land = ("developed_land", y.developed_land, "km2")
-        if y.developed_land is None and self.park.profile.industrial_land_area is not None:
-            land = ("developed_land (not reported; profile.industrial_land_area used)",
-                    self.park.profile.industrial_land_area, "km2")
-        self.ratio("land_productivity", "industrial value added (亿元) ÷ developed industrial land (km2)",
-                   iva, land, scale=1e-4)
+        # the land in use that year; the profile's planned industrial land is another quantity
+        self.ratio("land_productivity", "industrial value added (亿元) ÷ developed industrial land in use (km2)",
+                   iva, ("developed_land", y.developed_land, "km2"), scale=1e-4)
         out = ("economy.industrial_output", ec.industrial_output, "万元")
         for name, fld in (("high_tech_output_share", "high_tech_output"), ("two_high_output_share", "two_high_output"),
                           ("heavy_industry_share", "heavy_industry_output"), ("raw_material_share", "raw_material_output")):
@@ -345,6 +341,11 @@ class YearCalculator:
         inv = self.carbon()
         self.resources()
         return inv
+
+
+def _lines(items) -> list[dict]:
+    """Inventory lines of the activities that are known and not zero (a total needs them all)."""
+    return [_line(c, amount, fac) for c, amount, fac in items if amount]
 
 
 def _line(carrier: str, amount: float, fac: FactorUse) -> dict:

@@ -34,7 +34,7 @@ def render_explanation(f: dict, result: dict, ruleset, lang: str) -> Group:
                 lines = [f"{e['fact']}: {e['formula']}"] + [f"  {i['path']} = {i['value']:g} {i['unit']}"
                                                             for i in e.get("inputs", [])]
                 name = e["fact"].removeprefix("ind:")
-                for fac in result["derived"].get(name, {}).get("factors", []):
+                for fac in result["derived"][str(result["year"])].get(name, {}).get("factors", []):
                     lines.append(f"  factor {fac['id']} = {fac['value']} {fac['unit']} [{fac['verification']}] "
                                  f"({fac['source']})")
                 parts.append(Text("\n".join(lines)))

@@ -27,15 +27,20 @@ class AssessmentView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         r, lang, h = self.result, self.lang, HEAD[self.lang]
         s = r["summary"]
-        co2 = r["derived"].get("co2_total", {}).get("value")
-        energy = r["derived"].get("energy_total_tce", {}).get("value")
+        latest = r["derived"].get(str(r["year"]), {})
+        co2 = latest.get("co2_total", {}).get("value")
+        energy = latest.get("energy_total_tce", {}).get("value")
         head = Text.assemble(
             (f"{r['park_name']}", "bold"), f"  ({r['park_id']})\n",
             f"{h['ruleset']}: {r['ruleset']['name']} {r['ruleset']['versions']['ruleset']}  "
+            f"{h['profile']}: {r['ruleset']['profile']}  "
             f"{h['digest']} {r['ruleset']['digest'][:12]}   {h['year']}: {r['year']}\n",
-            f"{h['energy']}: {_num(energy)} tce   {h['co2']}: {_num(co2)} tCO2\n",
+            f"{h['scope']}: {h['in_scope'] if r['scope']['in_scope'] else h['out_of_scope']}\n",
+            f"{h['energy']}: {_num(energy)} tce   {h['co2']}: {_num(co2)} tCO2 "
+            f"({h[r['accounting']['scope2']['basis']]})\n",
             "  ".join(f"{STATUS[lang][k]} {v}" for k, v in s["by_status"].items()),
-            (f"   {h['compliance_rate']} {s['compliance_rate']}%" if s.get("compliance_rate") is not None else ""))
+            (f"   {h['compliance_rate']} {s['compliance_rate']}% ({h['decided']} {s['decided']}, "
+             f"{h['undecided']} {s['undecided']})" if s.get("compliance_rate") is not None else ""))
         parts = [Panel(head, title=h["summary"], expand=True)]
         for kind in ("problem", "compliance", "measure"):
             group = [f for f in r["findings"] if f["kind"] == kind
@@ -53,6 +58,14 @@ class AssessmentView:
                               Text(STATUS[lang][f["status"]], style=_STYLE.get(f["status"], "")),
                               SEVERITY[lang][f["severity"]],
                               Text.assemble((f["title"][lang], "bold"), "\n", f["explanation"][lang]))
+            parts.append(table)
+        if r.get("inactive"):
+            table = Table(title=f"{h['inactive']} ({len(r['inactive'])})", expand=True)
+            table.add_column(h["rule"], ratio=1)
+            table.add_column(h["title"], overflow="fold", ratio=3)
+            table.add_column(h["reason"], overflow="fold", ratio=4)
+            for i in r["inactive"]:
+                table.add_row(i["rule"], i["title"][lang], Text(i["reason"][lang], style="dim"))
             parts.append(table)
         yield Group(*parts)
 

@@ -24,7 +24,7 @@ from engine.rules.dsl import RuleTestFile
 from engine.rules.packs import Ruleset, _rel, load_ruleset, rule_files
 from engine.sourcefile import load_document
 
-__all__ = ["CaseResult", "run_rule_tests", "lint_tests", "test_file_for", "ADVERSE"]
+__all__ = ["CaseResult", "run_rule_tests", "lint_tests", "lint_profiles", "test_file_for", "ADVERSE"]
 
 ADVERSE = {"problem", "not_met", "insufficient_data", "recommended"}
 
@@ -87,6 +87,20 @@ def lint_tests(ruleset: Ruleset) -> list[Problem]:
             if path.name.replace("_test.yaml", ".yaml") not in known:
                 problems.append(Problem("test file without a rule beside it", file=_rel(path)))
     return problems
+
+
+def lint_profiles(ruleset: Ruleset) -> list[Problem]:
+    """The tree compiles under every profile, and each rule applies under at least one.
+
+    Raises:
+        RulePackError: the tree does not compile under some profile.
+    """
+    active: set[str] = set()
+    for profile in ruleset.knowledge.profiles:
+        rs = ruleset if profile == ruleset.profile else load_ruleset(ruleset.root, ruleset.knowledge, profile)
+        active |= set(rs.meta)
+    return [Problem(f"rule {rid} applies under no benchmark profile ({ruleset.inactive[rid][1].en})", file=file)
+            for rid, (_, file) in sorted(ruleset.files.items()) if rid not in active]
 
 
 def _normalise(facts: list[dict], knowledge) -> list[dict]:

@@ -1,0 +1,131 @@
+"""Expert scenarios: whole parks written as an expert would, each with the verdicts the expert
+insists on and hand-computed values with the arithmetic written out (the habit of the DMN TCK and
+of Drools test scenarios). `python -m tests.scenarios.runner` prints the agreement; the suite
+(`tests/test_scenarios.py`) fails on any disagreement, on both evaluators.
+
+A scenario file (`tests/scenarios/NN_slug.yaml`):
+
+    scenario: out_of_scope_cluster
+    title: {zh: ..., en: ...}
+    situation: what the park is and why an expert looks at it
+    profile: default                      # optional
+    park: {...}                           # park facts, schema 2
+    expect:
+      only: [PL-C-000, PL-M-020]          # optional: no finding of any other rule
+      verdicts:                           # each: the finding RULE@SUBJECT has this status
+        - {clause: "1", topic: 适用范围, rule: PL-C-000, subject: park, status: not_applicable,
+           why: "no dedicated management body, so outside clause 1"}
+      absent:                             # findings that must not appear (subject optional)
+        - {rule: IM-M-001, why: "every target is on track: no corrective measure"}
+      derived:                            # hand-computed, within ±0.5 % (0 exactly)
+        - {name: energy_total_tce, year: 2024, value: 1234.5, arithmetic: "..."}
+        - {name: renewable_share, year: 2024, missing: ["years[1].energy.green_electricity"]}
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from engine.assessment import Assessor
+from engine.facts.loader import park_from_data
+
+__all__ = ["SCENARIOS", "Report", "run_scenario", "load_scenario"]
+
+SCENARIOS = Path(__file__).resolve().parent
+TOLERANCE = 0.005
+
+
+@dataclass
+class Report:
+    name: str
+    checks: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def agreed(self) -> int:
+        return self.checks - len(self.failures)
+
+
+def load_scenario(path: Path) -> dict:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _close(got: float | None, want: float) -> bool:
+    if got is None:
+        return False
+    if want == 0:
+        return abs(got) < 1e-9
+    return abs(got - want) <= TOLERANCE * abs(want)
+
+
+def run_scenario(path: Path, assessor: Assessor) -> Report:
+    """Assess the scenario's park and compare with every expectation it states."""
+    sc = load_scenario(path)
+    rep = Report(sc.get("scenario", path.stem))
+    result = assessor.assess(park_from_data(sc["park"]), profile=sc.get("profile", "default"))
+    by_id = {f["id"]: f for f in result["findings"]}
+    expect = sc.get("expect", {})
+    for v in expect.get("verdicts", []):
+        rep.checks += 1
+        fid = f"{v['rule']}@{v['subject']}" if v.get("subject") else v["rule"]
+        got = by_id.get(fid)
+        if got is None or got["status"] != v["status"]:
+            seen = got["status"] if got else "no finding"
+            rep.failures.append(f"{fid} (clause {v.get('clause')}, {v.get('topic')}): expected {v['status']}, "
+                                f"got {seen} - expert: {v.get('why')}")
+    for a in expect.get("absent", []):
+        rep.checks += 1
+        hits = [f["id"] for f in result["findings"] if f["rule"] == a["rule"]
+                and (not a.get("subject") or f["id"] == f"{a['rule']}@{a['subject']}")
+                and (not a.get("status") or f["status"] == a["status"])]
+        if hits:
+            rep.failures.append(f"{', '.join(hits)} must not appear - expert: {a.get('why')}")
+    if "only" in expect:
+        rep.checks += 1
+        extra = sorted({f["rule"] for f in result["findings"]} - set(expect["only"]))
+        if extra:
+            rep.failures.append(f"findings of rules beyond {expect['only']}: {extra}")
+    for d in expect.get("derived", []):
+        rep.checks += 1
+        rec = result["derived"].get(str(d["year"]), {}).get(d["name"])
+        if rec is None:
+            rep.failures.append(f"derived {d['name']} ({d['year']}): not in the result")
+        elif "missing" in d:
+            missing = rec.get("missing", [])
+            if rec.get("value") is not None or not set(d["missing"]) <= set(missing):
+                rep.failures.append(f"derived {d['name']} ({d['year']}): expected unknown, missing "
+                                    f"{d['missing']}; got value {rec.get('value')}, missing {missing}")
+        elif "undefined" in d:
+            if rec.get("value") is not None or not rec.get("undefined"):
+                rep.failures.append(f"derived {d['name']} ({d['year']}): expected undefined; got {rec.get('value')}")
+        elif not _close(rec.get("value"), d["value"]):
+            rep.failures.append(f"derived {d['name']} ({d['year']}): hand-computed {d['value']} "
+                                f"({d.get('arithmetic', '')}), engine {rec.get('value')}")
+    return rep
+
+
+def main() -> int:
+    from engine.evaluators.oracle import OracleEvaluator
+    assessors = {"durable": Assessor(), "oracle": Assessor(evaluator=OracleEvaluator())}
+    failed = 0
+    for name, assessor in assessors.items():
+        total = agreed = 0
+        for path in sorted(SCENARIOS.glob("[0-9]*.yaml")):
+            rep = run_scenario(path, assessor)
+            total += rep.checks
+            agreed += rep.agreed
+            mark = "ok " if not rep.failures else "DIFF"
+            print(f"{name:8s} {mark} {path.stem:48s} {rep.agreed}/{rep.checks}")
+            for f in rep.failures:
+                print(f"           - {f}")
+            failed += bool(rep.failures)
+        print(f"{name}: {agreed}/{total} expectations agree ({agreed / total * 100 if total else 0:.1f} %)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

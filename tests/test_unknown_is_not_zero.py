@@ -1,0 +1,125 @@
+"""Unknown is never zero: removing any reported input of any derived indicator turns that indicator
+- and everything computed from it - into a missing value naming the input, never into a number;
+a reported 0 stays a real 0; a ratio over a zero base is undefined, not 0."""
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.make_parks import typical_park
+from engine.facts.loader import park_from_data
+from engine.indicators.compute import derive
+
+_RAW = re.compile(r"^(years\[\d+\]\.[a-z_.]+)(?: \(([a-z_]+)\))?$")
+_DERIVED = re.compile(r"^derived\.([a-z_0-9]+) \((\d+)\)$")
+
+
+def _raw_inputs(ind, name: str, year: int, seen=None) -> set[str]:
+    """Park-file paths an indicator of `year` rests on, through the derived values it uses."""
+    seen = set() if seen is None else seen
+    dv = ind.by_year[year][name]
+    out = set()
+    for i in dv.inputs:
+        m = _DERIVED.match(i.path)
+        if m and (m.group(1), int(m.group(2))) not in seen:
+            seen.add((m.group(1), int(m.group(2))))
+            out |= _raw_inputs(ind, m.group(1), int(m.group(2)), seen)
+            continue
+        m = _RAW.match(i.path)
+        if m:
+            path, carrier = m.groups()
+            path = path.replace(".not_used", f".{carrier}") if carrier else path
+            out.add(re.sub(r"\.surface_water\..*$", ".surface_water", path))   # reported as a whole
+    return out
+
+
+def _remove(data: dict, path: str) -> None:
+    """Drop the value at `years[i].a.b` (or take a carrier off `not_used`)."""
+    keys = re.findall(r"[a-z_]+|\[\d+\]", path)
+    node = data
+    for k in keys[:-1]:
+        node = node[int(k[1:-1])] if k.startswith("[") else node[k]
+    last = keys[-1]
+    if last in node.get("not_used", []):
+        node["not_used"].remove(last)
+    node.pop(last, None)
+
+
+@pytest.fixture(scope="module")
+def base(knowledge):
+    data = typical_park(3)
+    park = park_from_data(data)
+    return data, derive(park, knowledge)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pick=st.integers(min_value=0, max_value=10_000))
+def test_removing_any_input_makes_every_value_built_on_it_unknown(base, knowledge, pick):
+    data, ind = base
+    year = ind.latest_year
+    closure = {n: _raw_inputs(ind, n, year) for n, dv in ind.latest.items() if dv.value is not None}
+    paths = sorted({p for c in closure.values() for p in c})
+    path = paths[pick % len(paths)]
+    changed = copy.deepcopy(data)
+    _remove(changed, path)
+    after = derive(park_from_data(changed), knowledge).latest
+    # a change over the series starts at the first year with a value: an earlier year's gap moves
+    # its start (named in its inputs, test below), it does not enter the value
+    latest_prefix = f"years[{len(data['years']) - 1}]."
+    series = {n for n, meta in knowledge.indicators.items() if meta.change_of} | {"value_added_growth"}
+    affected = [n for n, c in closure.items() if path in c
+                and not (n in series and not path.startswith(latest_prefix))]
+    for name in affected:
+        dv = after[name]
+        assert dv.value is None, f"{name} still has a value after removing {path}"
+        assert path in dv.missing, f"{name} does not name {path}: {dv.missing}"
+
+
+def test_a_carrier_listed_as_not_used_is_a_reported_zero(knowledge):
+    data = typical_park(1)
+    energy = data["years"][-1]["energy"]
+    del energy["coke"]
+    energy["not_used"] = ["coke"]
+    total_not_used = derive(park_from_data(data), knowledge).latest["energy_total_tce"]
+    energy.pop("not_used")
+    energy["coke"] = "0 t"
+    total_zero = derive(park_from_data(data), knowledge).latest["energy_total_tce"]
+    assert total_not_used.value == total_zero.value is not None
+    energy.pop("coke")
+    unknown = derive(park_from_data(data), knowledge).latest["energy_total_tce"]
+    assert unknown.value is None and unknown.missing == ["years[2].energy.coke"]
+
+
+def test_a_zero_base_is_undefined_not_zero(knowledge):
+    data = typical_park(2)
+    data["years"][-1]["solid_waste"].update(general_generated="0 t", general_utilised="0 t")
+    dv = derive(park_from_data(data), knowledge).latest["solid_waste_utilisation"]
+    assert dv.value is None and not dv.missing and "general_generated = 0" in dv.undefined
+
+
+def test_an_enterprise_of_unknown_status_leaves_enterprise_shares_unknown(knowledge):
+    data = typical_park(4)
+    del data["enterprises"][5]["green_factory"]
+    del data["enterprises"][7]["cp_triggers"]["toxic_substances"]
+    data["enterprises"][7]["cp_triggers"] = {k: False for k in data["enterprises"][7]["cp_triggers"]}
+    latest = derive(park_from_data(data), knowledge).latest
+    assert latest["green_factory_share"].value is None
+    assert latest["green_factory_share"].missing == ["enterprises[5].green_factory"]
+    rate = latest["key_enterprise_audit_rate"]
+    assert rate.value is None and rate.missing == ["enterprises[7].cp_triggers.toxic_substances"]
+
+
+def test_a_change_over_the_series_starts_at_the_first_year_with_a_value(knowledge):
+    data = typical_park(5)
+    del data["years"][0]["economy"]["gdp"]
+    latest = derive(park_from_data(data), knowledge).latest
+    change = latest["energy_intensity_gdp_change"]
+    assert [i.path for i in change.inputs] == ["derived.energy_intensity_gdp (2023)",
+                                               "derived.energy_intensity_gdp (2024)"]
+    del data["years"][1]["economy"]["gdp"]
+    change = derive(park_from_data(data), knowledge).latest["energy_intensity_gdp_change"]
+    assert change.value is None and "a second year" in change.missing[0]
