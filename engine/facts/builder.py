@@ -62,23 +62,9 @@ _ENTERPRISE_PATHS = {
                                "hcfc_phaseout_plan")},
     **{k: "{p}.industry_code" for k in LISTS}}
 
-# The dimensions clause 5.5.1 names for the overall goals, grouped as the indicator catalogue
-# groups them; a target counts for the dimension of its indicator.
+# The dimensions clause 5.5.1 names for the overall goals; a target counts for the dimension of
+# its indicator (knowledge/indicators.yaml `dimension`).
 DIMENSIONS = ("carbon", "energy", "resource", "environment", "industry")
-TARGET_DIMENSIONS = {
-    **dict.fromkeys(("co2_total", "co2_scope1", "co2_scope2", "carbon_intensity", "carbon_intensity_change",
-                     "co2_per_tce"), "carbon"),
-    **dict.fromkeys(("energy_total_tce", "energy_intensity", "energy_productivity", "non_fossil_share",
-                     "renewable_share", "clean_energy_share", "renewable_electricity_share",
-                     "energy_intensity_change", "waste_heat_recovery", "coal_use"), "energy"),
-    **dict.fromkeys(("water_reuse_rate", "reclaimed_water_rate", "water_productivity", "water_intensity",
-                     "solid_waste_utilisation", "land_productivity"), "resource"),
-    **dict.fromkeys(("wastewater_intensity", "hazardous_waste_managed", "air_quality_good_days", "nox_emissions",
-                     "vocs_emissions", "so2_emissions", "cod_emissions", "major_env_incidents"), "environment"),
-    **dict.fromkeys(("high_tech_output_share", "two_high_output_share", "heavy_industry_share", "raw_material_share",
-                     "green_industry_share", "green_rd_intensity", "value_added_growth", "value_added_per_employee",
-                     "leading_industry_concentration", "key_enterprise_audit_rate", "cp_audit_share",
-                     "efficiency_benchmark_share", "green_factory_share"), "industry")}
 
 _MEMBERSHIP: dict[tuple[str, str], dict[str, bool]] = {}
 
@@ -112,7 +98,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         "ets_sector_unflagged": sum(e.in_carbon_market is None and _membership(knowledge, e.industry_code)["ets_sector"]
                                     for e in ents),
         "two_high_enterprises": sum(_membership(knowledge, e.industry_code)["two_high"] for e in ents),
-        "key_energy_users": None if None in keu else sum(keu)}))
+        "key_energy_users": sum(v is True for v in keu), "key_energy_users_unknown": sum(v is None for v in keu)}))
     fs.paths["park"] = {"level": "profile.level", "province": "profile.province", "park_type": "profile.park_type",
                         "is_chemical": "profile.park_type", "has_management_body": "profile.has_management_body",
                         "area": "profile.area", "green_staff": "profile.green_staff",
@@ -121,10 +107,9 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
                         "ets_enterprises": "enterprises[].in_carbon_market",
                         "ets_sector_unflagged": "enterprises[].in_carbon_market",
                         "two_high_enterprises": "enterprises[].industry_code",
-                        "key_energy_users": "enterprises[].key_energy_user"}
-    fs.missing["park"] = {
-        "energy_total_tce": list(latest["energy_total_tce"].missing),
-        "key_energy_users": [f"enterprises[{i}].key_energy_user" for i, v in enumerate(keu) if v is None]}
+                        "key_energy_users": "enterprises[].key_energy_user",
+                        "key_energy_users_unknown": "enterprises[].key_energy_user"}
+    fs.missing["park"] = {"energy_total_tce": list(latest["energy_total_tce"].missing)}
     for name, dv in latest.items():
         fid = f"ind:{name}"
         fs.facts.append(_clean({"kind": "indicator", "id": fid, "name": name, "unit": dv.unit or "-",
@@ -187,8 +172,11 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
     sp = park.smart_platform.model_dump()
     fs.facts.append(_clean({"kind": "platform", "id": "platform", **sp,
                             "systems_built": sum(v is True for v in sp.values()),
-                            "systems_unknown": sum(v is None for v in sp.values())}))
+                            "systems_not_built": sum(v is False for v in sp.values()),
+                            "systems_unknown": sum(v is None for v in sp.values()),
+                            "all_systems_built": _all(sp.values())}))
     fs.paths["platform"] = {k: f"smart_platform.{k}" for k in sp}
+    fs.missing["platform"] = {"all_systems_built": [f"smart_platform.{k}" for k, v in sp.items() if v is None]}
     mg = park.management
     flags = {k: getattr(mg, k) for k in type(mg).model_fields if k != "factors"}
     fs.facts.append(_clean({"kind": "management", "id": "management", **flags, "own_factors": len(mg.factors)}))
@@ -233,18 +221,18 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
     tasks = plan.tasks if plan else []
     targets = plan.targets if plan else []
     sa = plan.status_analysis.model_dump() if plan else {}
+    dims = {knowledge.indicators[t.indicator].dimension for t in targets if t.indicator in knowledge.indicators}
     fs.facts.append(_clean({
         "kind": "plan", "id": "plan", "exists": bool(plan and plan.exists), "targets": len(targets),
         "binding_targets": sum(t.binding for t in targets), "tasks": len(tasks),
         "areas_covered": len({t.area for t in tasks}),
         "quantified_share": sum(t.quantified for t in tasks) / len(tasks) * 100 if tasks else None,
         "delayed_tasks": sum(t.status == "delayed" for t in tasks),
-        **{f"targets_{dim}": sum(TARGET_DIMENSIONS.get(t.indicator) == dim for t in targets)
+        **{f"targets_{dim}": sum(knowledge.indicators[t.indicator].dimension == dim for t in targets
+                                 if t.indicator in knowledge.indicators)
            for dim in DIMENSIONS},
-        "dimensions_without_target": len(DIMENSIONS) - len({TARGET_DIMENSIONS.get(t.indicator) for t in targets}
-                                                            - {None}),
-        "dimensions_missing": ", ".join(d for d in DIMENSIONS
-                                        if d not in {TARGET_DIMENSIONS.get(t.indicator) for t in targets}) or None,
+        "dimensions_without_target": len(set(DIMENSIONS) - dims),
+        "dimensions_missing": ", ".join(d for d in DIMENSIONS if d not in dims) or None,
         **{f"sa_{k}": v for k, v in sa.items()},
         "reachability_analysis": plan.reachability_analysis if plan else None}))
     fs.paths["plan"] = {"exists": "plan.exists", "targets": "plan.targets", "tasks": "plan.tasks",

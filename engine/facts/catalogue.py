@@ -65,8 +65,10 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
                                              "not reported", always=True, source="enterprises[].in_carbon_market"),
         "two_high_enterprises": _f("number", "enterprises in a 两高 category",
                                    source="enterprises[].industry_code"),
-        "key_energy_users": _f("number", "重点用能单位 among the enterprises (missing while any enterprise's "
-                                         "flag is unknown)", source="enterprises[].key_energy_user"),
+        "key_energy_users": _f("number", "enterprises reported as 重点用能单位 (a lower bound while some flags "
+                                         "are unknown)", always=True, source="enterprises[].key_energy_user"),
+        "key_energy_users_unknown": _f("number", "enterprises whose key-energy-user flag is not reported",
+                                       always=True, source="enterprises[].key_energy_user"),
     },
     "indicator": {
         **_COMMON,
@@ -143,7 +145,10 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
             ("traffic_logistics", "交通物流系统"), ("human_resources", "人力资源管理系统"),
             ("integrated_services", "综合服务系统")]},
         "systems_built": _f("number", "systems reported true", always=True),
+        "systems_not_built": _f("number", "systems reported false", always=True),
         "systems_unknown": _f("number", "systems not reported", always=True),
+        "all_systems_built": _f("bool", "all seven systems of clause 3.7 are built: true when all are reported "
+                                        "built, false as soon as one is reported not built, missing otherwise"),
     },
     "management": {
         **_COMMON,
@@ -193,6 +198,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "reachable": _f("bool", "achieved, or reached by the target year at the historical pace (5.6)"),
         "trend_right_way": _f("bool", "the historical pace moves in the target's direction"),
         "due": _f("bool", "the latest statistical year has reached the target year", always=True),
+        "undefined": _f("text", "the indicator is undefined in the latest year (a zero base), so the target "
+                                "cannot be judged"),
     },
     "task": {
         **_COMMON,

@@ -48,9 +48,11 @@ def target_progress(t: Target, by_year: dict[int, dict[str, Derived]], knowledge
     out["years_with_value"] = len(known)
     current = by_year[latest_year].get(t.indicator)
     missing: dict[str, list[str]] = {}
+    if current is not None and current.undefined:      # a zero base: nothing to judge, nothing to collect
+        out["undefined"] = f"{t.indicator}: {current.undefined}"
+        return out, missing
     if current is None or current.value is None:
-        why = (current.missing or [f"derived.{t.indicator} ({latest_year}) (undefined: {current.undefined})"]) \
-            if current is not None else [f"derived.{t.indicator} ({latest_year})"]
+        why = current.missing if current is not None else [f"derived.{t.indicator} ({latest_year})"]
         for f in ("latest_value", "achieved", "on_path", "reachable", "assessable"):
             missing[f] = why
         return out, missing

@@ -154,6 +154,7 @@ class Indicator(_Model):
     unit: NonEmpty
     direction: Direction
     rate: Literal["compound", "linear"]
+    dimension: Literal["carbon", "energy", "resource", "environment", "industry", "management"]
     formula: NonEmpty
     clauses: list[ClauseId] = Field(min_length=1)
     key: bool = False

@@ -13,8 +13,8 @@ them give exactly one verdict per subject fact:
 
 R is every field C and As read, plus `requires:`. Because R is reported in the last three,
 `not C` is the exact complement of C there; the park pattern is joined only when Ap is given.
-An indicator subject whose base is zero (`undefined` set, no value) gets `#undefined` ->
-not_applicable instead of insufficient_data. A scope rule's `#not_met` is the park's
+A subject whose indicator has a zero base (`undefined` set: an indicator, a target on one) gets
+`#undefined` -> not_applicable instead of insufficient_data. A scope rule's `#not_met` is the park's
 out-of-scope verdict, `not_applicable`.
 
 Thresholds are resolved under the profile being compiled (`engine.rules.profiles`); a rule the
@@ -229,7 +229,7 @@ def _explain_texts(rule) -> dict[str, Text]:
                "not_applicable": e.not_applicable or _GENERIC["not_applicable"]}
         if e.not_met is not None:
             out["not_met"] = e.not_met
-        if rule.subject.fact == "indicator":
+        if "undefined" in KINDS[rule.subject.fact]:
             out["undefined"] = e.undefined or _GENERIC["undefined"]
         return out
     return {"problem" if isinstance(rule, ProblemRule) else "recommended": rule.explain}
@@ -336,7 +336,7 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
     if missing_parts:
         missing = missing_parts[0] if len(missing_parts) == 1 else ir.Or(items=missing_parts)
     undefined = None
-    if kind == "indicator" and "value" in requires:   # a zero base is not missing data
+    if "undefined" in KINDS[kind]:   # an indicator (or a target on one) over a zero base: not missing data
         undefined = ir.Defined(field="undefined")
         missing = _and(ir.Undefined(field="undefined"), missing) if missing is not None else None
     park_fields = tuple(ir.cond_fields(_and(*p_app)))
