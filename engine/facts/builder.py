@@ -150,7 +150,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         "wwtp_solar": _any(p.solar_pv for p in plants) if plants else None,
         "wwtp_shared": _any(p.shared for p in plants) if plants else None,
         "wwtp_overloaded": _any(None if v is None else v > 100 for v in loads) if plants else None,
-        "wwtp_max_load": max(loads) if plants and None not in loads else None,
+        "wwtp_max_load": max((v for v in loads if v is not None), default=None),
         "wwtp_anaerobic": _any(p.anaerobic_stage for p in plants) if plants else None,
         "wwtp_ghg_controlled": _all(p.ghg_control for p in anaerobic) if anaerobic else None,
         **{k: getattr(inf, k) for k in ("central_heating", "reclaimed_water_plant", "microgrid", "charging_points",
@@ -257,6 +257,7 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
         fid = f"target:{t.id}"
         progress, missing = target_progress(t, ind.by_year, knowledge, ind.latest_year)
         fs.facts.append(_clean({"kind": "target", "id": fid, "indicator": t.indicator, "title": t.title,
+                                "name": t.title or t.id,
                                 "binding": t.binding, "baseline_year": t.baseline_year,
                                 "baseline_value": t.baseline_value, "target_year": t.target_year,
                                 "target_value": t.target_value, **progress}))

@@ -127,7 +127,7 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "wwtp_shared": _f("bool", "some plant is shared by several enterprises"),
         "wwtp_overloaded": _f("bool", "some plant runs above 100 % of its design capacity (missing when none is "
                                       "known to, and some load is unknown)"),
-        "wwtp_max_load": _f("number", "highest load rate of the plants", "%"),
+        "wwtp_max_load": _f("number", "highest reported load rate of the plants", "%"),
         "wwtp_anaerobic": _f("bool", "some plant has an anaerobic or anoxic stage"),
         "wwtp_ghg_controlled": _f("bool", "every plant with an anaerobic or anoxic stage controls methane and N2O"),
         "central_heating": _f("bool", "central heating", source="infrastructure.central_heating"),
@@ -176,6 +176,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "target_year": _f("number", "target year", always=True),
         "target_value": _f("number", "target value", always=True),
         "title": _f("text", "the target as the plan words it", source="plan.targets[].title"),
+        "name": _f("text", "how an explanation names it: its title, else its id", always=True,
+                   source="plan.targets[].title"),
         "direction": _f("text", "decrease or increase (a 'reach' target resolved from baseline to target)",
                         always=True, values=("decrease", "increase")),
         "rate_kind": _f("text", "how its pace is measured: compound (%/a) or linear (unit/a)", always=True,

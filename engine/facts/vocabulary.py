@@ -10,6 +10,12 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "increase": {"zh": "提高型", "en": "to increase"},
     "compound": {"zh": "年均复合变化率，%/年", "en": "compound, % a year"},
     "linear": {"zh": "年均变化量", "en": "linear, per year"},
+    # clause 5.5.1 target dimensions
+    "carbon": {"zh": "碳排放", "en": "carbon"},
+    "energy": {"zh": "能源", "en": "energy"},
+    "resource": {"zh": "资源", "en": "resources"},
+    "environment": {"zh": "环境", "en": "environment"},
+    "industry": {"zh": "产业", "en": "industry"},
     # park level and type
     "national": {"zh": "国家级", "en": "national"},
     "provincial": {"zh": "省级", "en": "provincial"},

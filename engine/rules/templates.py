@@ -124,9 +124,10 @@ def _value(name: str, spec: str | None, bound: dict, thresholds: dict, extras: d
         return _MISSING["zh" if lang == "zh" else "en"]
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
-    if spec == "label":
-        label = extras.get("labels", {}).get(value)
-        return label["zh" if lang == "zh" else "en"] if label else str(value)
+    if spec == "label":     # one value, or a comma-separated list of values
+        labels, key = extras.get("labels", {}), "zh" if lang == "zh" else "en"
+        words = [labels[v][key] if v in labels else v for v in str(value).split(", ")]
+        return ("、" if lang == "zh" else ", ").join(words)
     if spec:
         return format(value, spec)
     if isinstance(value, float):

@@ -44,9 +44,12 @@ class AssessmentResult(BaseModel):
     ruleset: RulesetRef
     input_digest: str = Field(description="sha256 of the validated park facts")
     year: int | None
-    derived: dict[str, Any]
+    scope: dict[str, Any] = Field(description="clause 1: in_scope, and the scope finding(s)")
+    accounting: dict[str, Any] = Field(description="the accounting choices the result rests on, with sources")
+    derived: dict[str, Any] = Field(description="year -> indicator -> value, formula, inputs, factors, missing")
     ghg_inventory: list[dict[str, Any]]
     summary: dict[str, Any]
+    inactive: list[dict[str, Any]] = Field(description="rules the profile does not apply, with the reason")
     findings: list[dict[str, Any]]
 
 
