@@ -133,14 +133,13 @@ class Assessor:
                            facts=len(fs.facts), matches=len(matches))
         return result
 
-
     def _evaluate(self, rs: Ruleset, fs: FactSet) -> tuple[list, bool]:
-        """Scope rules first; the rest only for a park in scope."""
+        """Scope rules first; the rest only for a park in scope. Returns the matches and in_scope."""
         matches = self.evaluator.evaluate(rs.scope, fs.facts) if rs.scope else []
-        out_of_scope = any(rs.status_of(m.rule)[1] == "not_applicable" and rs.status_of(m.rule)[0].scope
-                           for m in matches)
-        if out_of_scope:
-            return matches, False
+        for m in matches:
+            meta, status = rs.status_of(m.rule)
+            if meta.scope and status == "not_applicable":
+                return matches, False
         return matches + self.evaluator.evaluate(rs.compiled, fs.facts), True
 
 

@@ -68,15 +68,11 @@ def resolve_benchmark(knowledge, profile: str, ref: str) -> str:
     ids = listed.get(bench.indicator) if bench.indicator else None
     if ids is not None:
         if ref not in ids:
-            return _refuse(profile, Text(zh=f"{ref} 不是基准配置 {profile} 对该指标采用的基准（{'、'.join(ids)}）",
-                                         en=f"{ref} is not profile {profile}'s benchmark for {bench.indicator} "
-                                            f"({', '.join(ids)})"))
+            raise RuleInactive(Text(zh=f"{ref} 不是基准配置 {profile} 对该指标采用的基准（{'、'.join(ids)}）",
+                                    en=f"{ref} is not profile {profile}'s benchmark for {bench.indicator} "
+                                       f"({', '.join(ids)})"))
     elif bench.framework not in profile_frameworks(knowledge, profile):
         fw = knowledge.frameworks[bench.framework].name
-        return _refuse(profile, Text(zh=f"{ref} 属于《{fw.zh}》，基准配置 {profile} 不采用该框架",
-                                     en=f"{ref} belongs to {fw.en}, which profile {profile} does not use"))
+        raise RuleInactive(Text(zh=f"{ref} 属于《{fw.zh}》，基准配置 {profile} 不采用该框架",
+                                en=f"{ref} belongs to {fw.en}, which profile {profile} does not use"))
     return ref
-
-
-def _refuse(profile: str, reason: Text) -> str:
-    raise RuleInactive(reason)
