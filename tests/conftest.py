@@ -61,9 +61,6 @@ def oracle():
 
 def pytest_terminal_summary(terminalreporter):
     """Print how many expert expectations the engine agrees with (tests/test_scenarios.py)."""
-    try:
-        from tests.test_scenarios import AGREEMENT
-    except ImportError:  # pragma: no cover - the scenario module was not collected
-        return
+    from tests.scenarios.runner import AGREEMENT
     for engine, (agreed, total) in sorted(AGREEMENT.items()):
         terminalreporter.write_line(f"expert scenarios ({engine}): {agreed}/{total} expectations agree")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engine.assessment import Assessor
-from tests.scenarios.runner import SCENARIOS, run_scenario
+from tests.scenarios.runner import AGREEMENT, SCENARIOS, run_scenario
 
 PATHS = sorted(SCENARIOS.glob("[0-9]*.yaml"))
-AGREEMENT: dict[str, list[int]] = {}
 
 
 @pytest.fixture(scope="module")
