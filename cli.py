@@ -267,6 +267,10 @@ def serve(
     timeout: Annotated[float, typer.Option(min=0.1, help="seconds per assessment before its worker is replaced")] = 10.0,
     max_body: Annotated[int, typer.Option("--max-body", min=1024, help="largest request body in bytes (413 above)")] = 2 * 1024 * 1024,
     max_batch: Annotated[int, typer.Option("--max-batch", min=1, max=1000, help="most parks in one batch request")] = 50,
+    max_result_bytes: Annotated[int, typer.Option("--max-result-bytes", min=65536,
+                                                  help="most bytes of results one request may return (a batch: "
+                                                       "all its parks together; 413 above, refused results are "
+                                                       "not logged)")] = 32 * 1024 * 1024,
     key_cache: Annotated[float, typer.Option("--key-cache", min=0, help="seconds a key found live is trusted "
                                              "without a database look-up (a revoked key is refused within "
                                              "this time; 0: look up on every call)")] = 1.0,
@@ -278,7 +282,7 @@ def serve(
     from engine.service.config import Settings
     from engine.service.server import run
     run(Settings(db_url=db_url or "", auth=not no_auth, workers=workers, timeout=timeout, max_body_bytes=max_body,
-                 max_batch=max_batch, key_cache_seconds=key_cache),
+                 max_batch=max_batch, max_result_bytes=max_result_bytes, key_cache_seconds=key_cache),
         host, port, log_level=log_level, access_log=access_log)
 
 

@@ -6,6 +6,8 @@ Every function returns plain data (dicts, lists, str, float, int, bool) that val
 * `typical_park(seed)` - a complete, realistic park: 3 years, 60-80 enterprises, full
   infrastructure, smart platform, management and plan.
 * `large_park(n_enterprises, seed)` - the same shape with many enterprises (benchmarks).
+* `triggered_park(n_enterprises, seed)` - `large_park` with every enterprise failing every
+  per-enterprise rule (the worst case for derived findings).
 * `random_park(rng)` - a varied park for property tests: optional values randomly present,
   random level/type/province, 0-30 enterprises, 1-4 years, edge values (0, 1e-05, 100 %),
   both quantity spellings (`"12.5 万t"` and `{value, unit}`) and every accepted unit.
@@ -26,7 +28,7 @@ from typing import Any
 from engine.facts.models import PROVINCES, Level, ParkType
 from engine.units import DIMENSIONS
 
-__all__ = ["typical_park", "large_park", "random_park", "count_facts"]
+__all__ = ["typical_park", "large_park", "triggered_park", "random_park", "count_facts"]
 
 # GB/T 2589 当量值 coefficients (tce per canonical unit): used only to split a park's energy
 # total into carriers with realistic proportions, never to assess anything.
@@ -125,6 +127,29 @@ def large_park(n_enterprises: int = 2000, seed: int = 0) -> dict:
     """
     return _complete_park(random.Random(seed), n_enterprises=n_enterprises,
                           tag=f"large-{n_enterprises}-{seed}")
+
+
+def triggered_park(n_enterprises: int = 2000, seed: int = 0) -> dict:
+    """`large_park` where every enterprise is as bad as it can be (worst case for chaining).
+
+    Each one is a 两高 chemical maker (C2614) that meets all four mandatory-audit triggers with
+    no audit, a key energy user below the efficiency benchmark, with backward capacity, a VOCs key
+    emitter without source substitution and an HCFC user without a phase-out plan: about nine
+    problem or not-met findings and as many measures per enterprise. 2,000 of them made the old
+    fixed cap of 10,000 derived facts refuse the park.
+
+    Args:
+        n_enterprises (int): number of enterprises. Defaults to 2000.
+        seed (int): random seed. Defaults to 0.
+    """
+    park = large_park(n_enterprises, seed)
+    for e in park["enterprises"]:
+        e.update(industry_code="C2614", cp_triggers=dict.fromkeys(_TRIGGERS, True), cp_audit="none",
+                 key_energy_user=True, efficiency_benchmark_met=False, backward_capacity=True,
+                 vocs_key_emitter=True, vocs_source_substitution=False, hcfc_use=True,
+                 hcfc_phaseout_plan=False)
+        e.pop("cp_audit_year", None)
+    return park
 
 
 def _complete_park(rng: random.Random, *, n_enterprises: int, tag: str) -> dict:

@@ -2,7 +2,10 @@
 
     GreenparkError
     ├── InputError              bad park facts: malformed YAML/JSON, wrong unit, out-of-range value,
-    │                           unknown field (one `Problem` per location)
+    │   │                       unknown field, duplicate key, input over a size or nesting limit
+    │   │                       (one `Problem` per location)
+    │   └── MalformedInput      the text is not YAML/JSON at all (a syntax error, not UTF-8); the
+    │                           service answers 400 for it and 422 for the other InputErrors
     ├── KnowledgeError          a knowledge/ file is malformed or cites an unknown source
     ├── RulePackError           a rule pack fails to load: DSL, grammar, clause, threshold, limit
     ├── RulesetNotFound         an assessment asked for a ruleset version that is not loaded
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 __all__ = [
     "GreenparkError",
     "InputError",
+    "MalformedInput",
     "KnowledgeError",
     "RulePackError",
     "RulesetNotFound",
@@ -66,6 +70,10 @@ class GreenparkError(Exception):
 
 class InputError(GreenparkError):
     """Park facts that cannot be accepted."""
+
+
+class MalformedInput(InputError):
+    """Text that does not parse as YAML/JSON (or is not UTF-8): a syntax error, located."""
 
 
 class KnowledgeError(GreenparkError):

@@ -65,6 +65,7 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
         if i in derived_of:
             derived_to_finding[derived_of[i]] = fid
     answered_by: dict[str, list[dict]] = defaultdict(list)
+    answered_seen: dict[str, set[tuple]] = defaultdict(set)   # a set: a measure may answer 10^4 findings
     traces: dict[str, list[dict]] = defaultdict(list)
     for meta, m in measure_matches:
         fact_id = m.facts["finding"]
@@ -76,7 +77,9 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
         else:  # a finding given as an input fact (e.g. by a portal that diagnosed it elsewhere)
             fact = facts[fact_id]
             ref = {"finding": fact_id, "rule": fact["rule"], "status": fact["status"], "severity": fact["severity"]}
-        if ref not in answered_by[meta.id]:
+        key = tuple(ref.values())
+        if key not in answered_seen[meta.id]:
+            answered_seen[meta.id].add(key)
             answered_by[meta.id].append(ref)
     for rule_id, answered in answered_by.items():
         meta = ruleset.meta[rule_id]

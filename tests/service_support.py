@@ -23,6 +23,22 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def _obey_file_modes() -> None:
+    """In the child, when the tests run as root: give up the capabilities that let root ignore file
+    permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), for this process and everything it
+    starts, so that a file made read-only with chmod is read-only to the server as it would be to
+    a service account. Without root the modes bind anyway and there is nothing to give up."""
+    import ctypes
+    _die_with_parent()
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,16 +67,18 @@ class Server:
 
 
 def start_server(db_url: str, tmp: Path, *, args: list[str] | None = None, test_hooks: bool = False,
-                 wait: float = 60.0) -> Server:
+                 wait: float = 60.0, log_level: str = "warning", obey_file_modes: bool = False) -> Server:
     """`greenpark serve` (or, with `test_hooks`, tests/service_testserver.py, the same app with the
-    worker-crash hook enabled) on a free port; returns once /readyz answers 200."""
+    worker-crash hook enabled) on a free port; returns once /readyz answers 200. With
+    `obey_file_modes` the server is subject to file permissions even when the tests run as root
+    (`_obey_file_modes`)."""
     port = free_port()
     script = [str(ROOT / "tests" / "service_testserver.py")] if test_hooks else [str(ROOT / "cli.py"), "serve"]
-    cmd = [sys.executable, *script, "--port", str(port), "--db-url", db_url, "--log-level", "warning", *(args or [])]
+    cmd = [sys.executable, *script, "--port", str(port), "--db-url", db_url, "--log-level", log_level, *(args or [])]
     log = tmp / f"server-{port}.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True, preexec_fn=_die_with_parent)
+                            start_new_session=True, preexec_fn=_obey_file_modes if obey_file_modes else _die_with_parent)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:

@@ -286,6 +286,7 @@ BAD_FACTS = {
     "reserved id": ([fact("__end__")], "reserved"),
     "sid property": ([fact("x1", sid="s")], "'sid'"),
     "$ property": ([fact("x1", **{"$s": 1})], "'$s'"),
+    "__id__ property": ([fact("x1", **{"__id__": "x0"})], "'__id__'"),
     "non-str key": ([{"kind": "a", "id": "x1", 1: 2}], "1"),
 }
 

@@ -37,7 +37,10 @@ class FakePool:
     async def close(self) -> None: ...
 
     async def submit(self, body: bytes, ruleset: str | None, crash: str | None = None,
-                     profile: str | None = None, decision: dict | None = None) -> tuple:
+                     profile: str | None = None, decision: dict | None = None, *, check: bool = False,
+                     max_result: int | None = None, reserve=None) -> tuple:
+        if check:                           # a batch's validation pass: every park is valid
+            return ("checked", 1000)
         if isinstance(self.next, Exception):
             raise self.next
         if self.next == "ok":
@@ -106,3 +109,82 @@ def test_checkpoint_empties_the_write_ahead_log_into_the_database(tmp_path):
     assert frames > 0 and copied == frames
     assert (tmp_path / "d.db").stat().st_size > 3 * 100_000          # the rows are in the database file
     assert log.get("d_2").result == b"x" * 100_000
+
+
+# --- issue 9, item 5 (and 4): bodies are parsed strictly, like files ------------------------------
+
+class ParsingPool(FakePool):
+    """Parses the body the way a worker does (`worker.handle`); every body these tests send is
+    refused while it is parsed, before any assessment."""
+
+    async def submit(self, body: bytes, *args, **kwargs) -> tuple:
+        from engine.service.worker import handle
+        return handle(None, body, None)
+
+
+@pytest.fixture
+def parsing_client(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'd.db'}"
+    with TestClient(create_app(Settings(db_url=db_url, auth=False), pool=ParsingPool(db_url)),
+                    raise_server_exceptions=False) as client:
+        yield client
+
+
+def _problem(r, status: int) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    return r.json()
+
+
+def test_fail_duplicate_keys_in_a_body_are_422_with_their_paths(parsing_client):
+    body = b'{"profile": {"id": "a", "id": "b"}, "enterprises": [{"x": 1, "x": 2}]}'
+    errors = _problem(parsing_client.post("/v1/assessments", content=body), 422)["errors"]
+    assert [e["path"] for e in errors] == ["profile.id", "enterprises[0].x"]
+    assert errors[0]["message"] == "duplicate key 'id' (first at line 1)"
+    batch = b'{"parks": [{"profile": {"id": "a"}}, {"profile": {"id": "a", "id": "b"}}]}'
+    errors = _problem(parsing_client.post("/v1/assessments/batch", content=batch), 422)["errors"]
+    assert [e["path"] for e in errors] == ["parks[1].profile.id"]
+    assert parsing_client.get("/v1/assessments").json()["total"] == 0      # nothing was assessed or logged
+
+
+def test_fail_a_body_nested_too_deep_is_422_naming_the_limit_and_path(parsing_client):
+    from engine.sourcefile import MAX_DEPTH
+    deep = b'{"profile": {"x": ' + b"[" * 2000 + b"]" * 2000 + b"}}"
+    (error,) = _problem(parsing_client.post("/v1/assessments", content=deep), 422)["errors"]
+    assert error["path"] == "profile.x" + "[0]" * (MAX_DEPTH - 2) and "MAX_DEPTH" in error["message"]
+    (error,) = _problem(parsing_client.post("/v1/assessments/batch", content=b'{"parks": [' + deep + b"]}"),
+                        422)["errors"]
+    assert error["path"] == "parks[0].profile.x" + "[0]" * (MAX_DEPTH - 4)
+
+
+def test_silent_malformed_bodies_stay_400(parsing_client):
+    for body in (b"{not json", b"", b'{"a": "\xff"}'):
+        assert _problem(parsing_client.post("/v1/assessments", content=body), 400)["type"].endswith("malformed-json")
+        assert _problem(parsing_client.post("/v1/assessments/batch", content=body), 400)["type"].endswith("malformed-json")
+
+
+def test_after_validation_each_park_of_a_batch_has_its_own_outcome(app_client):
+    """Once every park is valid, what happens while assessing one park stays in its slot."""
+    client, pool, _ = app_client
+    pool.next = ("evaluation", "the engine gave up")
+    r = client.post("/v1/assessments/batch", json={"parks": [{}, {}]})
+    assert r.status_code == 200
+    assert [x["status"] for x in r.json()["results"]] == [422, 422]
+    assert r.json()["results"][1]["problem"]["instance"] == "/v1/assessments/batch#parks[1]"
+
+
+def test_a_write_on_a_read_only_connection_reconnects_and_retries(tmp_path):
+    """The pooled connection refuses writes (as one SQLite opened read-only does, for good): the
+    log drops it, writes on a new connection, and keeps using new ones."""
+    from datetime import datetime, timezone
+
+    from engine.service.decisions import Decision
+    log = DecisionLog(make_engine(f"sqlite:///{tmp_path / 'd.db'}"))
+    with log.engine.connect() as conn:                  # goes back to the pool still read-only
+        conn.exec_driver_sql("PRAGMA query_only = ON")
+    record = Decision("d_1", datetime.now(timezone.utc), None, "p-1", b"{}", "a" * 64, "1.0.0",
+                      {"ruleset": "1.0.0"}, "b" * 64, b"{}")
+    log.append(record)
+    assert log.get("d_1") == record
+    with log.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA query_only").scalar() == 0

@@ -11,7 +11,11 @@ nothing malformed reaches the C core of durable-rules
   duplicate ids raise "already observed" (§6); NaN is silently unmatched, inf is a parse error,
   integers beyond int64 are silently clamped (§6); more than 255 properties is error 302 (§6, we
   keep 5 spare for `sid`). `sid` and `$`-prefixed names are the engine's own (§2, §5); kind and id
-  `__end__` belong to the end marker the adapter adds (§7).
+  `__end__` belong to the end marker the adapter adds (§7); the property `__id__` carries a fact's
+  id inside the durable adapter, which gives the engine ids of its own (`durable_ids`).
+* `check_derivable` - a ruleset whose rules feed each other findings never settles
+  (`engine.rules.finding_graph`); both adapters refuse it, and stop an evaluation that derives
+  more facts than the acyclic finding graph allows for its input (which only a fault can do).
 * `check_fact_types` - durable compares values of different types as strings (`"5" == 5`,
   `"abc" > 5`, §5) and joins ints and floats by hash (5 does not join 5.0). The IR promises that
   comparisons only ever see one type family; this check makes the promise hold for the facts too,
@@ -24,16 +28,17 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, assert_never
 
 from engine.errors import EvaluationError
+from engine.rules.finding_graph import FindingGraph
 from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or, Ref,
                              Undefined)
 
-__all__ = ["Evaluator", "check_facts", "check_fact_types", "type_plan", "TypePlan", "Family",
-           "family", "too_many_derived", "END", "MAX_PROPERTIES", "MAX_DERIVED", "INT64_MIN",
-           "INT64_MAX", "DERIVED_FIELDS"]
+__all__ = ["Evaluator", "check_facts", "check_fact_types", "check_derivable", "type_plan",
+           "TypePlan", "Family", "family", "too_many_derived", "END", "ID_FIELD", "MAX_PROPERTIES",
+           "INT64_MIN", "INT64_MAX", "DERIVED_FIELDS"]
 
 END = "__end__"
+ID_FIELD = "__id__"
 MAX_PROPERTIES = 250
-MAX_DERIVED = 10_000  # derived facts per evaluation; durable misidentifies facts near 46k (§10)
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 DERIVED_FIELDS = ("rule", "status", "severity")
 
@@ -68,10 +73,28 @@ def family(value: object) -> Family:
     raise EvaluationError(f"unsupported value type {type(value).__name__}")
 
 
-def too_many_derived(limit: int) -> EvaluationError:
-    """The error both evaluators raise when forward chaining does not settle."""
-    return EvaluationError(f"more than {limit} derived facts in one evaluation: rules keep "
-                           f"deriving findings from findings (see check_limits' cycle check)")
+def check_derivable(ruleset: CompiledRuleset, facts: list[dict]) -> int:
+    """The most derived facts evaluating `ruleset` over `facts` can make (`FindingGraph.bound`).
+
+    Raises:
+        EvaluationError: the ruleset has a finding cycle (naming its rules), so chaining would
+            never settle.
+
+    Example:
+        >>> check_derivable(ruleset, [{"kind": "indicator", "id": "i1", "value": 80}])
+        2
+    """
+    graph = FindingGraph.of(ruleset)
+    if graph.cycles:
+        raise EvaluationError(f"ruleset {ruleset.key!r} cannot be evaluated: "
+                              + "; ".join(graph.cycle_problems()))
+    return graph.bound(facts)
+
+
+def too_many_derived(bound: int, facts: int) -> EvaluationError:
+    """The error both evaluators raise past `check_derivable`'s bound (an evaluator fault)."""
+    return EvaluationError(f"more than {bound} derived facts from {facts} input facts, the most "
+                           f"the ruleset's acyclic finding graph allows: an evaluator fault")
 
 
 def check_facts(facts: list[dict], *, values: bool = True) -> None:
@@ -104,8 +127,8 @@ def check_facts(facts: list[dict], *, values: bool = True) -> None:
         seen.add(fact["id"])
         if len(fact) > MAX_PROPERTIES:
             raise EvaluationError(f"{name}: {len(fact)} properties, at most {MAX_PROPERTIES}")
-        if "sid" in fact:
-            _check_property(name, "sid", fact["sid"])  # raises: reserved
+        if "sid" in fact or ID_FIELD in fact:
+            _check_property(name, "sid" if "sid" in fact else ID_FIELD, None)  # raises: reserved
         if not values:
             continue  # the caller checks each value as it serialises it (durable: fact_json)
         for field, value in fact.items():
@@ -133,7 +156,7 @@ def check_property(name: str, field: object, value: object) -> None:
 def _check_property(name: str, field: object, value: object) -> None:
     if not isinstance(field, str) or not field:
         raise EvaluationError(f"{name}: property names must be non-empty strings, got {field!r}")
-    if field == "sid" or field.startswith("$"):
+    if field in ("sid", ID_FIELD) or field.startswith("$"):
         raise EvaluationError(f"{name}: property name {field!r} is reserved by the engine")
     if isinstance(value, bool) or isinstance(value, str):
         return

@@ -20,8 +20,15 @@ the recommendation in /work/shared/reference/durable_rules.md §11, guard by gua
   leaked on purpose rather than risk that crash.
 * `durable_rules_engine.assert_facts` is called directly and `do_actions` always runs: the Host
   wrappers raise on "some fact unmatched" before running the actions (§6).
+* The engine never sees a caller's fact id: each asserted fact, input or derived, gets an engine
+  id from `durable_ids.ENGINE_IDS`, whose 32-bit hashes are pairwise distinct. durable identifies
+  facts by that hash and silently drops a fact whose hash is taken (§10, #376 - the "46k"
+  misidentification is this collision, which can strike at any size); the trace maps the engine
+  ids back, so no fact count needs a cap.
 * Errors are never swallowed: an action error, `state['exception']` (§6, #305) or code 2
-  (duplicate, §6, #376) raise `EvaluationError`, chained to the engine's exception.
+  (duplicate, §6) raise `EvaluationError`, chained to the engine's exception.
+* A ruleset with a finding cycle is refused, and an evaluation that derives more facts than the
+  acyclic finding graph allows for its input stops (`check_derivable`) - as in the oracle.
 * Actions de-duplicate firings: a fact satisfying two branches of an `$or` reaches the rule twice
   (measured), but the IR fires each (rule, facts) combination once.
 """
@@ -38,9 +45,10 @@ import durable_rules_engine as dre
 from durable import engine
 
 from engine.errors import EvaluationError, Problem
-from engine.evaluators.base import (END, MAX_DERIVED, TypePlan, check_fact_types, check_facts,
-                                    too_many_derived, type_plan)
+from engine.evaluators.base import (END, ID_FIELD, TypePlan, check_derivable, check_fact_types,
+                                    check_facts, too_many_derived, type_plan)
 from engine.evaluators.durable_format import DurableRule, dumps, fact_json, to_durable
+from engine.evaluators.durable_ids import ENGINE_IDS, fnv1a32
 from engine.rules.ir import CompiledRuleset, Match, derived_fact
 from engine.rules.limits import check_limits
 
@@ -65,19 +73,34 @@ class _Entry:
     ruleset: engine.Ruleset
     plan: TypePlan
     slots: threading.BoundedSemaphore
+    reads_id: bool
     inflight: int = 0
 
 
 @dataclass
 class _Run:
-    """What the actions of one evaluation (one sid) record."""
+    """What the actions of one evaluation (one sid) record, and its engine ids."""
 
     ids: set[str]
+    limit: int                 # derived facts allowed (check_derivable)
+    state_hash: int            # hash of the session's state fact id, `sid-<sid>`
+    names: dict[str, str] = field(default_factory=dict)   # engine id -> fact id
+    next_id: int = 0
     derived: int = 0
     trace: list[Match] = field(default_factory=list)
     seen: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
     errors: list[BaseException] = field(default_factory=list)
     ended: bool = False
+
+    def engine_id(self, fact_id: str) -> str:
+        """The next engine id for `fact_id` (skipping the one that shares the state fact's hash)."""
+        name, code = ENGINE_IDS.get(self.next_id)
+        self.next_id += 1
+        if code == self.state_hash:
+            name, code = ENGINE_IDS.get(self.next_id)
+            self.next_id += 1
+        self.names[name] = fact_id
+        return name
 
 
 class DurableEvaluator:
@@ -88,7 +111,6 @@ class DurableEvaluator:
         enforce_limits: refuse rulesets that fail `check_limits`. Only tests that demonstrate the
             engine's own failure modes turn this off.
         slot_timeout: seconds to wait for a free slot before raising `EvaluationError`.
-        max_derived: derived facts allowed per evaluation before `EvaluationError`.
 
     Example:
         >>> evaluator = DurableEvaluator()
@@ -97,14 +119,13 @@ class DurableEvaluator:
     """
 
     def __init__(self, *, max_live: int = 512, enforce_limits: bool = True,
-                 slot_timeout: float = 60.0, max_derived: int = MAX_DERIVED) -> None:
+                 slot_timeout: float = 60.0) -> None:
         if not 1 <= max_live <= 1000:
             raise ValueError("max_live must be within 1..1000 (durable allows 1024 live sids)")
         self._host = _QuietHost()
         self._max_live = max_live
         self._enforce_limits = enforce_limits
         self._slot_timeout = slot_timeout
-        self._max_derived = max_derived
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._entries: dict[str, _Entry] = {}
@@ -117,10 +138,11 @@ class DurableEvaluator:
             EvaluationError: bad facts, a ruleset the engine cannot take, or an engine failure.
         """
         check_facts(facts, values=False)  # values: checked by fact_json as it serialises
+        limit = check_derivable(ruleset, facts)
         entry = self._checkout(ruleset)
         try:
             check_fact_types(entry.plan, facts)
-            return self._evaluate(entry, facts)
+            return self._evaluate(entry, facts, limit)
         finally:
             self._checkin(entry)
 
@@ -191,22 +213,26 @@ class DurableEvaluator:
         rs = engine.Ruleset.__new__(engine.Ruleset)
         name = ruleset.key + ("#bare" if bare else "")
         rs._name, rs._host, rs._definition = name, self._host, compiled.definition
-        make = self._bare_action if bare else self._action
-        rs._actions = {r.name: engine.Promise(make(r)) for r in compiled.rules}
+        if bare:
+            rs._actions = {r.name: engine.Promise(self._bare_action(r)) for r in compiled.rules}
+        else:
+            rs._actions = {r.name: engine.Promise(self._action(r, compiled.reads_id))
+                           for r in compiled.rules}
         rs._actions[END] = engine.Promise((lambda c: None) if bare else self._end_action())
         try:
             rs._handle = dre.create_ruleset(name, text)
         except _ENGINE_ERRORS as exc:
             raise EvaluationError(f"ruleset {ruleset.key!r}: the engine refused it: {exc}") from exc
-        return _Entry(ruleset, rs, plan, threading.BoundedSemaphore(self._max_live))
+        return _Entry(ruleset, rs, plan, threading.BoundedSemaphore(self._max_live),
+                      compiled.reads_id)
 
-    def _action(self, compiled: DurableRule) -> Callable[[Any], None]:
-        runs, rule, aliases, limit = self._runs, compiled.rule, compiled.aliases, self._max_derived
+    def _action(self, compiled: DurableRule, reads_id: bool) -> Callable[[Any], None]:
+        runs, rule, aliases = self._runs, compiled.rule, compiled.aliases
 
         def act(c: Any) -> None:  # exactly one parameter: durable treats two as async (§2)
             run = runs[c.s.sid]
             try:
-                ids = [c._m[engine_alias]["id"] for engine_alias, _ in aliases]
+                ids = [run.names[c._m[engine_alias]["id"]] for engine_alias, _ in aliases]
                 key = (compiled.name, tuple(ids))
                 if key in run.seen:
                     return
@@ -220,8 +246,11 @@ class DurableEvaluator:
                                               f"{derived['id']!r} is already in use")
                     run.ids.add(derived["id"])
                     run.derived += 1
-                    if run.derived > limit:
-                        raise too_many_derived(limit)
+                    if run.derived > run.limit:
+                        raise too_many_derived(run.limit, len(run.ids) - run.derived)
+                    if reads_id:
+                        derived[ID_FIELD] = derived["id"]
+                    derived["id"] = run.engine_id(derived["id"])
                     try:
                         c.assert_fact(derived)
                     except engine.MessageNotHandledException:
@@ -253,13 +282,14 @@ class DurableEvaluator:
 
     # ---------------------------------------------------------------- evaluation
 
-    def _evaluate(self, entry: _Entry, facts: list[dict]) -> list[Match]:
+    def _evaluate(self, entry: _Entry, facts: list[dict], limit: int) -> list[Match]:
         if not entry.slots.acquire(timeout=self._slot_timeout):
             raise EvaluationError(f"ruleset {entry.source.key!r}: no free engine session slot")
         sid = uuid.uuid4().hex
-        run = self._runs[sid] = _Run({f["id"] for f in facts})
+        run = self._runs[sid] = _Run({f["id"] for f in facts}, limit, fnv1a32("sid-" + sid))
         try:
-            payload = "[" + ",".join(fact_json(f, sid) for f in facts) + "]"
+            new_id, real_id = run.engine_id, entry.reads_id
+            payload = "[" + ",".join(fact_json(f, sid, new_id(f["id"]), real_id) for f in facts) + "]"
             self._session(entry.ruleset, sid, run, payload)
             return run.trace
         except _ENGINE_ERRORS as exc:
@@ -288,8 +318,8 @@ class DurableEvaluator:
             cause = errors[0] if errors else None
             raise EvaluationError(f"a rule action failed: {cause or failure}") from cause
         if code == 2:
-            raise EvaluationError("the engine reported a duplicate fact (a 32-bit id hash "
-                                  "collision, durable-rules issue #376)")
+            raise EvaluationError("the engine reported a duplicate fact, though engine ids never "
+                                  "share a hash (durable_ids): an adapter fault")
 
     def _close(self, entry: _Entry, sid: str, run: _Run) -> None:
         if not run.ended:  # no action ran in this sid: delete_state could crash (§7)

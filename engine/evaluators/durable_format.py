@@ -16,6 +16,10 @@ has a reason measured in /work/shared/reference/durable_rules.md or with scratch
 * Rules are named `r0, r1, ...` and aliases `a0, a1, ...` inside the engine: an alias called
   `m` in a join is read as "this fact" (rete.c `readIdentifier`, `HASH_M`), and rule names are
   looked up as raw JSON text. `DurableRuleset` maps them back.
+* Ids: the adapter gives every fact an engine id of its own (`durable_ids`: durable compares ids
+  by a 32-bit hash and silently drops a fact whose hash is taken). A test or join on `id` therefore
+  reads `ID_FIELD`, which `fact_json(..., real_id=True)` fills with the fact's id; only rulesets
+  that read `id` pay for the extra property (`DurableRuleset.reads_id`).
 * Numbers: an integral float within int64 is written as an integer, because durable hashes ints
   and doubles differently in joins (5 did not join 5.0; constants compare fine either way).
   Other floats always have a fraction before the exponent: `1e-05` is C error 204 (§6).
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from engine.errors import EvaluationError
-from engine.evaluators.base import END, INT64_MAX, INT64_MIN, check_property
+from engine.evaluators.base import END, ID_FIELD, INT64_MAX, INT64_MIN, check_property
 from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Or, Pattern, Ref,
                              RuleIR, Undefined)
 
@@ -50,10 +54,12 @@ class DurableRule:
 
 @dataclass(frozen=True)
 class DurableRuleset:
-    """The dict to register (with the `__end__` rule) and the rules it names."""
+    """The dict to register (with the `__end__` rule), the rules it names, and whether any rule
+    reads `id` (then facts must carry `ID_FIELD`)."""
 
     definition: dict
     rules: tuple[DurableRule, ...]
+    reads_id: bool = False
 
 
 def to_durable(ruleset: CompiledRuleset) -> DurableRuleset:
@@ -75,7 +81,22 @@ def to_durable(ruleset: CompiledRuleset) -> DurableRuleset:
         definition[name] = body
         rules.append(DurableRule(name, rule, tuple((a, p) for p, a in aliases.items())))
     definition[END] = {"all": [{"a0": {"$and": [{"kind": END}]}}]}
-    return DurableRuleset(definition, tuple(rules))
+    reads_id = any(_reads_id(p.test) for r in ruleset.rules for p in r.patterns)
+    return DurableRuleset(definition, tuple(rules), reads_id)
+
+
+def _reads_id(cond: Cond | None) -> bool:
+    match cond:
+        case None:
+            return False
+        case Compare(field=field, right=right):
+            return field == "id" or (isinstance(right, Ref) and right.field == "id")
+        case Defined(field=field) | Undefined(field=field):
+            return field == "id"
+        case And(items=items) | Or(items=items):
+            return any(_reads_id(c) for c in items)
+        case _:
+            assert_never(cond)
 
 
 def pattern_condition(pattern: Pattern, aliases: dict[str, str]) -> dict:
@@ -106,11 +127,12 @@ def _emit(cond: Cond, aliases: dict[str, str]) -> dict:
     match cond:
         case Compare(op=op, field=field, right=right):
             value = _operand(right, aliases)
+            field = ID_FIELD if field == "id" else field
             return {field: value} if OPS[op] is None else {OPS[op]: {field: value}}
         case Defined(field=field):
-            return {"$ex": {field: 1}}
+            return {"$ex": {ID_FIELD if field == "id" else field: 1}}
         case Undefined(field=field):
-            return {"$nex": {field: 1}}
+            return {"$nex": {ID_FIELD if field == "id" else field: 1}}
         case And():
             items = _conjuncts(cond, aliases)
             return items[0] if len(items) == 1 else {"$and": items}
@@ -126,7 +148,7 @@ def _operand(right: Const | Ref, aliases: dict[str, str]) -> object:
         case Const(value=value):
             return number(value)
         case Ref(alias=alias, field=field):
-            return {aliases.get(alias, f"?{alias}"): field}
+            return {aliases.get(alias, f"?{alias}"): ID_FIELD if field == "id" else field}
         case _:
             assert_never(right)
 
@@ -138,11 +160,15 @@ def number(value: object) -> object:
     return value
 
 
-def fact_json(fact: dict, sid: str) -> str:
+def fact_json(fact: dict, sid: str, engine_id: str | None = None, real_id: bool = False) -> str:
     """`dumps({**fact, "sid": sid})` at json's C speed, checking every property on the way.
 
     Structure (kind, id, duplicates, size, `sid`) is `check_facts(values=False)`'s job; each
     property name and value is checked here, in the one pass that serialises it.
+
+    Args:
+        engine_id: the id the engine sees instead of `fact["id"]` (`durable_ids`).
+        real_id: also write `fact["id"]` as `ID_FIELD`, for rules that read `id`.
 
     Raises:
         EvaluationError: a reserved or empty name, NaN/inf, an int beyond int64, another type.
@@ -164,8 +190,12 @@ def fact_json(fact: dict, sid: str) -> str:
             if type(value) is float and "e" in repr(value):
                 careful = True  # json would write 1e-05, which the C parser rejects
         out[key] = value
+    if real_id:
+        out[ID_FIELD] = fact["id"]
+    if engine_id is not None:
+        out["id"] = engine_id
     if careful:
-        return dumps({**fact, "sid": sid})
+        return dumps({**out, "sid": sid})
     out["sid"] = sid
     return json.dumps(out, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 

@@ -3,7 +3,9 @@
 It is the test oracle for `DurableEvaluator` and the fake evaluator in tests (the role httpx's
 `MockTransport` plays, STYLE item 10). It trades speed for readability: naive nested-loop joins,
 and forward chaining by re-running every rule over the whole working memory until nothing new
-fires. Semantics, as in `engine.rules.ir`:
+fires - skipping only the combinations made entirely of facts the previous pass already tried
+(each of those either fired then or failed a test that cannot change). Semantics, as in
+`engine.rules.ir`:
 
 * a pattern matches a fact of its kind whose test holds; a rule fires once per combination of
   distinct facts, one per pattern (a fact never binds two aliases of one firing - durable's
@@ -11,7 +13,9 @@ fires. Semantics, as in `engine.rules.ir`:
 * a comparison with an absent field is false, for every operator, `ne` included;
 * comparisons only ever see one type family (checked up front by `check_fact_types`; violating
   it here raises instead of guessing);
-* each (rule, bound fact ids) fires at most once; an emitting rule adds `derived_fact(...)`.
+* each (rule, bound fact ids) fires at most once; an emitting rule adds `derived_fact(...)`;
+* a ruleset with a finding cycle is refused, and more derived facts than the acyclic finding
+  graph allows for the input stop the evaluation (`check_derivable`) - as in durable.
 
 Matches come back in a deterministic order: pass by pass, rules by (priority, position) - lower
 priority first, as in durable - and combinations in fact order.
@@ -23,7 +27,7 @@ from collections.abc import Iterator
 from typing import assert_never
 
 from engine.errors import EvaluationError
-from engine.evaluators.base import (MAX_DERIVED, check_fact_types, check_facts, family,
+from engine.evaluators.base import (check_derivable, check_fact_types, check_facts, family,
                                     too_many_derived, type_plan)
 from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or,
                              Pattern, Ref, RuleIR, Undefined, derived_fact)
@@ -37,33 +41,27 @@ _OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.
 class OracleEvaluator:
     """Pure-Python evaluator of the IR (see the module docstring).
 
-    Args:
-        max_derived: derived facts allowed per evaluation before `EvaluationError` (a ruleset
-            whose rules feed each other findings never reaches a fixpoint).
-
     Example:
         >>> OracleEvaluator().evaluate(ruleset, [{"kind": "indicator", "id": "i1", "value": 80}])
         [Match(rule='DIAG-COD', facts={'m': 'i1'})]
     """
 
-    def __init__(self, *, max_derived: int = MAX_DERIVED) -> None:
-        self._max_derived = max_derived
-
     def evaluate(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Match]:
         """Fire every rule to a fixpoint; see `Evaluator.evaluate`."""
         check_facts(facts)
+        limit = check_derivable(ruleset, facts)
         check_fact_types(type_plan(ruleset), facts)
         memory = [dict(f) for f in facts]
         ids = {f["id"] for f in memory}
         rules = sorted(enumerate(ruleset.rules), key=lambda ir: (ir[1].priority, ir[0]))
         fired: set[tuple[int, tuple[str, ...]]] = set()
         matches: list[Match] = []
-        new = True
+        new, tried = True, 0
         while new:
             new = False
             snapshot = list(memory)
             for index, rule in rules:
-                for bound in _combinations(rule.patterns, snapshot):
+                for bound in _combinations(rule.patterns, snapshot, tried):
                     bound_ids = [f["id"] for f in bound]
                     if (index, tuple(bound_ids)) in fired:
                         continue
@@ -71,8 +69,9 @@ class OracleEvaluator:
                     matches.append(Match(rule=rule.id, facts={
                         p.alias: i for p, i in zip(rule.patterns, bound_ids)}))
                     new = _derive(rule, bound_ids, memory, ids) or new
-                    if len(memory) - len(facts) > self._max_derived:
-                        raise too_many_derived(self._max_derived)
+                    if len(memory) - len(facts) > limit:
+                        raise too_many_derived(limit, len(facts))
+            tried = len(snapshot)
         return matches
 
     def retire(self, key: str) -> None:
@@ -90,21 +89,26 @@ def _derive(rule: RuleIR, bound_ids: list[str], memory: list[dict], ids: set[str
     return True
 
 
-def _combinations(patterns: list[Pattern], memory: list[dict]) -> Iterator[list[dict]]:
-    """Every list of distinct facts, one per pattern, that all match (nested loops)."""
+def _combinations(patterns: list[Pattern], memory: list[dict],
+                  tried: int = 0) -> Iterator[list[dict]]:
+    """Every list of distinct facts, one per pattern, that all match (nested loops), in fact order
+    - except those made only of `memory[:tried]`, which the previous pass enumerated already."""
 
-    def extend(bound: list[dict], env: dict[str, dict]) -> Iterator[list[dict]]:
+    def extend(bound: list[dict], env: dict[str, dict], fresh: bool) -> Iterator[list[dict]]:
         if len(bound) == len(patterns):
             yield list(bound)
             return
         pattern = patterns[len(bound)]
-        for fact in memory:
+        last = len(bound) == len(patterns) - 1
+        for position in range(0 if fresh or not last else tried, len(memory)):
+            fact = memory[position]
             if fact["kind"] != pattern.kind or any(fact is b for b in bound):
                 continue
             if pattern.test is None or _holds(pattern.test, fact, env):
-                yield from extend([*bound, fact], {**env, pattern.alias: fact})
+                yield from extend([*bound, fact], {**env, pattern.alias: fact},
+                                  fresh or position >= tried)
 
-    yield from extend([], {})
+    yield from extend([], {}, False)
 
 
 def _holds(cond: Cond, fact: dict, env: dict[str, dict]) -> bool:

@@ -81,7 +81,8 @@ class Profile(_Model):
     name: str = Field(min_length=1, description="园区名称 (Chinese)")
     name_en: str | None = None
     level: Level = Field(description="national / provincial / municipal / other")
-    province: str = Field(description="province-level division, Chinese short name, e.g. 江苏")
+    province: str = Field(description="province-level division, Chinese short name, e.g. 江苏",
+                          json_schema_extra={"enum": list(PROVINCES)})
     city: str | None = None
     park_type: ParkType
     has_management_body: bool = Field(description="专门管理机构 exists (clause 1 applicability)")

@@ -15,7 +15,8 @@ on registration and the compiler should call it too. Limits, and how each was fo
   ordering comparisons on numbers only, one type family per compared field (§5), field names
   that are not `sid` or `$...` (the engine's own), kinds that are not empty or `__end__`.
 * No cycle of rules deriving findings from each other's findings: every firing derives a fact
-  with a new id, so forward chaining never settles (the evaluators stop at `MAX_DERIVED`).
+  with a new id, so forward chaining never settles (`engine.rules.finding_graph`; the evaluators
+  refuse such a ruleset too).
 * The IR format this module models (`IR_FORMAT`).
 * The alpha network (below): <= 511 children per node (512 hangs, §9), <= 127 entries in a node's
   `$nex`/forward list (128 segfaulted, measured), <= 255 patterns ending at one node (256 fills
@@ -56,6 +57,7 @@ from typing import assert_never
 
 from engine.evaluators.base import (END, INT64_MAX, INT64_MIN, MAX_PROPERTIES, family, type_plan)
 from engine.evaluators.durable_format import pattern_condition, to_durable
+from engine.rules.finding_graph import FindingGraph
 from engine.rules.ir import (IR_FORMAT, And, CompiledRuleset, Compare, Cond, Const, Defined, Or,
                              Ref, RuleIR, Undefined)
 
@@ -73,8 +75,12 @@ MAX_STACK = 64
 MAX_PRIORITY = 65535
 
 
-def check_limits(ruleset: CompiledRuleset) -> list[str]:
+def check_limits(ruleset: CompiledRuleset, *, cycles: bool = True) -> list[str]:
     """Every reason durable-rules cannot safely run `ruleset` (empty list: safe).
+
+    Args:
+        cycles: include finding cycles (`FindingGraph.cycle_problems`); the pack loader reports
+            those itself, not as an engine limit.
 
     Example:
         >>> check_limits(ruleset)
@@ -93,95 +99,10 @@ def check_limits(ruleset: CompiledRuleset) -> list[str]:
         seen.add(rule.id)
         problems.extend(_rule_problems(rule))
     problems.extend(f"ruleset: {c}" for c in type_plan(ruleset).conflicts)
-    problems.extend(_cycle_problems(ruleset))
+    if cycles:
+        problems.extend(FindingGraph.build(ruleset.rules).cycle_problems())
     problems.extend(_network_problems(ruleset))
     return problems
-
-
-# ------------------------------------------------------------------------- finding cycles
-
-def _cycle_problems(ruleset: CompiledRuleset) -> list[str]:
-    """Rules that feed each other findings forever: every firing derives a fact with a new id,
-    so a cycle of "R's finding can match a pattern of S" never reaches a fixpoint (both
-    evaluators would stop at `MAX_DERIVED` with an error)."""
-    rules = ruleset.rules
-    readers = [k for k, r in enumerate(rules) if any(p.kind == "finding" for p in r.patterns)]
-    wanted = {k: _rules_read(rules[k]) for k in readers}   # cheap pre-filter on the `rule` field
-    feeds = {i: [k for k in readers if (wanted[k] is None or rule.emit.rule in wanted[k])
-                 and _can_consume(rules[k], rule)]
-             for i, rule in enumerate(rules) if rule.emit is not None}
-    out, state = [], {}
-
-    def visit(i: int, path: list[int]) -> None:
-        state[i] = "open"
-        for k in feeds.get(i, []):
-            if state.get(k) == "open":
-                cycle = path[path.index(k):] + [k]
-                out.append(" -> ".join(rules[n].id for n in cycle) + ": these rules derive "
-                           "findings from each other's findings forever")
-            elif k not in state:
-                visit(k, [*path, k])
-        state[i] = "done"
-
-    for i in feeds:
-        if i not in state:
-            visit(i, [i])
-    return out
-
-
-def _rules_read(consumer: RuleIR) -> set[str] | None:
-    """The `rule` values every finding pattern of `consumer` insists on (None: any may match)."""
-    out: set[str] = set()
-    for p in consumer.patterns:
-        if p.kind != "finding":
-            continue
-        items = p.test.items if isinstance(p.test, And) else [p.test]
-        found = None
-        for c in items:
-            alts = c.items if isinstance(c, Or) else [c]
-            if all(isinstance(a, Compare) and a.field == "rule" and a.op == "eq" and isinstance(a.right, Const)
-                   for a in alts):
-                found = {a.right.value for a in alts}
-                break
-        if found is None:
-            return None
-        out |= found
-    return out
-
-
-def _can_consume(consumer: RuleIR, producer: RuleIR) -> bool:
-    assert producer.emit is not None
-    known = {"kind": "finding", "rule": producer.emit.rule, "status": producer.emit.status,
-             "severity": producer.emit.severity}
-    return any(p.kind == "finding" and _may_hold(p.test, known) is not False
-               for p in consumer.patterns)
-
-
-def _may_hold(cond: Cond | None, fact: dict) -> bool | None:
-    """Three-valued: can `cond` hold for a derived fact whose id and joins are unknown (None)?"""
-    match cond:
-        case None:
-            return True
-        case Compare(field="id") | Compare(right=Ref()):
-            return None
-        case Compare(op=op, field=name, right=Const(value=value)):
-            if name not in fact:
-                return False
-            if op not in ("eq", "ne") or family(fact[name]) != family(value):
-                return None
-            return (fact[name] == value) == (op == "eq")
-        case Defined(field=name):
-            return name in fact or name == "id"
-        case Undefined(field=name):
-            return name not in fact and name != "id"
-        case And(items=items):
-            values = [_may_hold(c, fact) for c in items]
-            return False if False in values else (None if None in values else True)
-        case Or(items=items):
-            values = [_may_hold(c, fact) for c in items]
-            return True if True in values else (None if None in values else False)
-        case _:
-            assert_never(cond)
 
 
 # ------------------------------------------------------------------------- per-rule checks

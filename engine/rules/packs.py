@@ -9,7 +9,9 @@ A tree compiles whole or not at all: every problem in every file is collected an
 `RulePackError`, each naming file:line:col, the rule and the YAML key. It compiles under one
 benchmark profile (`engine.rules.profiles`): a rule the profile gives no benchmark is recorded in
 `Ruleset.inactive` with the reason, never dropped silently. Scope rules (clause 1) compile into a
-ruleset of their own, `Ruleset.scope`, evaluated before everything else.
+ruleset of their own, `Ruleset.scope`, evaluated before everything else. Both compiled rulesets
+must have an acyclic finding graph (`engine.rules.finding_graph`): rules that derive findings from
+each other's findings never settle, so a cycle is a problem naming its rules, and the tree fails.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from engine.knowledge import load_knowledge
 from engine.rules import ir
 from engine.rules.clauses import is_within
 from engine.rules.compiler import RuleCompileError, RuleInactive, RuleMeta, compile_rule
+from engine.rules.finding_graph import FindingGraph
 from engine.rules.limits import check_limits
 from engine.rules.dsl import ExemptionsFile, MeasureRule, PackManifest, RuleFile, RulesetManifest
 from engine.rules.profiles import DEFAULT_PROFILE
@@ -196,7 +199,11 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
     exemptions = _exemptions(root, knowledge, metas, problems)
     if not problems:
         for part in (rules, scope_rules):
-            for msg in check_limits(ir.CompiledRuleset(key="scratch", rules=part)):
+            graph = FindingGraph.build(part)
+            for cycle, msg in zip(graph.cycles, graph.cycle_problems()):
+                first = next(r.source for r in part if r.id == cycle[0])
+                problems.append(Problem(msg, file=metas[first].file if first in metas else _rel(root / "ruleset.yaml")))
+            for msg in check_limits(ir.CompiledRuleset(key="scratch", rules=part), cycles=False):
                 cited = next((m for rid, m in metas.items() if re.search(rf"\b{re.escape(rid)}\b", msg)), None)
                 problems.append(Problem(f"durable-rules limit: {msg}",
                                         file=cited.file if cited else _rel(root / "ruleset.yaml")))

@@ -1,13 +1,15 @@
 """The HTTP decision service for portals (issue 4).
 
     greenpark serve [--host 127.0.0.1] [--port 8000] [--no-auth] [--workers N] [--timeout S]
+                    [--max-body B] [--max-batch N] [--max-result-bytes B]
 
 Modules, outermost first:
 
     server.py     start uvicorn with the app (the `serve` command)
     app.py        FastAPI app: routes under /v1, /healthz, /readyz, /metrics, OpenAPI
     auth.py       API-key check and the role table (which role may call which endpoint)
-    problems.py   RFC 9457 problem+json errors
+    problems.py   RFC 9457 problem+json errors; a client that hangs up mid-upload is a 499
+    methods.py    OPTIONS and 405 with the path's full `Allow`, from the whole route table
     pool.py       crash-contained pool of assessment worker processes (asyncio dispatcher)
     worker.py     the worker process: validate -> assess (durable-rules) -> JSON
     decisions.py  append-only decision log (SQLAlchemy 2; SQLite file or PostgreSQL)

@@ -23,6 +23,11 @@ class Settings:
         timeout: seconds one assessment may take before its worker is killed and replaced.
         max_body_bytes: request bodies above this get 413.
         max_batch: parks per batch request.
+        max_result_bytes: the most bytes of results one request may return (a batch: all its
+            parks' results together; 413 above). Checked before the work from the facts (every
+            year and enterprise adds a known least amount), and exactly before a decision is
+            logged, so a refused result is never logged. 32 MiB lets a full batch of 50 typical
+            parks (~0.5 MB each) through; a batch holds about this much in server memory.
         key_cache_seconds: how long a key found live is trusted without a database look-up (a
             revoked key is refused within this time; 0: look up on every call).
         allow_test_crash: honour the `X-Greenpark-Test-Crash` header (tests only; `serve` never
@@ -35,6 +40,7 @@ class Settings:
     timeout: float = 10.0
     max_body_bytes: int = 2 * 1024 * 1024
     max_batch: int = 50
+    max_result_bytes: int = 32 * 1024 * 1024
     key_cache_seconds: float = 1.0
     allow_test_crash: bool = False
 

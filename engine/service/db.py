@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (Column, DateTime, Engine, Index, Integer, LargeBinary, MetaData, String, Table, Text,
                         create_engine, event, text)
+from sqlalchemy.pool import NullPool
 
 __all__ = ["metadata", "decisions", "api_keys", "connect", "make_engine"]
 
@@ -66,10 +67,20 @@ _PRESENT = {"postgresql": "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'deci
                           "AND tgname IN ('decisions_no_update_delete', 'decisions_no_truncate')"}
 
 
-def connect(url: str) -> Engine:
-    """An engine for `url` (it connects lazily, on first use); SQLite gets its pragmas."""
+def connect(url: str, *, pooled: bool = True, lock_timeout: float = 30.0) -> Engine:
+    """An engine for `url` (it connects lazily, on first use); SQLite gets its pragmas.
+
+    Args:
+        url: SQLAlchemy URL.
+        pooled: keep connections for reuse; False opens a new connection on every use (the
+            readiness probe: it must see what a worker that connects now would get).
+        lock_timeout: SQLite: seconds to wait for another writer's lock.
+    """
     sqlite = url.startswith("sqlite")
-    kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}} if sqlite else {"pool_pre_ping": True}
+    kwargs: dict = ({"connect_args": {"check_same_thread": False, "timeout": lock_timeout}} if sqlite
+                    else {"pool_pre_ping": True})
+    if not pooled:
+        kwargs["poolclass"] = NullPool
     engine = create_engine(url, **kwargs)
     if sqlite:
         @event.listens_for(engine, "connect")

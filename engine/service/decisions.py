@@ -3,15 +3,24 @@
 The stored `result` is the exact response body the caller received, so
 `GET /v1/assessments/{id}` returns it byte for byte; `input` is the request body as received. Both
 are kept as bytes (UTF-8 JSON): nothing is decoded or re-encoded on the way in or out.
+
+A write that fails for any reason but a conflicting row discards the engine's connections before
+the error is raised (`append`): a connection that SQLite opened read-only (the file was not
+writable when the worker connected) stays read-only for its whole life, and a broken PostgreSQL
+connection stays broken, so reusing either would keep failing after the database has recovered.
+The write is tried once more on a fresh connection at once, and every later write connects anew.
+`probe_write` is the readiness check: the insert a decision needs, rolled back.
 """
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from engine.service.db import decisions
 
@@ -58,15 +67,71 @@ class DecisionLog:
     def append(self, d: Decision, *, before_commit: Callable[[], None] | None = None) -> None:
         """Write one record, atomically (the whole row or nothing). `before_commit` runs inside the
         transaction after the row is written (a test hook: a process that dies there must leave
-        no record)."""
-        with self.engine.begin() as conn:
-            conn.execute(_INSERT, {
-                "decision_id": d.decision_id, "created_at": d.created_at, "key_id": d.key_id, "park_id": d.park_id,
-                "input": d.input, "input_digest": d.input_digest, "ruleset_version": d.ruleset_version,
-                "ruleset_versions": json.dumps(d.ruleset_versions), "ruleset_digest": d.ruleset_digest,
-                "result": d.result})
-            if before_commit is not None:
-                before_commit()
+        no record).
+
+        A failed write discards every pooled connection and is tried once more on a new one (see
+        the module docstring). A conflicting row (IntegrityError) is not retried; on the second try
+        it means the first one committed although its answer was lost, which counts as written.
+
+        Raises:
+            SQLAlchemyError: the second try failed too (or the row conflicts).
+        """
+        row = {"decision_id": d.decision_id, "created_at": d.created_at, "key_id": d.key_id, "park_id": d.park_id,
+               "input": d.input, "input_digest": d.input_digest, "ruleset_version": d.ruleset_version,
+               "ruleset_versions": json.dumps(d.ruleset_versions), "ruleset_digest": d.ruleset_digest,
+               "result": d.result}
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(_INSERT, row)
+                    if before_commit is not None:
+                        before_commit()
+                return
+            except IntegrityError:
+                if attempt == 2 and self.get(d.decision_id) is not None:
+                    return                  # the first try committed after all (its COMMIT's answer was lost)
+                raise
+            except SQLAlchemyError:
+                self.engine.dispose()       # never reuse a read-only or broken connection
+                if attempt == 2:
+                    raise
+
+    def probe_write(self) -> None:
+        """Raise unless a decision could be written now: insert a probe row and roll it back.
+
+        The probe row names its `seq` itself, so on PostgreSQL no sequence value is used up (the
+        log keeps no gaps), and it never becomes visible. The readiness check calls this on an
+        engine that opens a new connection each time (`db.connect(url, pooled=False)`).
+
+        SQLite: a process that has the file open already gets that descriptor back for a new
+        connection (SQLite keeps it to preserve the process's locks), so in the server process a
+        file made read-only would still look writable; the file and its write-ahead log files
+        are therefore also opened for writing directly, which is what a worker connecting now
+        needs.
+
+        Raises:
+            SQLAlchemyError: the database refused the write (read-only, full, locked, gone).
+            OSError: SQLite: the database file or its -wal/-shm file cannot be opened for writing.
+        """
+        with self.engine.connect() as conn:
+            tx = conn.begin()
+            try:
+                conn.execute(_INSERT, {
+                    "seq": -1, "decision_id": "readiness-probe", "created_at": datetime.now(timezone.utc),
+                    "key_id": None, "park_id": "readiness-probe", "input": b"", "input_digest": "",
+                    "ruleset_version": "", "ruleset_versions": "{}", "ruleset_digest": "", "result": b""})
+            finally:
+                tx.rollback()
+        path = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        if path and path != ":memory:" and not path.startswith("file:"):
+            for name in (path, path + "-wal", path + "-shm"):
+                try:
+                    os.close(os.open(name, os.O_RDWR))
+                except FileNotFoundError:
+                    if name == path:
+                        raise
+                except OSError as exc:
+                    raise OSError(exc.errno, f"the decision log cannot be written: {exc.strerror}", name) from None
 
     def checkpoint(self) -> tuple[int, int] | None:
         """SQLite: copy the write-ahead log into the database file now (PASSIVE: writers are not

@@ -2,7 +2,8 @@
 
 Exposed at `GET /metrics`:
 
-    greenpark_http_requests_total{method,route,status}
+    greenpark_http_requests_total{method,route,status}         status 499: the client hung up before its
+                                                              body had arrived (nothing was sent)
     greenpark_http_request_duration_seconds{route}            histogram
     greenpark_assessments_total{outcome}
     greenpark_assessment_duration_seconds                     histogram (time in the worker)

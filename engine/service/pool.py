@@ -20,7 +20,7 @@ import pickle
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Callable
 
 from engine.service.buffer import ResultBuffer
 from engine.service.worker import worker_main
@@ -56,6 +56,7 @@ class _Worker:
     task_id: int | None = None
     future: asyncio.Future | None = None
     timer: asyncio.TimerHandle | None = None
+    reserve: Callable[[int], int | None] | None = None    # the running task's budget (see submit)
     dead: bool = False
 
 
@@ -144,9 +145,15 @@ class WorkerPool:
 
     # ---- submitting ------------------------------------------------------------------------
     async def submit(self, body: bytes, ruleset: str | None, crash: str | None = None,
-                     profile: str | None = None, decision: dict | None = None) -> tuple:
+                     profile: str | None = None, decision: dict | None = None, *, check: bool = False,
+                     max_result: int | None = None, reserve: Callable[[int], int | None] | None = None) -> tuple:
         """Run one assessment on an idle worker; with `decision` ({"decision_id", "key_id"}) the
         worker also commits the decision record before it answers "ok".
+
+        `check`: only validate, answer `("checked", estimate)`; `max_result`: refuse a result
+        larger than this many bytes (`too_large`); `reserve(n)`: called in the event loop before
+        the worker logs an n-byte result, returns None to let it or the bytes left to refuse it
+        (a batch's shared budget). See "Limits" in worker.py.
 
         Raises:
             WorkerCrashed: its worker died (only this task fails).
@@ -156,12 +163,13 @@ class WorkerPool:
         w = await self._acquire()
         task_id = next(self._ids)
         fut = self._loop.create_future()
-        w.task_id, w.future = task_id, fut
+        w.task_id, w.future, w.reserve = task_id, fut, reserve
         self.stats.tasks += 1
         started = time.perf_counter()
+        limits = {"check": check, "max_result": max_result, "reserve": reserve is not None}
         try:
             w.conn.send_bytes(pickle.dumps((task_id, body, ruleset, crash if self.allow_test_crash else None, profile,
-                                            decision), protocol=5))
+                                            decision, limits), protocol=5))
         except (OSError, ValueError):
             self._on_death(w, "crash")
         else:
@@ -237,11 +245,19 @@ class WorkerPool:
             log.info("assessment worker %s ready", w.proc.pid)
             self._release(w)
             return
+        if msg[0] == "reserve":
+            if msg[1] == w.task_id:                 # the worker waits for this answer before it logs
+                left = w.reserve(msg[2]) if w.reserve is not None else None
+                try:
+                    w.conn.send_bytes(pickle.dumps(left))
+                except (OSError, ValueError):
+                    self._on_death(w, "crash")
+            return
         if msg[0] != w.task_id:
             return                                  # a stale answer; cannot happen, but be safe
         if w.timer is not None:
             w.timer.cancel()
-        fut, w.future, w.task_id, w.timer = w.future, None, None, None
+        fut, w.future, w.task_id, w.timer, w.reserve = w.future, None, None, None, None
         if msg[1] == "ok" and isinstance(msg[3], int) and w.buffer is not None:
             msg = (*msg[:3], w.buffer.take(msg[3]), *msg[4:])   # copied out before the worker is reused
         if fut is not None and not fut.done():
@@ -294,7 +310,7 @@ class WorkerPool:
         if w.future is not None and not w.future.done():
             w.future.set_exception(exc)
             w.future.exception()   # mark retrieved: the caller may have gone away
-        w.future = w.task_id = w.timer = None
+        w.future = w.task_id = w.timer = w.reserve = None
         try:
             self._idle.remove(w)
         except ValueError:

@@ -3,6 +3,10 @@
 Every error the service returns is one JSON object with `type`, `title`, `status`, `detail`,
 `instance`, and for validation errors `errors: [{path, message}]`. No handler ever puts a
 traceback in a response; unexpected exceptions are logged and answered with a bare 500.
+
+A client that goes away before its request body has arrived is not a server error: it is logged
+on one INFO line without a traceback and counted in /metrics with status 499 ("client closed
+request", nginx's code; nothing is sent, there is no one to send it to).
 """
 from __future__ import annotations
 
@@ -14,17 +18,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
-__all__ = ["ProblemError", "problem_body", "problem_response", "install_handlers", "PROBLEM_BASE",
-           "input_problem_errors"]
+__all__ = ["ProblemError", "ClientAborted", "problem_body", "problem_response", "install_handlers",
+           "PROBLEM_BASE", "input_problem_errors", "CLIENT_CLOSED"]
 
 log = logging.getLogger("greenpark.service")
 PROBLEM_BASE = "https://greenpark.example/problems/"
 MEDIA_TYPE = "application/problem+json"
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
            405: "Method not allowed", 406: "Not acceptable", 413: "Content too large",
-           415: "Unsupported media type", 422: "Unprocessable content", 500: "Internal server error",
-           503: "Service unavailable"}
+           415: "Unsupported media type", 422: "Unprocessable content", 499: "Client closed request",
+           500: "Internal server error", 503: "Service unavailable"}
+CLIENT_CLOSED = 499
 
 
 class ProblemError(Exception):
@@ -36,6 +42,15 @@ class ProblemError(Exception):
         self.status, self.kind, self.detail = status, kind, detail
         self.title = title or _TITLES.get(status, "Error")
         self.errors, self.headers = errors, headers or {}
+
+
+class ClientAborted(ClientDisconnect):
+    """The client closed the connection while its request body was arriving; `detail` says how far
+    it got."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
 
 
 def problem_body(status: int, kind: str, detail: str, instance: str, *, title: str | None = None,
@@ -86,6 +101,13 @@ def install_handlers(app: FastAPI) -> None:
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
         return problem_response(ProblemError(exc.status_code, kind, detail, headers=dict(exc.headers or {})),
+                                request.url.path)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_gone(request: Request, exc: ClientDisconnect) -> Response:
+        log.info("client closed the connection during %s %s%s; counted as %d", request.method, request.url.path,
+                 f" ({exc.detail})" if isinstance(exc, ClientAborted) else "", CLIENT_CLOSED)
+        return problem_response(ProblemError(CLIENT_CLOSED, "client-closed", "the client closed the connection"),
                                 request.url.path)
 
     @app.exception_handler(Exception)

@@ -3,16 +3,29 @@
 Protocol (pickled tuples over `multiprocessing.Pipe`):
 
     worker -> pool   ("ready", pid)                        once, after the ruleset is compiled and warm
-    pool -> worker   (task_id, body, ruleset, crash, profile, decision)
-                     body: the park facts as JSON bytes; decision: {"decision_id", "key_id"} or None
+    pool -> worker   (task_id, body, ruleset, crash, profile, decision, limits)
+                     body: the park facts as JSON bytes; decision: {"decision_id", "key_id"} or None;
+                     limits: {"check": bool, "max_result": int | None, "reserve": bool} or None
+    worker -> pool   ("reserve", task_id, n)                 only for a task with limits["reserve"]:
+    pool -> worker   None (granted) or the bytes left        room for an n-byte result in the
+                                                             request's budget, asked before logging
     worker -> pool   (task_id, outcome, *payload)
 
 Outcomes: `("ok", meta, result_json, seconds)` (with a decision: the JSON opens with its
 `decision_id`, and the record is committed to the decision log before this is sent),
 `("log_failed", detail)`, `("bad_json", detail)`,
 `("input", detail, [{path, message}])`, `("not_found", detail)`, `("evaluation", detail)`,
-`("internal", detail)`. The worker validates the JSON itself, so the server's event loop never
-does engine work.
+`("too_large", size, limit, why)`, `("checked", estimate)`, `("internal", detail)`. The worker
+validates the JSON itself, so the server's event loop never does engine work.
+
+Limits (`greenpark serve --max-result-bytes`, README "HTTP API"): a task with `check` only
+validates the park (facts, ruleset and profile, the knowledge's consistency checks) and answers
+`("checked", estimate)`, the bytes its result will at least take (`estimate_result_bytes`); a
+batch checks every park this way before it assesses any. A task with `max_result` is refused with
+`too_large` before the assessment when the estimate exceeds it (`why` "estimate") and before
+logging when the result does ("result"); with `reserve` the worker asks the server whether the
+result still fits in what is left of its request's budget ("left": it did not). A refused result
+is neither logged nor returned.
 
 The worker also writes the decision record (`DecisionLog.append`, one transaction): it holds the
 input and the result bytes already, and it saves the server a thread hop and ~1 ms of its CPU per
@@ -49,9 +62,34 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["worker_main", "handle", "log_decision"]
+__all__ = ["worker_main", "handle", "log_decision", "check", "estimate_result_bytes"]
 
 CHECKPOINT_EVERY = 8        # decisions of this worker between two WAL checkpoints (~2.4 MB of log)
+# The least a result takes, in bytes: per result, per year of facts (its derived indicators, ~40 KB
+# in practice) and per enterprise (its findings). Over the example parks and 150 generated ones
+# (bench/make_parks.py) results were 1.5 to 9 times this, so refusing on it never refuses a result
+# that would fit (tests/test_service_limits.py keeps it a lower bound).
+RESULT_FLOOR = (5_000, 20_000, 500)
+
+
+def estimate_result_bytes(park: Any) -> int:
+    """A lower bound of the size of `park`'s result JSON, from its number of years and enterprises."""
+    base, per_year, per_enterprise = RESULT_FLOOR
+    return base + per_year * len(park.years) + per_enterprise * len(park.enterprises)
+
+
+def check(assessor: Any, park: Any, ruleset: str | None, profile: str | None) -> int:
+    """Everything an assessment would refuse `park` for short of the engine (ruleset and profile,
+    the knowledge's consistency checks); returns `estimate_result_bytes(park)`.
+
+    Raises:
+        RulesetNotFound: unknown ruleset version or profile.
+        InputError: facts inconsistent with the knowledge.
+    """
+    from engine.facts.consistency import check_park
+    from engine.rules.profiles import DEFAULT_PROFILE
+    check_park(park, assessor.registry.get(ruleset, profile or DEFAULT_PROFILE).knowledge)
+    return estimate_result_bytes(park)
 
 
 def _crash(mode: str) -> None:
@@ -79,19 +117,28 @@ class _CrashingEvaluator:
 
 
 def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None = None,
-           keep: list | None = None, decision_id: str | None = None) -> tuple:
+           keep: list | None = None, decision_id: str | None = None, *, check_only: bool = False,
+           max_result: int | None = None) -> tuple:
     """One task -> one outcome tuple (never raises). With `keep`, the big intermediate objects are
     appended to it, so the caller can free them after it has replied (freeing a result's object
-    graph takes about a millisecond that the caller need not wait for)."""
-    from engine.errors import EvaluationError, GreenparkError, InputError, RulesetNotFound
+    graph takes about a millisecond that the caller need not wait for). `check_only` and
+    `max_result`: see "Limits" in the module docstring."""
+    from engine.errors import EvaluationError, GreenparkError, InputError, MalformedInput, RulesetNotFound
     from engine.facts.loader import park_from_data
+    from engine.sourcefile import loads_json
     t0 = time.perf_counter()
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
+        data = loads_json(body, "<body>")
+    except MalformedInput as exc:
         return ("bad_json", f"the body is not valid JSON: {exc}")
+    except InputError as exc:  # duplicate keys, nesting deeper than MAX_DEPTH: 422 with their paths
+        return ("input", str(exc), [{"path": p.path or "", "message": p.message} for p in exc.problems])
     try:
         park = park_from_data(data, file="<body>")
+        if check_only:
+            return ("checked", check(assessor, park, ruleset, profile))
+        if max_result is not None and (floor := estimate_result_bytes(park)) > max_result:
+            return ("too_large", floor, max_result, "estimate")
         options = {"profile": profile} if profile else {}
         result = assessor.assess(park, ruleset=ruleset, **options)
     except RulesetNotFound as exc:
@@ -110,6 +157,8 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
     text = json.dumps({"decision_id": decision_id, **result} if decision_id else result, ensure_ascii=False).encode()
     if keep is not None:
         keep.append((data, park, result))
+    if max_result is not None and len(text) > max_result:
+        return ("too_large", len(text), max_result, "result")
     meta = {"park_id": result["park_id"], "input_digest": result["input_digest"],
             "ruleset_version": result["ruleset"]["versions"]["ruleset"],
             "ruleset_versions": result["ruleset"]["versions"], "ruleset_digest": result["ruleset"]["digest"]}
@@ -144,6 +193,14 @@ def _warm_up(assessor: Any) -> None:
         traceback.print_exc(file=sys.stderr)
 
 
+def _reserve(conn: Connection, task_id: int, outcome: tuple) -> tuple:
+    """Ask the server for room for an ok outcome's result in its request's budget; refused: too_large."""
+    size = len(outcome[2])
+    conn.send_bytes(pickle.dumps(("reserve", task_id, size), protocol=5))
+    left = pickle.loads(conn.recv_bytes())
+    return outcome if left is None else ("too_large", size, left, "left")
+
+
 def _reply(conn: Connection, buffer: Any, task_id: int, outcome: tuple) -> None:
     """Send one outcome; an ok result goes through the buffer when it fits."""
     if outcome[0] == "ok" and buffer is not None and buffer.fits(outcome[2]):
@@ -176,15 +233,22 @@ def worker_main(conn: Connection, allow_test_crash: bool, rules_roots: list[str]
     logged = 0
     while True:
         try:
-            task_id, body, ruleset, crash, profile, decision = pickle.loads(conn.recv_bytes())
+            task_id, body, ruleset, crash, profile, decision, limits = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
+        limits = limits or {}
         crash = crash if allow_test_crash else None
         target = assessor
         if crash in ("kill", "segv", "hang"):
             target = Assessor(registry, _CrashingEvaluator(crash))   # dies inside the engine step
         keep: list = []
-        outcome = handle(target, body, ruleset, profile, keep, decision and decision["decision_id"])
+        outcome = handle(target, body, ruleset, profile, keep, decision and decision["decision_id"],
+                         check_only=limits.get("check", False), max_result=limits.get("max_result"))
+        if outcome[0] == "ok" and limits.get("reserve"):
+            try:
+                outcome = _reserve(conn, task_id, outcome)
+            except (EOFError, OSError):
+                return
         if decision is not None and outcome[0] == "ok":
             outcome = (log_decision(log, decision, body, outcome, die_before_commit=crash == "kill-in-log")
                        if log is not None else ("log_failed", "this worker has no decision log"))
