@@ -155,7 +155,7 @@ def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: i
     f = _base(fid, meta, status, severity)
     thresholds: dict = {n: t.value for n, t in meta.thresholds.items()}
     frameworks = ruleset.knowledge.frameworks
-    thresholds.update({f"{n}.framework": frameworks[t.framework].name.model_dump()
+    thresholds.update({f"{n}.framework": _text(frameworks[t.framework].name)
                        for n, t in meta.thresholds.items()})
     gap = None
     if meta.gap is not None:

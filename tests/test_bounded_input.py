@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from engine.errors import InputError, MalformedInput
 from engine.facts.loader import load_park, parse_park
-from engine.sourcefile import (MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, _json_depth,
+from engine.sourcefile import (MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES,
                                load_document, loads_json, parse_document)
+from engine.sourcefile.json_text import _json_depth
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,6 @@ and validated with the ruleset (`Ruleset.exemptions`).
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from engine.rules.clauses import is_within
 from engine.rules.packs import Ruleset, rule_files

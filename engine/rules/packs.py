@@ -35,7 +35,7 @@ from engine.rules.limits import check_limits
 from engine.rules.dsl import ExemptionsFile, MeasureRule, PackManifest, RuleFile, RulesetManifest
 from engine.rules.profiles import DEFAULT_PROFILE
 from engine.text import Text
-from engine.sourcefile import Document, load_document
+from engine.sourcefile import load_document
 
 __all__ = ["Ruleset", "load_ruleset", "RulesetRegistry", "rule_files", "REPO_ROOT", "DEFAULT_RULES"]
 
