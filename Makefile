@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench load lint golden clean
+.PHONY: demo test bench load lint golden clean report-tools
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 2; }
@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/greenpark assess examples/coal_chemical_park.yaml
 
-test: $(STAMP)
+# Debian's chromium, fonts-noto-cjk and poppler-utils for `greenpark report` (PDF) and its browser
+# tests: installed where missing when make runs as root (tools/install-report-tools.sh)
+report-tools:
+	@bash tools/install-report-tools.sh
+
+test: $(STAMP) report-tools
 	$(BIN)/greenpark rules lint
 	$(BIN)/python -m pytest
 

@@ -53,14 +53,15 @@ def _evaluator(name: EvaluatorName):
 
 
 def _assess(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path],
-            profile: str = "default") -> dict:
+            profile: str = "default", to_comply: bool = False) -> dict:
     from engine.assessment import Assessor
     from engine.errors import GreenparkError
     from engine.facts.loader import load_park_document, relocate
     doc = None
     try:
         park, doc = load_park_document(path)
-        return Assessor(_registry(rules_dir), _evaluator(evaluator)).assess(park, ruleset=ruleset, profile=profile)
+        return Assessor(_registry(rules_dir), _evaluator(evaluator)).assess(park, ruleset=ruleset, profile=profile,
+                                                                            to_comply=to_comply)
     except GreenparkError as exc:
         _fail(relocate(exc, doc) if doc is not None else exc)
 
@@ -84,9 +85,21 @@ def _registry(rules_dir: Optional[Path]):
 EvalOpt = Annotated[EvaluatorName, typer.Option(help="rule engine: durable (production) or oracle")]
 
 
+OnlyOpt = Annotated[Optional[str], typer.Option(
+    "--only", help="list only these statuses and/or kinds, comma-separated: met, not_met, insufficient_data, "
+                   "not_applicable, problem, recommended, compliance, measure (e.g. not_met,problem,measure); "
+                   "the one option that also filters JSON")]
+HideMetOpt = Annotated[bool, typer.Option("--hide-met", help="leave out met and not-applicable findings "
+                                          "(table and markdown do this by default)")]
+AllOpt = Annotated[bool, typer.Option("--all", help="table and markdown: every finding on its own row, "
+                                      "restatements and met checks included, nothing folded or collapsed")]
+
+
 @app.command()
 def assess(
-    path: Annotated[Path, typer.Argument(help="park facts, YAML or JSON")],
+    paths: Annotated[list[Path], typer.Argument(help="park facts, YAML or JSON: files, folders (their *.yaml, "
+                                                "*.yml and *.json, sorted) or - for standard input",
+                                                show_default=False)],
     format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
     lang: Annotated[Lang, typer.Option(help="language of tables and markdown")] = Lang.zh,
     ruleset: RulesetOpt = None,
@@ -94,46 +107,179 @@ def assess(
     evaluator: EvalOpt = EvaluatorName.durable,
     rules_dir: RulesDirOpt = None,
     profile: ProfileOpt = "default",
+    only: OnlyOpt = None,
+    hide_met: HideMetOpt = False,
+    all_: AllOpt = False,
+    to_comply: Annotated[bool, typer.Option("--to-comply", help="also solve, for each unmet threshold check, the "
+                                            "smallest change of each input that makes it met (`to_comply`)")] = False,
 ) -> None:
-    """Assess a park: diagnosed problems, recommended measures and compliance findings."""
+    """Assess parks: diagnosed problems, recommended measures and compliance findings.
+
+    Table and markdown list what needs action, by phase and area of the guide (--all: everything).
+
+    JSON is the whole result unless --only is given.
+
+    Several files, a folder or - : one view per park, a progress bar on a terminal, the worst exit code.
+    """
+    from engine.render.selection import ViewOptions
     statuses = ("met", "not_met", "insufficient_data", "not_applicable", "problem", "recommended")
     if fail_on is not None and fail_on not in statuses:
         typer.echo(f"error: --fail-on takes one of {', '.join(statuses)}", err=True)
         raise typer.Exit(2)
-    result = _assess(path, ruleset, evaluator, rules_dir, profile)
-    if format is Format.json:
-        from engine.render import render_json
-        sys.stdout.write(render_json(result) + "\n")
-    elif format is Format.markdown:
-        from engine.render import render_markdown
-        sys.stdout.write(render_markdown(result, lang=lang.value))
-    else:
-        from engine.render.table import AssessmentView
-        _console().print(AssessmentView(result, lang=lang.value))
-    if fail_on and any(f["status"] == fail_on for f in result["findings"]):
-        raise typer.Exit(1)
+    try:
+        view = ViewOptions.parse(only, hide_met=hide_met, everything=all_)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    if format is Format.json and hide_met and only is None:
+        typer.echo("note: --hide-met shapes table and markdown only; JSON is the whole result (filter it with "
+                   "--only)", err=True)
+    from engine.render.park_stream import ParkStream
+    from engine.render.progress import ParkProgress
+    several = len(paths) > 1 or any(p.is_dir() for p in paths)
+    inputs, worst = _park_inputs(paths)
+    assessor = _assessor(ruleset, evaluator, rules_dir, profile)
+    out = ParkStream(format.value, lang=lang.value, view=view, several=several)
+    with ParkProgress(len(inputs)) as progress:
+        for label, path in inputs:
+            progress.show(label)
+            result, errors = _assess_input(assessor, path, ruleset, profile, to_comply)
+            with progress.paused():
+                for line in errors:
+                    typer.echo(f"error: {line}", err=True)
+                out.write(label, result, errors)
+            if errors:
+                worst = 2
+            elif fail_on and any(f["status"] == fail_on for f in result["findings"]):
+                worst = max(worst, 1)
+            progress.advance()
+    out.close()
+    if worst:
+        raise typer.Exit(worst)
+
+
+def _park_inputs(paths: list[Path]) -> tuple[list[tuple[str, Optional[Path]]], int]:
+    """(label, path) of every park to assess, in order, and 2 if a folder holds no park file (said on
+    stderr), else 0. A folder gives its *.yaml, *.yml and *.json sorted by name; `-` gives ("<stdin>", None)."""
+    inputs: list[tuple[str, Optional[Path]]] = []
+    worst = 0
+    for p in paths:
+        if str(p) == "-":
+            inputs.append(("<stdin>", None))
+        elif p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".yaml", ".yml", ".json"))
+            if not found:
+                typer.echo(f"error: {p}: no *.yaml, *.yml or *.json file in this folder", err=True)
+                worst = 2
+            inputs += [(str(q), q) for q in found]
+        else:
+            inputs.append((str(p), p))
+    return inputs, worst
+
+
+def _assessor(ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path], profile: str):
+    """One assessor for every park of the run; a ruleset or profile that does not load ends the run (2)."""
+    from engine.assessment import Assessor
+    from engine.errors import GreenparkError
+    try:
+        registry = _registry(rules_dir)
+        registry.get(ruleset, profile)
+        return Assessor(registry, _evaluator(evaluator))
+    except GreenparkError as exc:
+        _fail(exc)
+
+
+def _assess_input(assessor, path: Optional[Path], ruleset: Optional[str], profile: str,
+                  to_comply: bool = False) -> tuple[Optional[dict], list[str]]:
+    """Assess one park file (None: standard input); (result, []) or (None, error lines naming file:line)."""
+    from engine.errors import GreenparkError
+    from engine.facts.loader import load_park_document, relocate
+    doc = None
+    try:
+        park, doc = load_park_document(path) if path is not None else _stdin_park()
+        return assessor.assess(park, ruleset=ruleset, profile=profile, to_comply=to_comply), []
+    except GreenparkError as exc:
+        if doc is not None and hasattr(exc, "problems"):
+            exc = relocate(exc, doc)
+        return None, exc.lines() if hasattr(exc, "lines") else [str(exc)]
+
+
+def _stdin_park():
+    """Park facts from standard input (JSON if it starts with `{`, else YAML), as a file would be read."""
+    from pydantic import ValidationError
+    from engine.errors import InputError, Problem
+    from engine.facts.loader import validation_problems
+    from engine.facts.models import Park
+    from engine.sourcefile import MAX_FILE_BYTES, parse_document
+    stream = getattr(sys.stdin, "buffer", None)
+    raw = stream.read(MAX_FILE_BYTES + 1) if stream is not None else sys.stdin.read(MAX_FILE_BYTES + 1).encode()
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError("input too large", [Problem(f"larger than {MAX_FILE_BYTES // 1_000_000} MB, the limit for "
+                                                     "an input file (MAX_FILE_BYTES)", file="<stdin>")])
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        raise InputError("cannot read input", [Problem(f"cannot read input: {exc}", file="<stdin>")]) from exc
+    doc = parse_document(text, "<stdin>", json_syntax=text.lstrip().startswith("{"))
+    if not isinstance(doc.data, dict):
+        raise InputError("park facts must be a mapping",
+                         [Problem("park facts must be a mapping at the top level", file=doc.file, line=1)])
+    try:
+        return Park.model_validate(doc.data), doc
+    except ValidationError as exc:
+        problems = validation_problems(exc, doc, Park)
+        raise InputError(f"{len(problems)} problem(s) in park facts", problems) from None
 
 
 @app.command()
 def explain(
     path: Annotated[Path, typer.Argument(help="park facts, YAML or JSON")],
-    finding_id: Annotated[str, typer.Argument(help="finding id, as printed by assess")],
+    finding_id: Annotated[Optional[str], typer.Argument(help="finding id, as printed by assess (or use --only)",
+                                                        show_default=False)] = None,
     lang: Annotated[Lang, typer.Option(help="language")] = Lang.zh,
     ruleset: RulesetOpt = None,
     evaluator: EvalOpt = EvaluatorName.durable,
     rules_dir: RulesDirOpt = None,
     profile: ProfileOpt = "default",
+    only: Annotated[Optional[str], typer.Option(
+        "--only", help="instead of one id: explain every finding of these statuses and/or kinds, comma-separated "
+                       "(e.g. not_met,measure); restatements are left out unless --all")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="instead of one id: explain every finding (with --only: "
+                                       "every matching one), restatements included")] = False,
 ) -> None:
-    """Explain one finding: clause, facts, numbers and their sources, and the engine trace."""
-    result = _assess(path, ruleset, evaluator, rules_dir, profile)
-    found = next((f for f in result["findings"] if f["id"] == finding_id), None)
-    if found is None:
-        close = [f["id"] for f in result["findings"] if finding_id.split("@")[0] in f["id"]][:5]
-        typer.echo(f"error: no finding {finding_id!r}" + (f"; similar: {', '.join(close)}" if close else ""), err=True)
+    """Explain one finding: clause, facts, numbers and their sources, and the engine trace.
+
+    With --only or --all instead of an id, explain each matching finding in turn.
+    """
+    if (finding_id is None) == (only is None and not all_):
+        typer.echo("error: give a finding id, or --only/--all to explain several (not both)", err=True)
         raise typer.Exit(2)
+    chosen = None
+    if finding_id is None:
+        from engine.render.selection import ViewOptions
+        try:
+            view = ViewOptions.parse(only, everything=all_)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2)
+    result = _assess(path, ruleset, evaluator, rules_dir, profile, to_comply=True)
+    if finding_id is None:
+        chosen = [f for f in result["findings"] if view.shows(f) and (all_ or not f.get("folded_into"))]
+    else:
+        found = next((f for f in result["findings"] if f["id"] == finding_id), None)
+        if found is None:
+            close = [f["id"] for f in result["findings"] if finding_id.split("@")[0] in f["id"]][:5]
+            typer.echo(f"error: no finding {finding_id!r}" + (f"; similar: {', '.join(close)}" if close else ""), err=True)
+            raise typer.Exit(2)
+        chosen = [found]
+    from rich.rule import Rule
     from engine.render.explain import render_explanation
     rs = _registry(rules_dir).get(ruleset, profile)
-    _console().print(render_explanation(found, result, rs, lang.value))
+    console = _console()
+    for i, f in enumerate(chosen):
+        if len(chosen) > 1:
+            console.print(Rule(f"{i + 1}/{len(chosen)}  {f['id']}"))
+        console.print(render_explanation(f, result, rs, lang.value))
 
 
 @app.command()
@@ -284,6 +430,360 @@ def serve(
     run(Settings(db_url=db_url or "", auth=not no_auth, workers=workers, timeout=timeout, max_body_bytes=max_body,
                  max_batch=max_batch, max_result_bytes=max_result_bytes, key_cache_seconds=key_cache),
         host, port, log_level=log_level, access_log=access_log)
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    pdf = "pdf"
+    markdown = "markdown"
+
+
+class Audience(str, Enum):
+    regulator = "regulator"
+    planner = "planner"
+
+
+def _report_park(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path],
+                 profile: str, to_comply: bool = False):
+    """(result, park, knowledge) of one park file; bad input ends the run (2)."""
+    from engine.assessment import Assessor
+    from engine.errors import GreenparkError
+    from engine.facts.loader import load_park_document, relocate
+    doc = None
+    try:
+        park, doc = load_park_document(path)
+        registry = _registry(rules_dir)
+        result = Assessor(registry, _evaluator(evaluator)).assess(park, ruleset=ruleset, profile=profile,
+                                                                  to_comply=to_comply)
+        return result, park, registry.get(ruleset, profile).knowledge
+    except GreenparkError as exc:
+        _fail(relocate(exc, doc) if doc is not None else exc)
+
+
+def _report_decision(decision_id: str, db_url: Optional[str], rules_dir: Optional[Path]):
+    """(result, park or None, knowledge, decision) of a logged decision; an unknown id ends the run (2)."""
+    import json
+    from engine.errors import GreenparkError
+    from engine.service.config import default_db_url
+    from engine.service.db import make_engine
+    from engine.service.decisions import DecisionLog
+    from sqlalchemy.engine import make_url
+    url = make_url(db_url or default_db_url())
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():          # do not create an empty log just to find nothing in it
+        typer.echo(f"error: no decision log at {url.database} (--db-url, $GREENPARK_DB_URL)", err=True)
+        raise typer.Exit(2)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        d = DecisionLog(engine).get(decision_id)
+    finally:
+        engine.dispose()
+    if d is None:
+        typer.echo(f"error: no decision {decision_id!r} in the decision log {engine.url.render_as_string()}", err=True)
+        raise typer.Exit(2)
+    result = json.loads(d.result)
+    park = None
+    try:                        # the input passed validation when it was decided; a later schema may refuse it
+        from engine.facts.loader import parse_park
+        park = parse_park(d.input.decode("utf-8"), f"decision {decision_id}", json_syntax=True)
+    except (GreenparkError, UnicodeDecodeError):
+        pass
+    registry = _registry(rules_dir)
+    from engine.minimal_change import ensure_to_comply
+    result = ensure_to_comply(result, park, registry)       # the planner's brief always shows it
+    try:
+        knowledge = registry.get(d.ruleset_version, (result.get("ruleset") or {}).get("profile") or "default").knowledge
+    except GreenparkError:      # that version is not loaded here: names and units from the newest
+        knowledge = registry.get(None).knowledge
+    return result, park, knowledge, {"decision_id": d.decision_id}
+
+
+@app.command()
+def report(
+    path: Annotated[Optional[Path], typer.Argument(help="park facts, YAML or JSON (or use --decision / "
+                                                        "--portfolio)", show_default=False)] = None,
+    decision: Annotated[Optional[str], typer.Option("--decision", help="a decision_id from the decision log "
+                                                    "(see --db-url) instead of a park file")] = None,
+    portfolio: Annotated[Optional[Path], typer.Option("--portfolio", help="a folder of park files: assess each "
+                                                      "(same profile) and compare them", file_okay=False)] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="html, pdf (headless chromium) or "
+                                                 "markdown")] = ReportFormat.html,
+    lang: Annotated[Lang, typer.Option(help="language of the report")] = Lang.zh,
+    audience: Annotated[Audience, typer.Option(help="regulator: the MIIT evaluation report; planner: targets "
+                                               "and measures first")] = Audience.regulator,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write here instead of standard "
+                                                   "output", dir_okay=False)] = None,
+    ruleset: RulesetOpt = None,
+    evaluator: EvalOpt = EvaluatorName.durable,
+    rules_dir: RulesDirOpt = None,
+    profile: ProfileOpt = "default",
+    db_url: DbUrlOpt = None,
+    chromium: Annotated[Optional[str], typer.Option("--chromium", help="the browser that prints PDF (default: "
+                                                    "chromium on PATH)")] = None,
+    previous: Annotated[Optional[str], typer.Option("--previous", help="the park's previous assessment (a park "
+                                                    "file or a decision_id): adds the section \"since the last "
+                                                    "assessment\"")] = None,
+) -> None:
+    """Write a report people read: a regulator's dossier, a planner's brief or a portfolio.
+
+    The dossier has the structure of the MIIT third-party evaluation report, with charts."""
+    from engine.errors import GreenparkError
+    from engine.render.dossier import render_portfolio, render_report
+    if sum(x is not None for x in (path, decision, portfolio)) != 1:
+        typer.echo("error: give exactly one of PATH, --decision ID or --portfolio DIR", err=True)
+        raise typer.Exit(2)
+    if previous is not None and portfolio is not None:
+        typer.echo("error: --previous compares one park's assessments; it does not apply to --portfolio", err=True)
+        raise typer.Exit(2)
+    try:
+        browser = None
+        if format is ReportFormat.pdf:
+            from engine.render.dossier.browser import Chromium
+            browser = Chromium(chromium)
+        if portfolio is not None:
+            files = sorted(q for q in portfolio.iterdir() if q.is_file() and q.suffix.lower() in (".yaml", ".yml", ".json"))
+            if not files:
+                typer.echo(f"error: {portfolio}: no *.yaml, *.yml or *.json park file in this folder", err=True)
+                raise typer.Exit(2)
+            assessed = [_report_park(f, ruleset, evaluator, rules_dir, profile) for f in files]
+            data = render_portfolio([r for r, _, _ in assessed], fmt=format.value, lang=lang.value,
+                                    knowledge=assessed[0][2], chromium=browser)
+        else:
+            if decision is not None:
+                result, park, knowledge, meta = _report_decision(decision, db_url, rules_dir)
+            else:
+                (result, park, knowledge), meta = _report_park(path, ruleset, evaluator, rules_dir, profile,
+                                                               audience is Audience.planner), None
+            before = _result_of(previous, ruleset, evaluator, rules_dir, profile, db_url) if previous else None
+            data = render_report(result, fmt=format.value, lang=lang.value, audience=audience.value,
+                                 knowledge=knowledge, park=park, decision=meta, chromium=browser,
+                                 previous=before and before[0], previous_park=before and before[1])
+    except (GreenparkError, ValueError) as exc:
+        _fail(exc)
+    if output is not None:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _result_of(ref: str, ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path], profile: str,
+               db_url: Optional[str]):
+    """(result, park or None, knowledge, label) of a park file (assessed now) or a logged decision id."""
+    if Path(ref).exists() or not ref.startswith("d_"):
+        if not Path(ref).is_file():
+            typer.echo(f"error: {ref}: no such park file (or decision id: they start with d_)", err=True)
+            raise typer.Exit(2)
+        result, park, knowledge = _report_park(Path(ref), ruleset, evaluator, rules_dir, profile)
+        return result, park, knowledge, Path(ref).name
+    result, park, knowledge, _ = _report_decision(ref, db_url, rules_dir)
+    return result, park, knowledge, ref
+
+
+@app.command()
+def diff(
+    before: Annotated[str, typer.Argument(help="the earlier assessment: a park file (YAML/JSON) or a decision_id "
+                                               "from the decision log", show_default=False)],
+    after: Annotated[str, typer.Argument(help="the later one, the same way", show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, markdown or json")] = Format.table,
+    lang: Annotated[Lang, typer.Option(help="language of table and markdown")] = Lang.zh,
+    ruleset: RulesetOpt = None,
+    evaluator: EvalOpt = EvaluatorName.durable,
+    rules_dir: RulesDirOpt = None,
+    profile: ProfileOpt = "default",
+    db_url: DbUrlOpt = None,
+) -> None:
+    """Compare two assessments of the same park: findings new, resolved, persisting, regressed, ...,
+    with the indicator movement behind each (engine/cycles/diff.py lists the categories)."""
+    import json
+    from engine.cycles.diff import diff_results
+    from engine.errors import GreenparkError
+    sides = [_result_of(ref, ruleset, evaluator, rules_dir, profile, db_url) for ref in (before, after)]
+    try:
+        d = diff_results(sides[0][0], sides[1][0], labels=(sides[0][3], sides[1][3]))
+    except GreenparkError as exc:
+        _fail(exc)
+    if format is Format.json:
+        typer.echo(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    from engine.render.since_last import render_since_last, subject_names
+    names = subject_names([s[0] for s in sides], [s[1] for s in sides], lang.value)
+    if format is Format.markdown:
+        typer.echo(render_since_last(d, fmt="markdown", lang=lang.value, knowledge=sides[1][2], names=names), nl=False)
+        return
+    from engine.render.diff_table import DiffView
+    _console().print(DiffView(d, lang=lang.value, knowledge=sides[1][2], names=names))
+
+
+@app.command()
+def replay(
+    ruleset: Annotated[str, typer.Option("--ruleset", help="the ruleset version to re-assess under (see "
+                                         "`greenpark rules list`, --rules-dir)", show_default=False)],
+    park: Annotated[Optional[list[str]], typer.Option("--park", help="only this park's latest decision "
+                                                      "(repeat for several; default: every park in the log)")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, markdown or json")] = Format.table,
+    lang: Annotated[Lang, typer.Option(help="language of table and markdown")] = Lang.zh,
+    evaluator: EvalOpt = EvaluatorName.durable,
+    rules_dir: RulesDirOpt = None,
+    db_url: DbUrlOpt = None,
+) -> None:
+    """Rule-change impact: re-assess each park's latest logged decision under ruleset version V and
+    report per park the verdicts that appear, disappear or change, and a portfolio summary.
+    Nothing is written to the decision log."""
+    import json
+    from engine.assessment import Assessor
+    from engine.cycles.replay import latest_decisions, portfolio_report, replay_decisions
+    from engine.errors import GreenparkError
+    from engine.facts.loader import parse_park
+    log, engine = _decision_log(db_url)
+    try:
+        registry = _registry(rules_dir)
+        try:
+            knowledge = registry.get(ruleset).knowledge
+        except GreenparkError as exc:
+            _fail(exc)
+        decisions = list(latest_decisions(log, park))
+        missing = [p for p in dict.fromkeys(park or []) if p not in {d.park_id for d in decisions}]
+        if missing:
+            typer.echo(f"error: no decision of park {missing[0]!r} in the decision log {engine.url.render_as_string()}",
+                       err=True)
+            raise typer.Exit(2)
+        assessor = Assessor(registry, _evaluator(evaluator))
+
+        def assess(body: bytes, version: str, profile: Optional[str]) -> dict:
+            facts = parse_park(body.decode("utf-8"), "decision input", json_syntax=True)
+            return assessor.assess(facts, ruleset=version, profile=profile or "default")
+        report = portfolio_report(ruleset, replay_decisions(decisions, ruleset, assess))
+    finally:
+        engine.dispose()
+    if format is Format.json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    elif format is Format.markdown:
+        from engine.render.replay_report import replay_markdown
+        typer.echo(replay_markdown(report, lang=lang.value, knowledge=knowledge), nl=False)
+    else:
+        from engine.render.replay_report import ReplayView
+        _console().print(ReplayView(report, lang=lang.value, knowledge=knowledge))
+
+
+def _decision_log(db_url: Optional[str]):
+    """(DecisionLog, engine) of `--db-url`; a SQLite file that does not exist ends the run (2)."""
+    from engine.service.config import default_db_url
+    from engine.service.db import make_engine
+    from engine.service.decisions import DecisionLog
+    from sqlalchemy.engine import make_url
+    url = make_url(db_url or default_db_url())
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        typer.echo(f"error: no decision log at {url.database} (--db-url, $GREENPARK_DB_URL)", err=True)
+        raise typer.Exit(2)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    return DecisionLog(engine), engine
+
+
+
+@app.command()
+def history(
+    park_id: Annotated[str, typer.Argument(help="the park's profile.id", show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, markdown or json")] = Format.table,
+    lang: Annotated[Lang, typer.Option(help="language of table and markdown")] = Lang.zh,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="the latest LIMIT decisions")] = 50,
+    db_url: DbUrlOpt = None,
+) -> None:
+    """A park's history from the decision log: each cycle's date, data year, ruleset, summary and
+    key indicators, and each finding's lifecycle (open, measure planned, implemented, verified
+    closed, regression; engine/cycles/lifecycle.py)."""
+    import json
+    from engine.cycles.history import park_history
+    from sqlalchemy.exc import SQLAlchemyError
+    log, engine = _decision_log(db_url)
+    try:
+        decisions = log.by_park(park_id, limit=limit)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: the decision log {engine.url.render_as_string()} cannot be read: "
+                   f"{str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(2)
+    finally:
+        engine.dispose()
+    if not decisions:
+        typer.echo(f"error: no decision of park {park_id!r} in the decision log {engine.url.render_as_string()}",
+                   err=True)
+        raise typer.Exit(2)
+    h = park_history(park_id, decisions, _registry(None).get(None).knowledge)
+    if format is Format.json:
+        typer.echo(json.dumps(h, ensure_ascii=False, indent=2))
+    elif format is Format.markdown:
+        from engine.render.history_view import history_markdown
+        typer.echo(history_markdown(h, lang.value), nl=False)
+    else:
+        from engine.render.history_view import HistoryView
+        _console().print(HistoryView(h, lang=lang.value))
+
+def _load_park(path: Path):
+    """The park of a file; bad input ends the run (2) with file:line:col problems."""
+    from engine.errors import GreenparkError
+    from engine.facts.loader import load_park_document, relocate
+    doc = None
+    try:
+        park, doc = load_park_document(path)
+        return park
+    except GreenparkError as exc:
+        _fail(relocate(exc, doc) if doc is not None else exc)
+
+
+@app.command()
+def whatif(
+    path: Annotated[Path, typer.Argument(help="park facts, YAML or JSON")],
+    set_: Annotated[Optional[list[str]], typer.Option(
+        "--set", help="PATH=VALUE: a fact to change, by its park-file path (years[2].energy.coal, "
+                      "years[year=2024].energy.coal, enterprises[id=E01].green_factory); VALUE as in a park "
+                      "file (\"18.2 GWh\"; a bare number is in the field's canonical unit; null: unknown)")] = None,
+    done: Annotated[Optional[list[str]], typer.Option("--done", help="a plan task id to mark done")] = None,
+    overrides: Annotated[Optional[Path], typer.Option(
+        "--overrides", help="YAML/JSON file: a mapping PATH: VALUE, or {overrides: {...}, tasks_done: [...]}",
+        dir_okay=False)] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
+    lang: Annotated[Lang, typer.Option(help="language of table and markdown")] = Lang.zh,
+    ruleset: RulesetOpt = None,
+    evaluator: EvalOpt = EvaluatorName.durable,
+    rules_dir: RulesDirOpt = None,
+    profile: ProfileOpt = "default",
+) -> None:
+    """Simulate changes to a park: which findings flip and how the summary moves. Nothing is logged.
+
+    --set changes a fact, --done marks a plan task done; both may repeat (--overrides first, then
+    --set in order, then --done)."""
+    import json
+    from engine.cycles.whatif import run_whatif
+    from engine.errors import GreenparkError
+    from engine.facts.overrides import parse_assignment, read_changes
+    from engine.sourcefile import load_document
+    try:
+        changes: dict = {}
+        tasks: list[str] = []
+        if overrides is not None:
+            changes, tasks = read_changes(load_document(overrides).data, source=str(overrides))
+        changes.update(parse_assignment(s) for s in set_ or [])
+        tasks += done or []
+    except GreenparkError as exc:
+        _fail(exc)
+    if not changes and not tasks:
+        typer.echo("error: nothing to simulate: give --set PATH=VALUE, --done TASK_ID or --overrides FILE", err=True)
+        raise typer.Exit(2)
+    park = _load_park(path)
+    assessor = _assessor(ruleset, evaluator, rules_dir, profile)
+    try:
+        result = run_whatif(assessor, park, changes, tasks, ruleset=ruleset, profile=profile)
+    except GreenparkError as exc:
+        _fail(exc)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    elif format is Format.markdown:
+        from engine.render.whatif_view import whatif_markdown
+        sys.stdout.write(whatif_markdown(result, lang=lang.value))
+    else:
+        from engine.render.whatif_view import whatif_renderable
+        _console().print(whatif_renderable(result, lang=lang.value))
 
 
 class Role(str, Enum):

@@ -24,10 +24,12 @@ from typing import Iterator
 from engine.facts.builder import FactSet, build_facts
 from engine.facts.consistency import check_park
 from engine.facts.models import Park
-from engine.findings import build_findings, summarize
+from engine.findings import build_findings
 from engine.indicators.compute import Indicators, derive
+from engine.minimal_change import add_to_comply, park_fact
 from engine.rules.packs import Ruleset, RulesetRegistry
 from engine.rules.profiles import DEFAULT_PROFILE
+from engine.summary import summarize
 
 __all__ = ["Assessor", "input_digest", "RESULT_FORMAT"]
 
@@ -83,7 +85,7 @@ class Assessor:
         return ind, build_facts(park, ind, ruleset.knowledge)
 
     def assess(self, park: Park, *, ruleset: str | None = None, profile: str | None = DEFAULT_PROFILE,
-               timings: dict | None = None) -> dict:
+               timings: dict | None = None, to_comply: bool = False) -> dict:
         """Assess one park; returns the JSON-ready result.
 
         Args:
@@ -92,23 +94,28 @@ class Assessor:
             profile: benchmark profile (frameworks measured against); default: the guide + MIIT
                 green park + the zero-carbon core indicator. None: every rule as written.
             timings: if given, filled with seconds spent per stage.
+            to_comply: also solve, for each not_met threshold verdict on an indicator, the minimal
+                change of each input that makes it met (`to_comply` on the finding; docs/result.md).
 
         Raises:
             RulesetNotFound: unknown version or profile.
             EvaluationError: the engine failed.
         """
         with gc_paused():
-            return self._assess(park, ruleset, profile, timings)
+            return self._assess(park, ruleset, profile, timings, to_comply)
 
-    def _assess(self, park: Park, ruleset: str | None, profile: str | None, timings: dict | None) -> dict:
+    def _assess(self, park: Park, ruleset: str | None, profile: str | None, timings: dict | None,
+                to_comply: bool = False) -> dict:
         t0 = time.perf_counter()
         rs = self.registry.get(ruleset, profile)
-        check_park(park, rs.knowledge)
+        check_park(park, rs.knowledge, ruleset=rs)
         ind, fs = self.prepare(park, rs)
         t1 = time.perf_counter()
         matches, in_scope = self._evaluate(rs, fs)
         t2 = time.perf_counter()
-        findings = build_findings(rs, matches, fs, ind)
+        findings = build_findings(rs, matches, fs, ind, park)
+        if to_comply and in_scope:
+            add_to_comply(findings, rs, park, ind, park_fact(fs.facts))
         result = {
             "format": RESULT_FORMAT,
             "park_id": park.profile.id,
@@ -124,10 +131,12 @@ class Assessor:
             "derived": {str(year): {name: dv.to_json() for name, dv in sorted(values.items())}
                         for year, values in sorted(ind.by_year.items())},
             "ghg_inventory": [_inventory_json(y) for y in ind.inventory],
-            "summary": summarize(findings),
+            "summary": summarize(findings, rs, fs),
             "inactive": rs.inactive_json(),
             "findings": findings,
         }
+        if to_comply:
+            result["to_comply"] = True
         if timings is not None:
             timings.update(prepare=t1 - t0, engine=t2 - t1, findings=time.perf_counter() - t2,
                            facts=len(fs.facts), matches=len(matches))

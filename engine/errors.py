@@ -9,8 +9,11 @@
     ├── KnowledgeError          a knowledge/ file is malformed or cites an unknown source
     ├── RulePackError           a rule pack fails to load: DSL, grammar, clause, threshold, limit
     ├── RulesetNotFound         an assessment asked for a ruleset version that is not loaded
-    └── EvaluationError         the rule engine failed while evaluating (durable-rules error
-                                translated at the adapter boundary, original chained)
+    ├── EvaluationError         the rule engine failed while evaluating (durable-rules error
+    │                           translated at the adapter boundary, original chained)
+    └── RendererUnavailable     a report format needs a tool this machine lacks or that failed:
+                                headless chromium or the CJK font for PDF (the CLI exits 2, the
+                                service answers 503)
 
 Errors that come from files carry a list of `Problem`s, each naming the file, the line and column
 where known, and the field path, so the CLI can print one line per problem and exit 2.
@@ -27,6 +30,7 @@ __all__ = [
     "RulePackError",
     "RulesetNotFound",
     "EvaluationError",
+    "RendererUnavailable",
     "Problem",
 ]
 
@@ -90,3 +94,7 @@ class RulesetNotFound(GreenparkError):
 
 class EvaluationError(GreenparkError):
     """The rule engine failed during an evaluation."""
+
+
+class RendererUnavailable(GreenparkError):
+    """A report cannot be rendered here: chromium or the CJK font is missing, or chromium failed."""

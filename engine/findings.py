@@ -5,6 +5,11 @@ Every finding carries `evidence` (fact paths, values, units; benchmarks with fra
 and V/C/U/D tag), a bilingual explanation rendered from the rule's template, `related` links
 between problems and the measures answering them, and the engine `trace` it came from.
 A finding that rests on an unverified (U) number says so in its explanation.
+
+A problem that only restates another finding gets `folded_into` (its id; the finding stays in the
+result): a problem binding a `finding` fact (a 7.4 diagnosis) is folded into the finding it binds,
+and a problem whose rule `restates:` a compliance rule into that rule's not_met verdict on the
+same subject fact. Measures are ranked by `engine.measure_ranking`.
 """
 from __future__ import annotations
 
@@ -14,22 +19,29 @@ from engine.facts.builder import FactSet
 from engine.facts.catalogue import KINDS
 from engine.facts.vocabulary import VALUE_LABELS
 from engine.indicators.compute import Indicators
+from engine.measure_ranking import SEVERITY_RANK, rank_measures
 from engine.rules import ir
 from engine.rules.compiler import RuleMeta
 from engine.rules.packs import Ruleset
 from engine.rules.templates import render
+from engine.summary import summarize
 from engine.text import Text
 
 __all__ = ["build_findings", "SEVERITY_RANK", "summarize"]
 
-SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 _KIND_ORDER = {"problem": 0, "compliance": 1, "measure": 2}
 _UNVERIFIED = {"zh": "（注：本结论所用数值 {ids} 未经核实（U），仅供参考。）",
                "en": " (Note: this finding rests on unverified (U) value(s) {ids}; treat as indicative.)"}
 
 
-def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: Indicators) -> list[dict]:
-    """Findings of one assessment, sorted most important first."""
+def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: Indicators,
+                   park=None) -> list[dict]:
+    """Findings of one assessment, sorted most important first (measures in rank order).
+
+    Args:
+        park: the park facts, for the water and solid-waste amounts measures are ranked by
+            (None: those magnitudes stay unknown).
+    """
     facts = fs.by_id()
     rules_by_id = ruleset.rules_by_id()
     made_by: dict[str, ir.Match] = {}          # derived fact id -> the match that asserted it
@@ -64,6 +76,7 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
         findings[fid] = _finding(fid, meta, status, bound, m, ruleset, fs, ind)
         if i in derived_of:
             derived_to_finding[derived_of[i]] = fid
+    _fold(findings, ruleset, derived_to_finding)
     answered_by: dict[str, list[dict]] = defaultdict(list)
     answered_seen: dict[str, set[tuple]] = defaultdict(set)   # a set: a measure may answer 10^4 findings
     traces: dict[str, list[dict]] = defaultdict(list)
@@ -100,33 +113,66 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
         for a in answered:
             if a["finding"] in findings:
                 findings[a["finding"]]["related"].append(rule_id)
+    measures = []
     for f in findings.values():
         f["related"].sort()
-    ordered = sorted(findings.values(), key=_order)
-    rank = 0
-    for f in ordered:  # measures: 1 = answers the most severe problems, then the most of them
         if f["kind"] == "measure":
-            rank += 1
-            f["rank"] = rank
-    return ordered
+            measures.append(f)
+    ordered = sorted((f for f in findings.values() if f["kind"] != "measure"), key=_order)
+    return ordered + rank_measures(measures, findings, ruleset, facts, derived_to_finding, ind, park)
 
 
 def _order(f: dict):
-    rank = f.get("rank_score", [SEVERITY_RANK[f["severity"]], 0])
-    return (_KIND_ORDER[f["kind"]], -rank[0], -rank[1], f["rule"], f["id"])
+    return (_KIND_ORDER[f["kind"]], -SEVERITY_RANK[f["severity"]], f["rule"], f["id"])
+
+
+def _fold(findings: dict[str, dict], ruleset: Ruleset, derived_to_finding: dict[str, str]) -> None:
+    """Set `folded_into` on every problem that only restates another finding (see module doc)."""
+    unmet: dict[tuple[str, str], str] = {}     # (compliance rule, subject fact id) -> not_met finding id
+    problems = []
+    for f in findings.values():
+        if f["kind"] == "problem":
+            problems.append(f)
+        elif f["status"] == "not_met" and f["kind"] == "compliance":
+            unmet[(f["rule"], f["trace"][0]["facts"].get(ruleset.meta[f["rule"]].subject))] = f["id"]
+    if not problems:
+        return
+    for f in problems:
+        meta = ruleset.meta[f["rule"]]
+        bound = f["trace"][0]["facts"]
+        target = next((derived_to_finding[fid] for alias, fid in bound.items()
+                       if meta.aliases.get(alias) == "finding" and fid in derived_to_finding), None)
+        if target is None and meta.restates:
+            target = next((unmet[(rule, fid)] for rule in meta.restates for fid in bound.values()
+                           if (rule, fid) in unmet), None)
+        if target is not None and target != f["id"]:
+            f["folded_into"] = target
+    for f in problems:    # a finding folded into a folded one goes to the root
+        seen = {f["id"]}
+        while f.get("folded_into") in findings and "folded_into" in findings[f["folded_into"]]:
+            nxt = findings[f["folded_into"]]["folded_into"]
+            if nxt in seen:
+                break
+            seen.add(nxt)
+            f["folded_into"] = nxt
 
 
 _LABELS: dict[str, dict] = {}
 
 
 def _labels(ruleset: Ruleset) -> dict:
-    """Closed values and indicator ids -> {zh, en}, once per knowledge digest."""
-    k = ruleset.knowledge
-    found = _LABELS.get(k.digest)
+    """Words for what an explanation may name, -> {zh, en}: closed values, indicator ids (with the
+    indicator's `unit`, for `{t.target_value:qty}`) and rule ids (the rule's title, for a 7.4
+    diagnosis naming the finding it diagnoses); built once per ruleset digest."""
+    found = _LABELS.get(ruleset.digest)
     if found is None:
-        _LABELS.clear()
-        found = _LABELS[k.digest] = {**VALUE_LABELS,
-                                     **{i: ind.name.model_dump() for i, ind in k.indicators.items()}}
+        if len(_LABELS) >= 16:
+            _LABELS.clear()
+        k = ruleset.knowledge
+        found = _LABELS[ruleset.digest] = {
+            **VALUE_LABELS,
+            **{i: {**ind.name.model_dump(), "unit": ind.unit} for i, ind in k.indicators.items()},
+            **{rule_id: meta.title.model_dump() for rule_id, meta in ruleset.meta.items()}}
     return found
 
 
@@ -164,11 +210,12 @@ def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: i
             gap = abs(value - thresholds[meta.gap.threshold])
     missing = _missing(meta, status, bound, m, fs, ind) if status == "insufficient_data" else []
     subject = bound.get(meta.subject or "", {})
-    extras = {"gap": gap, "missing": None, "undefined": subject.get("undefined"), "labels": _labels(ruleset)}
+    extras = {"gap": gap, "missing": missing or None, "undefined": subject.get("undefined"),
+              "labels": _labels(ruleset), "gap_of": (meta.gap.alias, meta.gap.field) if meta.gap else None,
+              "threshold_units": {n: t.unit for n, t in meta.thresholds.items()}}
     text = meta.explain["undefined" if m.rule.endswith("#undefined") else status]
     expl = {}
     for lang in ("zh", "en"):
-        extras["missing"] = ("、" if lang == "zh" else ", ").join(missing) if missing else None
         expl[lang] = render(text.get(lang), bound, thresholds, extras, lang)
     unverified = _unverified(meta, bound)
     if unverified:
@@ -258,24 +305,4 @@ def _benchmarks_of(meta: RuleMeta, ruleset: Ruleset) -> list[dict]:
         out.append({"id": t.benchmark, "name": t.title.model_dump(), "value": t.value, "unit": t.unit,
                     "framework": t.framework, "verification": t.verification,
                     "source": {"id": t.source, "title": getattr(src, "title", None), "url": getattr(src, "url", None)}})
-    return out
-
-
-def summarize(findings: list[dict]) -> dict:
-    """Counts by kind, status and severity; the compliance rate over the decided checks, with its
-    coverage (decided ÷ all compliance verdicts that apply)."""
-    by = lambda key: dict(sorted(_count(f[key] for f in findings).items()))
-    met = sum(f["status"] == "met" and f["kind"] == "compliance" for f in findings)
-    not_met = sum(f["status"] == "not_met" for f in findings)
-    unknown = sum(f["status"] == "insufficient_data" and f["kind"] == "compliance" for f in findings)
-    return {"findings": len(findings), "by_kind": by("kind"), "by_status": by("status"),
-            "by_severity": by("severity"),
-            "compliance_rate": round(met / (met + not_met) * 100, 1) if met + not_met else None,
-            "decided": met + not_met, "undecided": unknown}
-
-
-def _count(values) -> dict:
-    out: dict = defaultdict(int)
-    for v in values:
-        out[v] += 1
     return out

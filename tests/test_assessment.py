@@ -186,10 +186,22 @@ def test_a_park_with_no_findings(tmp_path, durable, ruleset):
     assert r["ruleset"]["versions"] == {"ruleset": "0.1.0", "planning": "1.0.0"}
 
 
-def test_measures_are_ranked_by_the_severity_and_number_of_findings_they_answer(results):
+def test_measures_are_ranked_legal_first_then_by_magnitude_then_by_severity_and_number_answered(results):
     rank = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+    unit_order = {"tCO2": 0, "tce": 1, "m3": 2, "t": 3}     # within a unit only; no magnitude last
     for r in results.values():
         measures = [f for f in r["findings"] if f["kind"] == "measure"]
         assert [m["rank"] for m in measures] == list(range(1, len(measures) + 1))
-        keys = [(max(rank[a["severity"]] for a in m["evidence"]["answers"]), len(m["related"])) for m in measures]
-        assert keys == sorted(keys, reverse=True)
+        keys = []
+        for m in measures:
+            mag = m.get("magnitude")
+            keys.append((0 if m.get("legal_basis") else 1, unit_order[mag["unit"]] if mag else 9,
+                         -mag["value"] if mag else 0, -max(rank[a["severity"]] for a in m["evidence"]["answers"]),
+                         -len(m["related"])))
+            assert m["rank_reason"]["zh"] and m["rank_reason"]["en"]
+        assert keys == sorted(keys)
+    chem = [f for f in results["examples/coal_chemical_park.yaml"]["findings"] if f["kind"] == "measure"]
+    assert chem[0]["rule"] == "IN-M-001" and chem[0]["legal_basis"]["source"] == "cp_audit_law"
+    coal = next(m for m in chem if m["rule"] == "PC-M-015")      # stop coal growth: above every paperwork measure
+    paperwork = next(m for m in chem if m["rule"] == "PC-M-005")  # the GHG inventory
+    assert coal["rank"] < paperwork["rank"] and "magnitude" not in paperwork

@@ -37,8 +37,10 @@ def test_assess_table_and_markdown_in_both_languages():
     zh = run("assess", PARK)
     en = run("assess", PARK, "--format", "markdown", "--lang", "en")
     assert zh.exit_code == en.exit_code == 0
-    assert "合规检查" in zh.output and "豫泽综合工业园区" in zh.output
-    assert "## Compliance findings" in en.output and "| ID |" in en.output
+    assert "存在的问题" in zh.output and "有关建议" in zh.output and "豫泽综合工业园区" in zh.output
+    assert "## Problems and unmet checks" in en.output and "## Recommended measures" in en.output
+    every = run("assess", PARK, "--format", "markdown", "--lang", "en", "--all")
+    assert "## Compliance findings" in every.output and "| ID |" in every.output
 
 
 def test_fail_on_trips_exit_1_and_bad_status_is_exit_2():

@@ -221,6 +221,26 @@ def test_batch(env, client, parks):
     is_problem(client.post("/v1/assessments/batch", json={"parks": [parks[0]]}, headers=auth(env, "planner")), 403)
 
 
+def test_to_comply_on_request_replayed_and_in_the_planners_brief(env, client, parks):
+    """`?to_comply=true` adds the minimal change to comply to the result (and the decision); a
+    replay of that decision reproduces it; the planner's brief of a decision made without it
+    still shows it (solved when rendered)."""
+    park = parks[2]                                                  # typical_municipal_park
+    r = client.post("/v1/assessments", params={"to_comply": "true"}, json=park, headers=auth(env, "portal"))
+    assert r.status_code == 200, r.text
+    with_it = r.json()
+    alts = [a for f in with_it["findings"] for a in f.get("to_comply", []) if a["feasible"]]
+    assert with_it["to_comply"] is True and len(alts) > 10
+    replay = client.post(f"/v1/assessments/{with_it['decision_id']}/replay", headers=auth(env, "portal")).json()
+    assert replay["reproduced"] is True, replay["differences"]
+    plain = client.post("/v1/assessments", json=park, headers=auth(env, "portal")).json()
+    assert "to_comply" not in plain and not any("to_comply" in f for f in plain["findings"])
+    brief = client.get(f"/v1/assessments/{plain['decision_id']}/report",
+                       params={"format": "markdown", "audience": "planner"}, headers=auth(env, "portal"))
+    assert brief.status_code == 200, brief.text
+    assert "达标所需的最小改变" in brief.text and alts[0]["text"]["zh"] in brief.text
+
+
 def test_knowledge_endpoints(env, client):
     h = auth(env, "planner")
     rulesets = client.get("/v1/rulesets", headers=h).json()
@@ -236,6 +256,24 @@ def test_knowledge_endpoints(env, client):
     is_problem(client.get("/v1/measures", params={"ruleset": "0.0.1"}, headers=h), 404)
     schema = client.get("/v1/schema/park", headers=h).json()
     assert schema["$schema"].startswith("https://json-schema.org/") and "profile" in schema["properties"]
+
+
+def test_whatif_through_the_pool_is_not_logged(env, client, parks):
+    """POST /v1/whatif runs its two assessments in the real worker pool; nothing is logged; a
+    regulator may simulate (it makes no decision), and a bad override is 422 naming its path."""
+    reg = auth(env, "regulator")
+    before = client.get("/v1/assessments", headers=reg).json()["total"]
+    park = next(p for p in parks if p["profile"]["id"] == "yuze-municipal-demo")
+    r = client.post("/v1/whatif", json={"park": park, "overrides": {"years[2].energy.green_electricity": "280 GWh"}},
+                    headers=reg)
+    assert r.status_code == 200, r.text
+    assert r.headers["x-greenpark-simulation"] == "true" and r.json()["simulation"] is True
+    flip = next(e for e in r.json()["flips"] if e["id"] == "PC-C-001@ind:renewable_share")
+    assert (flip["before"]["status"], flip["after"]["status"]) == ("not_met", "met")
+    errors = is_problem(client.post("/v1/whatif", json={"park": park, "overrides": {"years[2].energy.coal": "-5 t"}},
+                                    headers=auth(env, "portal")), 422)["errors"]
+    assert errors == [{"path": "overrides.years[2].energy.coal", "message": "must be >= 0 (got '-5 t')"}]
+    assert client.get("/v1/assessments", headers=reg).json()["total"] == before
 
 
 def test_auth_errors(env, client, parks):
@@ -437,10 +475,11 @@ def test_a_request_returns_at_most_max_result_bytes(env, client):
 # and tests the facts validator, which tests/test_park_input.py covers directly. The two routes get
 # the examples phase and 20 generated bodies each in the fuzzing phase, and the coverage phase still
 # sends every undocumented method and OPTIONS to /v1/assessments (through its GET); OPTIONS and 405
-# on /v1/assessments/batch are tested above.
+# on /v1/assessments/batch are tested above. POST /v1/whatif holds a park in its body and is treated
+# the same way (its overrides can name a field the park lacks, which a schema cannot state either).
 SCHEMATHESIS_CONFIG = """
 [[operations]]
-include-path-regex = "^/v1/assessments(/batch)?$"
+include-path-regex = "^/v1/(assessments(/batch)?|whatif)$"
 include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "422",
                                                      "429", "5xx"]
@@ -472,3 +511,4 @@ def test_zz_decision_survives_restart(env):
     env["server"] = start_server(env["db_url"], env["tmp"], args=SERVER_ARGS)
     r = httpx.get(f"{env['server'].url}/v1/assessments/{decision_id}", headers=auth(env, "portal"), timeout=30)
     assert r.status_code == 200 and r.content == content
+

@@ -29,13 +29,16 @@ __all__ = ["Park", "Profile", "YearData", "Economy", "Energy", "WaterUse", "Soli
            "Infrastructure", "WastewaterPlant", "SmartPlatform", "Management", "Plan", "Target", "Task",
            "StatusAnalysis", "Accounting", "Level", "ParkType", "AuditStatus", "TaskStatus",
            "TargetDirection", "LeadingIndustry", "Circular", "PROVINCES", "FactorOverride", "CARRIERS",
-           "SCHEMA_VERSION"]
+           "SCHEMA_VERSION", "FINDING_ID"]
 
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
              "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
              "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆")
 
 SCHEMA_VERSION = 2
+# A finding's id, `RULE@subject` (engine/findings.py): the rule id, then the engine facts it is about
+# (`ent:JS-E05`, `ind:co2_per_tce`, `plan`; a 7.4 diagnosis names the finding it diagnoses).
+FINDING_ID = r"^[A-Z]{2,4}(?:-[A-Z0-9]{1,12}){1,4}@[^\s@+][^\s]*$"
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Count = Annotated[int, Field(ge=0)]
 LoadRate = Annotated[float, Field(ge=0, le=300, description="load as % of design capacity; above 100 = "
@@ -383,6 +386,18 @@ class Task(_Model):
     progress: Percent | None = Field(None, description="share of the task's output delivered")
     due_year: Year | None = Field(None, description="year the task is due")
     targets: list[str] = Field(default_factory=list, description="ids of the plan targets it serves")
+    answers: list[Annotated[str, Field(pattern=FINDING_ID)]] = Field(
+        default_factory=list, description="ids of the findings the task answers, `RULE@subject` as a result "
+                                          "names them (e.g. PC-C-025@ind:reclaimed_water_rate): a finding's "
+                                          "lifecycle across cycles follows its tasks (engine/cycles/lifecycle.py)")
+
+    @field_validator("answers")
+    @classmethod
+    def _distinct_answers(cls, v: list[str]) -> list[str]:
+        dup = sorted({a for a in v if v.count(a) > 1})
+        if dup:
+            raise ValueError(f"answers: {dup[0]!r} is listed twice")
+        return v
 
 
 class StatusAnalysis(_Model):

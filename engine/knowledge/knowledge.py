@@ -53,6 +53,7 @@ class Knowledge:
     Attributes:
         sources: source id -> `Source`.
         clauses: clause id -> `Clause` (every numbered clause and lettered item of the guide).
+        eip_categories: EIP category id -> its title (`Text`), in the framework's order.
         indicators: indicator id -> `Indicator`.
         frameworks: framework id -> `Framework`.
         benchmarks: benchmark id -> `Benchmark`.
@@ -73,6 +74,7 @@ class Knowledge:
                  fuel_factors: dict[str, Factor], digest: str):
         self.sources: dict[str, Source] = {s.id: s for s in sources.sources}
         self.clauses: dict[str, Clause] = {c.id: c for c in clauses.clauses}
+        self.eip_categories: dict[str, Text] = {c.id: c.title for c in clauses.eip.categories}
         self.indicators: dict[str, Indicator] = {i.id: i for i in indicators.indicators}
         self.frameworks: dict[str, Framework] = {f.id: f for f in benchmarks.frameworks}
         self.benchmarks: dict[str, Benchmark] = {b.id: b for b in benchmarks.benchmarks}

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from engine.facts.quantities import IndustryCode
 from engine.text import Text
 
-__all__ = ["Tag", "Phase", "Operator", "Direction", "Carrier", "CARRIERS", "SECTION_PHASE",
+__all__ = ["Tag", "Phase", "Operator", "Direction", "Carrier", "CARRIERS", "SECTION_PHASE", "EipCategory",
+           "EIP_CATEGORIES", "EipScheme", "EipCategoryEntry", "Addresses", "ADDRESSES", "LegalBasis",
            "parent_clause", "Derivation", "DerivationInput", "Source", "SourcesFile", "Clause",
            "ClausesFile", "Indicator", "IndicatorsFile", "Framework", "AppliesIf", "Benchmark",
            "BenchmarksFile", "Quantity", "Coefficient", "CoefficientsFile", "TaggedValue",
@@ -36,6 +37,13 @@ CARRIERS: tuple[str, ...] = get_args(Carrier)
 
 SECTION_PHASE = {"1": "scope", "2": "references", "3": "terms", "4": "general", "5": "plan",
                  "6": "do", "7": "check", "8": "act"}
+EipCategory = Literal["management", "environmental", "economic", "social"]
+EIP_CATEGORIES: tuple[str, ...] = get_args(EipCategory)
+_CITED_PHASES = ("scope", "plan", "do", "check", "act")
+# what a catalogue measure addresses in the park's own figures (engine.measure_ranking computes each)
+Addresses = Literal["coal_co2", "fuel_co2", "grid_electricity_co2", "co2_total", "fossil_energy",
+                    "enterprise_energy", "fresh_water", "wastewater", "solid_waste_unutilised"]
+ADDRESSES: tuple[str, ...] = get_args(Addresses)
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 ClauseId = Annotated[str, Field(pattern=r"^[1-8](?:\.\d{1,2}){0,2}[a-n]?$")]
@@ -110,7 +118,13 @@ class SourcesFile(_Model):
 # -- clauses.yaml -------------------------------------------------------------------------------
 
 class Clause(_Model):
-    """One numbered clause (or lettered item) of the guide."""
+    """One numbered clause (or lettered item) of the guide.
+
+    `eip_category` places the clause in the four categories of the International Framework for
+    Eco-Industrial Parks (park management, environmental, social, economic), so a result can be
+    summarised the way an EIP assessment is. Every clause a rule may cite (sections 1 and 5-8)
+    has one; references, terms and general provisions (sections 2-4) have none.
+    """
 
     id: ClauseId
     parent: ClauseId | None
@@ -118,6 +132,7 @@ class Clause(_Model):
     phase: Phase
     normative: bool
     normative_note: str | None = None
+    eip_category: EipCategory | None = None
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -128,12 +143,35 @@ class Clause(_Model):
             raise ValueError(f"clause {self.id} is in section {self.id[0]}: phase must be {expected!r}")
         if not self.normative and not self.normative_note:
             raise ValueError("a non-normative clause needs a `normative_note` saying why")
+        if self.phase in _CITED_PHASES and self.eip_category is None:
+            raise ValueError(f"clause {self.id} ({self.phase}) needs an `eip_category` "
+                             f"({', '.join(EIP_CATEGORIES)})")
+        if self.phase not in _CITED_PHASES and self.eip_category is not None:
+            raise ValueError(f"clause {self.id} ({self.phase}) takes no `eip_category`")
+        return self
+
+
+class EipCategoryEntry(_Model):
+    id: EipCategory
+    title: Text
+
+
+class EipScheme(_Tagged):
+    """The four EIP categories, with the source that names them."""
+
+    categories: list[EipCategoryEntry]
+
+    @model_validator(mode="after")
+    def _all_four(self):
+        if [c.id for c in self.categories] != list(EIP_CATEGORIES):
+            raise ValueError(f"categories must be, in order: {', '.join(EIP_CATEGORIES)}")
         return self
 
 
 class ClausesFile(_Model):
     document: Text
     source: Id
+    eip: EipScheme
     clauses: list[Clause] = Field(min_length=1)
 
 
@@ -396,8 +434,22 @@ class IndustriesFile(_Model):
 _DIGIT = re.compile(r"\d")
 
 
+class LegalBasis(_Tagged):
+    """The law that makes a measure an obligation, as its source states it."""
+
+    zh: NonEmpty = Field(description="the citation, e.g. 《…法》第二十七条")
+    en: NonEmpty
+    note: str | None = Field(None, description="what the articles require, as the source states it")
+
+
 class Measure(_Model):
-    """One concrete action of clauses 6.2-6.11."""
+    """One concrete action of clauses 6.2-6.11.
+
+    `legal_basis`: the law that obliges it (only where a source in sources.yaml states it); a
+    measure with one ranks first. `addresses`: the quantity of the park's own figures it acts on
+    (`engine.measure_ranking`), by whose size measures are ranked; none for a measure no such
+    quantity measures (plans, inventories, systems).
+    """
 
     id: Annotated[str, Field(pattern=r"^M-[A-Z0-9]+(?:-[A-Z0-9]+)*$")]
     title: Text
@@ -407,6 +459,8 @@ class Measure(_Model):
     source: Id | None = None
     verification: Tag | None = None
     note: str | None = None
+    legal_basis: LegalBasis | None = None
+    addresses: Addresses | None = None
 
     @model_validator(mode="after")
     def _numbers_are_sourced(self):

@@ -1,6 +1,8 @@
 """Renderers of an assessment result: JSON, Markdown, and rich terminal tables.
 
-Domain code never imports rich; only `engine.render.table` does.
+Domain code never imports rich; only the terminal renderables here do (`table` and the tables and
+panel it composes, `explain`, `progress`). What a view lists - the default, `--only`, `--all` - is
+plain data in `selection`, shared by the terminal and Markdown.
 """
 from engine.render.json_out import render_json
 from engine.render.markdown import render_markdown

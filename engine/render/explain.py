@@ -7,7 +7,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.labels import SEVERITY, STATUS
+from engine.render.labels import SEVERITY, STATUS, VIEW
+from engine.render.selection import Selection, ViewOptions
+from engine.render.summary_text import measure_details
 
 __all__ = ["render_explanation"]
 
@@ -15,11 +17,13 @@ __all__ = ["render_explanation"]
 def render_explanation(f: dict, result: dict, ruleset, lang: str) -> Group:
     k = ruleset.knowledge
     clauses = "\n".join(f"{c}  {k.clauses[c].title.get(lang)}" for c in f["clauses"] if c in k.clauses)
+    rank = f"   #{f['rank']}" if f.get("rank") else ""
     head = Text.assemble((f["title"][lang], "bold"), "\n",
-                         f"{f['id']}   {STATUS[lang][f['status']]}   {SEVERITY[lang][f['severity']]}\n",
+                         f"{f['id']}   {STATUS[lang][f['status']]}{rank}   {SEVERITY[lang][f['severity']]}\n",
                          f"rule {f['rule']} v{f['rule_version']} ({f['pack']})\n", clauses, "\n\n",
                          f["explanation"][lang])
     parts = [Panel(head)]
+    parts += _restatements(f, result, lang)
     ev = f.get("evidence", {})
     if ev.get("facts"):
         t = Table(title="evidence: facts" if lang == "en" else "证据：事实")
@@ -49,8 +53,31 @@ def render_explanation(f: dict, result: dict, ruleset, lang: str) -> Group:
         parts.append(t)
     if f.get("missing"):
         parts.append(Text(("需补充：" if lang == "zh" else "to collect: ") + ", ".join(f["missing"]), style="yellow"))
+    if f.get("to_comply"):
+        from engine.render.to_comply import TITLE, alternatives_text
+        lines = "\n".join(f"  {line}" for line in alternatives_text(f, lang))
+        parts.append(Text.assemble((TITLE[lang] + ("：" if lang == "zh" else ":"), "bold green"), "\n", lines))
+    if f["kind"] == "measure":
+        sel = Selection(result, ViewOptions(everything=True))
+        sep = "：" if lang == "zh" else ": "
+        parts += [Text.assemble((f"{label}{sep}", "bold"), text) for label, text in measure_details(sel, f, lang)]
     if f.get("related"):
         parts.append(Text(("相关：" if lang == "zh" else "related: ") + ", ".join(f["related"])))
     parts.append(Text("trace: " + "; ".join(f"{t['engine_rule']} <- {t['facts']}" for t in f.get("trace", [])),
                       style="dim"))
     return Group(*parts)
+
+
+def _restatements(f: dict, result: dict, lang: str) -> list[Text]:
+    """What this finding only restates, and the findings that only restate it (`folded_into`)."""
+    sep = "：" if lang == "zh" else ": "
+    w = VIEW[lang]
+    out = []
+    parent = f.get("folded_into")
+    if parent:
+        title = next((g["title"][lang] for g in result["findings"] if g["id"] == parent), "")
+        out.append(Text(f"{w['restates']}{sep}{parent} {title}", style="dim"))
+    folded = [g for g in result["findings"] if g.get("folded_into") == f["id"]]
+    if folded:
+        out.append(Text(f"{w['see_also']}{sep}" + ", ".join(g["id"] for g in folded), style="dim"))
+    return out

@@ -1,80 +1,78 @@
-"""The result as rich renderables for the terminal (the only module importing rich)."""
+"""An assessment as rich renderables for the terminal: the summary panel, the per-category counts,
+then the findings the view lists.
+
+The default view lists what needs action, by phase and area of the guide: problems and unmet or
+undecided checks (`IssueTable`), then the recommended measures (`MeasureTable`); met and
+not-applicable findings are counted, not listed. `--all` (`ViewOptions(everything=True)`) lists
+every finding on its own row, one table per kind, and the rules not applied with their reasons.
+"""
 from __future__ import annotations
 
-from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.panel import Panel
+from typing import TYPE_CHECKING
+
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.labels import HEAD, KIND, SEVERITY, STATUS
+from engine.render.category_table import CategoryTable
+from engine.render.finding_table import FindingTable
+from engine.render.issue_table import IssueTable
+from engine.render.labels import HEAD
+from engine.render.measure_table import MeasureTable
+from engine.render.selection import Selection, ViewOptions
+from engine.render.summary_panel import SummaryPanel
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
 
 __all__ = ["AssessmentView"]
 
-_STYLE = {"not_met": "bold red", "problem": "bold red", "insufficient_data": "yellow", "met": "green",
-          "not_applicable": "dim", "recommended": "cyan"}
-
 
 class AssessmentView:
-    """A header panel and one table per finding kind.
+    """A header panel and the findings the view lists.
 
     Example:
         >>> Console(width=100).print(AssessmentView(result, lang="zh"))   # doctest: +SKIP
+
+    Args:
+        result (dict): an assessment result.
+        lang (str): "zh" or "en". Default "zh".
+        view (ViewOptions | None): what to list; None: the default view. Default None.
+        source (str | None): the file the park came from, named under the header. Default None.
     """
 
-    def __init__(self, result: dict, *, lang: str = "zh", show_met: bool = True):
-        self.result, self.lang, self.show_met = result, lang, show_met
+    def __init__(self, result: dict, *, lang: str = "zh", view: ViewOptions | None = None,
+                 source: str | None = None):
+        self.result, self.lang, self.source = result, lang, source
+        self.selection = Selection(result, view)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        r, lang, h = self.result, self.lang, HEAD[self.lang]
-        s = r["summary"]
-        latest = r["derived"].get(str(r["year"]), {})
-        co2 = latest.get("co2_total", {}).get("value")
-        energy = latest.get("energy_total_tce", {}).get("value")
-        head = Text.assemble(
-            (f"{r['park_name']}", "bold"), f"  ({r['park_id']})\n",
-            f"{h['ruleset']}: {r['ruleset']['name']} {r['ruleset']['versions']['ruleset']}  "
-            f"{h['profile']}: {r['ruleset']['profile']}  "
-            f"{h['digest']} {r['ruleset']['digest'][:12]}   {h['year']}: {r['year']}\n",
-            f"{h['scope']}: {h['in_scope'] if r['scope']['in_scope'] else h['out_of_scope']}\n",
-            f"{h['energy']}: {_num(energy)} tce   {h['co2']}: {_num(co2)} tCO2 "
-            f"({h[r['accounting']['scope2']['basis']]})\n",
-            "  ".join(f"{STATUS[lang][k]} {v}" for k, v in s["by_status"].items()),
-            (f"   {h['compliance_rate']} {s['compliance_rate']}% ({h['decided']} {s['decided']}, "
-             f"{h['undecided']} {s['undecided']})" if s.get("compliance_rate") is not None else ""))
-        parts = [Panel(head, title=h["summary"], expand=True)]
-        for kind in ("problem", "compliance", "measure"):
-            group = [f for f in r["findings"] if f["kind"] == kind
-                     and (self.show_met or f["status"] not in ("met", "not_applicable"))]
-            if not group:
-                continue
-            table = Table(title=f"{KIND[lang][kind]} ({len(group)})", show_lines=True, expand=True)
-            table.add_column(h["id"], overflow="fold", ratio=2)
-            table.add_column(h["clause"], ratio=1)
-            table.add_column(h["status"], ratio=1)
-            table.add_column(h["severity"], ratio=1)
-            table.add_column(h["explanation"], overflow="fold", ratio=6)
-            for f in group:
-                table.add_row(f["id"], ", ".join(f["clauses"]),
-                              Text(STATUS[lang][f["status"]], style=_STYLE.get(f["status"], "")),
-                              SEVERITY[lang][f["severity"]],
-                              Text.assemble((f["title"][lang], "bold"), "\n", f["explanation"][lang]))
-            parts.append(table)
-        if r.get("inactive"):
-            table = Table(title=f"{h['inactive']} ({len(r['inactive'])})", expand=True)
-            table.add_column(h["rule"], ratio=1)
-            table.add_column(h["title"], overflow="fold", ratio=3)
-            table.add_column(h["reason"], overflow="fold", ratio=4)
-            for i in r["inactive"]:
-                table.add_row(i["rule"], i["title"][lang], Text(i["reason"][lang], style="dim"))
-            parts.append(table)
+        r, lang, sel = self.result, self.lang, self.selection
+        parts = [SummaryPanel(r, lang=lang, selection=sel, source=self.source),
+                 CategoryTable(r["summary"].get("categories"), lang=lang)]
+        if sel.options.grouped:
+            parts += [IssueTable(sel, lang=lang), MeasureTable(sel, lang=lang)]
+        else:
+            parts += [FindingTable(sel, kind, lang=lang) for kind in ("problem", "compliance", "measure")]
+            if r.get("inactive"):
+                parts.append(_inactive_table(r["inactive"], lang))
         yield Group(*parts)
 
 
-def _num(v) -> str:
-    return "—" if v is None else f"{v:,.0f}"
+def _inactive_table(inactive: list[dict], lang: str) -> Table:
+    h = HEAD[lang]
+    table = Table(title=f"{h['inactive']} ({len(inactive)})", expand=True)
+    table.add_column(h["rule"], ratio=1)
+    table.add_column(h["title"], overflow="fold", ratio=3)
+    table.add_column(h["reason"], overflow="fold", ratio=4)
+    for i in inactive:
+        table.add_row(i["rule"], i["title"][lang], Text(i["reason"][lang], style="dim"))
+    return table
 
 
 if __name__ == "__main__":  # pragma: no cover - demo on the example park
+    from rich.console import Console
+
     from engine.assessment import Assessor
     from engine.facts.loader import load_park
     Console().print(AssessmentView(Assessor().assess(load_park("examples/coal_chemical_park.yaml"))))

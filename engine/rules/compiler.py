@@ -95,6 +95,7 @@ class RuleMeta:
     rationale: Text | None = None
     engine_rules: dict[str, str] = field(default_factory=dict)   # engine rule id -> status
     scope: bool = False
+    restates: tuple[str, ...] = ()      # problem: compliance rules whose not_met verdict it only restates
 
 
 _GENERIC = {
@@ -157,7 +158,8 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge, pr
         subject=meta_extra.get("subject"), applies_park_fields=meta_extra.get("park_fields", ()),
         requires=meta_extra.get("requires", ()), rationale=rule.rationale,
         engine_rules=meta_extra.get("statuses") or {r.id: _STATUS_OF[rule.kind] for r in rules},
-        scope=bool(getattr(rule, "scope", False)))
+        scope=bool(getattr(rule, "scope", False)),
+        restates=tuple(getattr(rule, "restates", ())))
     return rules, meta
 
 

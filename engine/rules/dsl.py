@@ -5,7 +5,9 @@ A pack is a folder `rules/<pack>/` with `pack.yaml` and one file per rule,
 
 * **compliance** - a verdict on one `subject` fact: `met` / `not_met` / `insufficient_data` /
   `not_applicable`. `check` is what "met" means; the compiler derives the other verdicts.
-* **problem** - a diagnosed problem: a single fact (`when`) or a join of facts (`all`).
+* **problem** - a diagnosed problem: a single fact (`when`) or a join of facts (`all`). A problem
+  that only restates a compliance rule's unmet verdict on the same subject names it in
+  `restates: [RULE_ID]`; the result then folds the problem into that verdict (`folded_into`).
 * **measure** - a recommended measure answering problem or compliance rules (`answers`):
   forward chaining problem -> measure.
 
@@ -99,6 +101,10 @@ class ProblemRule(_RuleBase):
     kind: Literal["problem"]
     when: PatternSpec | None = Field(None, description="one fact")
     all: list[PatternSpec] | None = Field(None, min_length=2, description="a join of facts")
+    restates: list[Annotated[str, Field(pattern=RULE_ID)]] = Field(
+        default_factory=list,
+        description="compliance rules whose not_met verdict this problem only restates: when both findings "
+                    "exist on the same subject fact, the problem is folded into the verdict (`folded_into`)")
     explain: Text
 
     @model_validator(mode="after")

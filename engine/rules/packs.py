@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -32,7 +32,8 @@ from engine.rules.clauses import is_within
 from engine.rules.compiler import RuleCompileError, RuleInactive, RuleMeta, compile_rule
 from engine.rules.finding_graph import FindingGraph
 from engine.rules.limits import check_limits
-from engine.rules.dsl import ExemptionsFile, MeasureRule, PackManifest, RuleFile, RulesetManifest
+from engine.rules.dsl import (ComplianceRule, ExemptionsFile, MeasureRule, PackManifest, ProblemRule, RuleFile,
+                              RulesetManifest)
 from engine.rules.profiles import DEFAULT_PROFILE
 from engine.text import Text
 from engine.sourcefile import load_document
@@ -170,6 +171,7 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
     metas: dict[str, RuleMeta] = {}
     inactive: dict[str, tuple[Text, Text]] = {}
     kinds = {rule.id: rule.kind for rule, *_ in parsed}
+    subjects = {rule.id: rule.subject.fact for rule, *_ in parsed if isinstance(rule, ComplianceRule)}
     # measures last: they answer only the rules that are active under this profile
     for rule, doc, pack_name, pack_version in sorted(parsed, key=lambda p: isinstance(p[0], MeasureRule)):
         where = lambda key, msg, doc=doc, rule=rule: problems.append(doc.problem(key, f"rule {rule.id}: {msg}"))
@@ -184,6 +186,8 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
                 inactive[rule.id] = (rule.title, Text(zh="它回应的规则在该基准配置下均不适用",
                                                       en="every rule it answers is inactive under this profile"))
                 continue
+        if isinstance(rule, ProblemRule) and rule.restates:
+            _check_restates(rule, kinds, subjects, where)
         try:
             compiled, meta = compile_rule(rule, pack=pack_name, pack_version=pack_version, file=doc.file,
                                           knowledge=knowledge, profile=profile, answers=answers)
@@ -196,6 +200,9 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
         metas[rule.id] = meta
         answers_scope = isinstance(rule, MeasureRule) and all(metas[a].scope for a in answers)
         (scope_rules if meta.scope or answers_scope else rules).extend(compiled)
+    for rid, meta in metas.items():   # a restated rule inactive under this profile folds nothing
+        if meta.restates and any(r not in metas for r in meta.restates):
+            metas[rid] = replace(meta, restates=tuple(r for r in meta.restates if r in metas))
     exemptions = _exemptions(root, knowledge, metas, problems)
     if not problems:
         for part in (rules, scope_rules):
@@ -217,6 +224,21 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
                    inactive=inactive,
                    scope=ir.CompiledRuleset(key=key + ".scope", rules=scope_rules) if scope_rules else None,
                    files={rule.id: (pack_name, doc.file) for rule, doc, pack_name, _ in parsed})
+
+
+def _check_restates(rule: ProblemRule, kinds: dict[str, str], subjects: dict[str, str], where) -> None:
+    """`restates:` names compliance rules of the tree whose subject kind the problem binds."""
+    patterns = [rule.when] if rule.when is not None else list(rule.all or [])
+    bound = {p.fact for p in patterns}
+    for i, target in enumerate(rule.restates):
+        kind = kinds.get(target)
+        if kind is None:
+            where(("restates", i), f"restates {target!r}, which is not a rule of this ruleset")
+        elif kind != "compliance":
+            where(("restates", i), f"restates {target!r}, a {kind} rule; only a compliance verdict can be restated")
+        elif subjects[target] not in bound:
+            where(("restates", i), f"restates {target!r}, whose subject is a {subjects[target]} fact, but this "
+                                   f"problem binds no {subjects[target]} fact, so the two never share a subject")
 
 
 def _exemptions(root: Path, knowledge, metas: dict[str, RuleMeta], problems: list[Problem]) -> dict:
@@ -254,8 +276,8 @@ def _digest(manifest, packs, rules, metas, knowledge, exemptions, profile) -> st
     for rid in sorted(metas):
         m = metas[rid]
         h.update(json.dumps([m.id, m.version, m.severity, m.clauses, m.title.model_dump(),
-                             {k: v.model_dump() for k, v in m.explain.items()}], sort_keys=True,
-                            ensure_ascii=False).encode())
+                             {k: v.model_dump() for k, v in m.explain.items()}, list(m.restates)],
+                            sort_keys=True, ensure_ascii=False).encode())
     h.update(json.dumps({c: t.model_dump() for c, t in sorted(exemptions.items())}, ensure_ascii=False).encode())
     h.update(knowledge.digest.encode())
     return h.hexdigest()

@@ -12,7 +12,6 @@ import json
 import logging
 import secrets
 from contextlib import asynccontextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, AsyncIterator
 
@@ -28,13 +27,18 @@ from engine.service.auth import Caller, KeyCache, require
 from engine.service.catalog import Catalog
 from engine.service.compression import GzipMiddleware
 from engine.service.config import Settings
-from engine.service.decisions import Decision, DecisionLog
+from engine.service.decisions import DecisionLog
 from engine.service.keys import KeyStore
 from engine.service.methods import MethodsMiddleware
 from engine.service.metrics import Metrics, MetricsMiddleware
 from engine.service.pool import PoolUnavailable, WorkerCrashed, WorkerPool, WorkerTimeout
 from engine.service.problems import ClientAborted, ProblemError, install_handlers, problem_body
 from engine.service.replay import compare
+from engine.service.history_routes import history_router
+from engine.service.report_routes import report_router
+from engine.service.whatif_routes import whatif_router
+from engine.service.compare_routes import compare_router
+from engine.service.routing import DecisionIdP, Lang, problem_responses as _problem_responses, visible_decision as _visible_decision
 from engine.sourcefile import loads_json
 
 __all__ = ["create_app"]
@@ -45,28 +49,14 @@ PARK_REF = {"$ref": "#/components/schemas/Park"}
 REPO = Path(__file__).resolve().parents[2]
 
 
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
-
-
 RulesetQ = Annotated[str | None, Query(description="ruleset version (default: newest)", max_length=40,
                                        examples=["1.0.0"])]
 ProfileQ = Annotated[str | None, Query(description="benchmark profile (frameworks measured against; "
                                                   "default: the engine's default profile)", max_length=60)]
-DecisionIdP = Annotated[str, PathParam(max_length=64, description="a decision_id", examples=["d_3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b"])]
+ToComplyQ = Annotated[bool, Query(description="also solve, for each unmet threshold check on an indicator, "
+                                               "the smallest change of each input that makes it met")]
 LangQ = Annotated[Lang, Query(description="preferred language; results always carry both zh and en, "
                                           "this sets Content-Language")]
-
-
-def _problem_responses(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
-    """Problem+json responses for `codes`; `described` gives some a description (`_413="..."`)."""
-    out: dict[int | str, dict[str, Any]] = {}
-    for c in codes:
-        out[c] = {"model": schemas.Problem, "content": {"application/problem+json": {}}}
-        if f"_{c}" in described:
-            out[c]["description"] = described[f"_{c}"]
-    return out
 
 
 # what the two assessment routes answer besides the result
@@ -198,15 +188,6 @@ def _unavailable(exc: Exception) -> ProblemError:
                         f"{exc}; the service replaced the worker - please retry", headers={"Retry-After": "1"})
 
 
-def _visible_decision(request: Request, caller: Caller, decision_id: str) -> Decision:
-    """The logged decision if this caller may see it (regulators: all; others: their own), else 404
-    (so another caller's ids do not leak)."""
-    d = request.app.state.log.get(decision_id)
-    if d is None or not (caller.sees_all or d.key_id == caller.key_id):
-        raise ProblemError(404, "decision-not-found", f"no decision {decision_id!r}")
-    return d
-
-
 def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI:
     """The app; its lifespan opens the database, renders the catalogue and starts the worker pool."""
 
@@ -253,7 +234,7 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
 
     async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str | None,
                          crash: str | None, profile: str | None = None,
-                         budget: _ResultBudget | None = None) -> tuple[int, bytes, dict[str, str]]:
+                         budget: _ResultBudget | None = None, to_comply: bool = False) -> tuple[int, bytes, dict[str, str]]:
         """Assess and log one park; returns (status, response bytes, headers) or raises ProblemError.
         A result over `settings.max_result_bytes`, or with `budget` over what is left of it, is
         refused (413) before it is logged."""
@@ -265,7 +246,8 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
             outcome = await state.pool.submit(body, ruleset, crash, profile,
                                               {"decision_id": decision_id, "key_id": caller.key_id},
                                               max_result=settings.max_result_bytes,
-                                              reserve=budget.take if budget is not None else None)
+                                              reserve=budget.take if budget is not None else None,
+                                              **({"to_comply": True} if to_comply else {}))
         except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
             metrics.observe_assessment(type(exc).__name__)
             raise _unavailable(exc) from None
@@ -317,14 +299,16 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
                                                                "value": _example_park()}}}}}})
     async def post_assessment(request: Request, caller: Annotated[Caller, Depends(require("assess"))],
                               ruleset: RulesetQ = None, profile: ProfileQ = None,
-                              lang: LangQ = Lang.zh) -> Response:
+                              lang: LangQ = Lang.zh, to_comply: ToComplyQ = False) -> Response:
         """Assess the park facts in the body (the CLI's schema, as JSON) and log the decision.
         Bad facts give 422 with every field path in `errors`; a result larger than the server's
         `max_result_bytes` gives 413 (before the assessment when the facts show it, else before
-        the decision is logged)."""
+        the decision is logged). `to_comply=true`: each unmet threshold check also carries the
+        minimal change of each input that makes it met (`to_comply`)."""
         body = await _read_body(request, settings.max_body_bytes)
         crash = request.headers.get("x-greenpark-test-crash") if settings.allow_test_crash else None
-        status, payload, headers = await assess_one(request, caller, body, ruleset, crash, profile)
+        status, payload, headers = await assess_one(request, caller, body, ruleset, crash, profile,
+                                                    to_comply=to_comply)
         return Response(payload, status_code=status, media_type=JSON,
                         headers={**headers, "Content-Language": lang.value})
 
@@ -422,7 +406,8 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
                                                          "which this server does not have")
         stored = await to_thread.run_sync(json.loads, d.result)
         try:
-            outcome = await request.app.state.pool.submit(d.input, version, None, stored["ruleset"].get("profile"))
+            outcome = await request.app.state.pool.submit(d.input, version, None, stored["ruleset"].get("profile"),
+                                                          **({"to_comply": True} if stored.get("to_comply") else {}))
         except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
             raise _unavailable(exc) from None
         if outcome[0] != "ok":
@@ -518,6 +503,11 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
         """Prometheus text format (no key needed)."""
         return Response(metrics.render(request.app.state.pool),
                         media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    app.include_router(report_router)      # a decision's report, a portfolio of decisions
+    app.include_router(whatif_router)      # POST /v1/whatif: a simulation, never logged
+    app.include_router(compare_router)     # two decisions compared, a ruleset version replayed on the portfolio
+    app.include_router(history_router)     # a park's history and the lifecycle of its findings
 
     def openapi() -> dict:
         if app.openapi_schema:

@@ -5,9 +5,11 @@ unless the server runs with `--no-auth` (local use; the caller is then anonymous
 |----------------|-------------------------------------------------------------|----------------------------|
 | assess         | POST /v1/assessments                                        | planner, portal            |
 | batch          | POST /v1/assessments/batch                                  | portal                     |
-| read_decisions | GET /v1/assessments, GET /v1/assessments/{id}[/input],      | regulator, planner, portal |
+| read_decisions | GET /v1/assessments, GET /v1/assessments/{id}[/input, /report],  | regulator, planner, portal |
 |                | POST /v1/assessments/{id}/replay (a check, not a decision)  |                            |
 | catalogue      | GET /v1/rulesets[/{v}], /v1/clauses, /v1/measures, /v1/schema/park | every role          |
+| replay_portfolio | POST /v1/replays (a ruleset version's impact on every park; nothing logged) | regulator  |
+| simulate       | POST /v1/whatif (a simulation, not a decision; nothing logged) | regulator, planner, portal |
 
 A regulator supervises: it reads every caller's decisions but makes none. Planners and portals
 see only the decisions made with their own key (another caller's decision id answers 404, so ids
@@ -38,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "batch": frozenset({"portal"}),
     "read_decisions": frozenset({"regulator", "planner", "portal"}),
     "catalogue": frozenset(ROLES),
+    "replay_portfolio": frozenset({"regulator"}),
+    "simulate": frozenset({"regulator", "planner", "portal"}),
 }
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")

@@ -171,3 +171,15 @@ class DecisionLog:
             out.append(Decision(r.decision_id, created, r.key_id, r.park_id, b"", r.input_digest,
                                 r.ruleset_version, json.loads(r.ruleset_versions), r.ruleset_digest, b""))
         return out, total
+
+    def by_park(self, park_id: str, *, key_id: str | None = None, all_callers: bool = True,
+                limit: int = 50) -> list[Decision]:
+        """The latest `limit` decisions of one park, input and result included, oldest first (the
+        order they were logged); filtered by caller key unless `all_callers` (a park's history,
+        engine/cycles/history.py)."""
+        where = [decisions.c.park_id == park_id]
+        if not all_callers:
+            where.append(decisions.c.key_id.is_(None) if key_id is None else decisions.c.key_id == key_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(decisions).where(*where).order_by(decisions.c.seq.desc()).limit(limit)).all()
+        return [_row(r) for r in reversed(rows)]

@@ -5,7 +5,8 @@ Protocol (pickled tuples over `multiprocessing.Pipe`):
     worker -> pool   ("ready", pid)                        once, after the ruleset is compiled and warm
     pool -> worker   (task_id, body, ruleset, crash, profile, decision, limits)
                      body: the park facts as JSON bytes; decision: {"decision_id", "key_id"} or None;
-                     limits: {"check": bool, "max_result": int | None, "reserve": bool} or None
+                     limits: {"check": bool, "max_result": int | None, "reserve": bool,
+                              "to_comply": bool} or None
     worker -> pool   ("reserve", task_id, n)                 only for a task with limits["reserve"]:
     pool -> worker   None (granted) or the bytes left        room for an n-byte result in the
                                                              request's budget, asked before logging
@@ -88,7 +89,8 @@ def check(assessor: Any, park: Any, ruleset: str | None, profile: str | None) ->
     """
     from engine.facts.consistency import check_park
     from engine.rules.profiles import DEFAULT_PROFILE
-    check_park(park, assessor.registry.get(ruleset, profile or DEFAULT_PROFILE).knowledge)
+    rs = assessor.registry.get(ruleset, profile or DEFAULT_PROFILE)
+    check_park(park, rs.knowledge, ruleset=rs)
     return estimate_result_bytes(park)
 
 
@@ -118,7 +120,7 @@ class _CrashingEvaluator:
 
 def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None = None,
            keep: list | None = None, decision_id: str | None = None, *, check_only: bool = False,
-           max_result: int | None = None) -> tuple:
+           max_result: int | None = None, to_comply: bool = False) -> tuple:
     """One task -> one outcome tuple (never raises). With `keep`, the big intermediate objects are
     appended to it, so the caller can free them after it has replied (freeing a result's object
     graph takes about a millisecond that the caller need not wait for). `check_only` and
@@ -140,6 +142,8 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
         if max_result is not None and (floor := estimate_result_bytes(park)) > max_result:
             return ("too_large", floor, max_result, "estimate")
         options = {"profile": profile} if profile else {}
+        if to_comply:
+            options["to_comply"] = True
         result = assessor.assess(park, ruleset=ruleset, **options)
     except RulesetNotFound as exc:
         return ("not_found", str(exc))
@@ -243,7 +247,8 @@ def worker_main(conn: Connection, allow_test_crash: bool, rules_roots: list[str]
             target = Assessor(registry, _CrashingEvaluator(crash))   # dies inside the engine step
         keep: list = []
         outcome = handle(target, body, ruleset, profile, keep, decision and decision["decision_id"],
-                         check_only=limits.get("check", False), max_result=limits.get("max_result"))
+                         check_only=limits.get("check", False), max_result=limits.get("max_result"),
+                         to_comply=limits.get("to_comply", False))
         if outcome[0] == "ok" and limits.get("reserve"):
             try:
                 outcome = _reserve(conn, task_id, outcome)

@@ -1,0 +1,136 @@
+"""`to_comply` on each not_met threshold verdict: the smallest change of each input fact that
+turns it met (solved by `engine.indicators.to_comply`; see docs/result.md).
+
+What `met` asks is read from the compiled rule, not restated: the `#met` engine rule's subject
+test holds the indicator's name and the comparison `value <op> threshold` with the profile's
+benchmark already bound; a park-level applicability test (the energy-use tier of the zero-carbon
+core indicator) is kept so that a change that moves the park out of the tier is refused.
+
+Asked for: `Assessor.assess(..., to_comply=True)` calls `add_to_comply`; `ensure_to_comply`
+completes a result made without it (a logged decision) for the planner's brief.
+"""
+from __future__ import annotations
+
+from engine.facts.models import Park
+from engine.indicators.compute import Indicators
+from engine.indicators.to_comply import Requirement, Solver
+from engine.rules import ir
+from engine.rules.packs import Ruleset
+
+__all__ = ["add_to_comply", "requirement_of", "park_fact", "ensure_to_comply"]
+
+_OP = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_REQUIREMENTS: dict[tuple[str, str], tuple | None] = {}
+
+
+def add_to_comply(findings: list[dict], ruleset: Ruleset, park: Park, ind: Indicators, park_fact: dict | None) -> int:
+    """Set `to_comply` on every not_met compliance finding whose rule is a threshold check on a
+    derived indicator; returns how many findings got one."""
+    done, solver = 0, None
+    for f in findings:
+        if f["kind"] != "compliance" or f["status"] != "not_met":
+            continue
+        spec = requirement_of(ruleset, f["rule"])
+        if spec is None:
+            continue
+        name, op, threshold, park_test = spec
+        applies = None
+        if park_test is not None and park_fact is not None:
+            applies = lambda fields, test=park_test: _holds(test, {**park_fact, **fields})  # noqa: E731
+        solver = solver or Solver(park, ind, ruleset.knowledge)
+        alternatives = solver.solve(Requirement(name, op, threshold, applies))
+        if alternatives:
+            f["to_comply"] = alternatives
+            done += 1
+    return done
+
+
+def park_fact(facts: list[dict]) -> dict | None:
+    """The `park` engine fact (the applicability tests of the zero-carbon tiers read it)."""
+    return next((f for f in facts if f["kind"] == "park"), None)
+
+
+def ensure_to_comply(result: dict, park: Park | None, registry) -> dict:
+    """`result` with `to_comply` solved, for a result made without it (a logged decision): the
+    planner's brief always shows it. Needs the park the result was made from (its input digest
+    must match) and the ruleset it was made with; otherwise `result` is returned as it is.
+
+    Returns a new result (findings copied); `result` is not changed.
+    """
+    from engine.assessment import input_digest
+    from engine.errors import GreenparkError
+    from engine.facts.builder import build_facts
+    from engine.indicators.compute import derive
+    if result.get("to_comply") or park is None or not (result.get("scope") or {}).get("in_scope", True) \
+            or result.get("input_digest") != input_digest(park):
+        return result
+    meta = result.get("ruleset") or {}
+    try:
+        ruleset = registry.get((meta.get("versions") or {}).get("ruleset"), meta.get("profile"))
+    except GreenparkError:
+        return result
+    if ruleset.digest != meta.get("digest"):
+        return result
+    ind = derive(park, ruleset.knowledge)
+    facts = build_facts(park, ind, ruleset.knowledge)
+    findings = [dict(f) for f in result.get("findings", [])]
+    add_to_comply(findings, ruleset, park, ind, park_fact(facts.facts))
+    return {**result, "findings": findings, "to_comply": True}
+
+
+def requirement_of(ruleset: Ruleset, rule_id: str) -> tuple | None:
+    """(indicator, op, threshold, park applicability test) of a compliance rule's met condition,
+    or None when it is not one comparison of an indicator's value with a number."""
+    key = (ruleset.digest, rule_id)
+    if key not in _REQUIREMENTS:
+        if len(_REQUIREMENTS) > 4096:
+            _REQUIREMENTS.clear()
+        _REQUIREMENTS[key] = _read(ruleset, rule_id)
+    return _REQUIREMENTS[key]
+
+
+def _read(ruleset: Ruleset, rule_id: str) -> tuple | None:
+    meta = ruleset.meta.get(rule_id)
+    if meta is None or meta.kind != "compliance" or meta.aliases.get(meta.subject or "") != "indicator":
+        return None
+    met = next((r for r in ruleset.compiled.rules if r.id == f"{rule_id}#met"), None)
+    if met is None:
+        return None
+    subject = next((p for p in met.patterns if p.alias == meta.subject), None)
+    park = next((p for p in met.patterns if p.alias == "park"), None)
+    names, values = [], []
+    _walk(subject.test if subject else None, names, values)
+    if len(names) != 1 or len(values) != 1:
+        return None
+    op, threshold = values[0]
+    return names[0], op, threshold, park.test if park is not None else None
+
+
+def _walk(cond, names: list, values: list) -> None:
+    match cond:
+        case ir.Compare(field="name", op="eq", right=ir.Const(value=str() as v)):
+            names.append(v)
+        case ir.Compare(field="value", op=op, right=ir.Const(value=v)) if op in _OP and not isinstance(v, bool):
+            values.append((_OP[op], float(v)))
+        case ir.And(items=items) | ir.Or(items=items):
+            for c in items:
+                _walk(c, names, values)
+
+
+def _holds(cond, fact: dict) -> bool:
+    """A park-level applicability test on numbers (And/Or/Compare/Defined), as the engine reads it."""
+    match cond:
+        case ir.Compare(op=op, field=field, right=ir.Const(value=v)):
+            x = fact.get(field)
+            if x is None:
+                return False
+            return {"lt": x < v, "le": x <= v, "gt": x > v, "ge": x >= v, "eq": x == v, "ne": x != v}[op]
+        case ir.And(items=items):
+            return all(_holds(c, fact) for c in items)
+        case ir.Or(items=items):
+            return any(_holds(c, fact) for c in items)
+        case ir.Defined(field=field):
+            return field in fact
+        case ir.Undefined(field=field):
+            return field not in fact
+    return False

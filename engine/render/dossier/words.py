@@ -1,0 +1,163 @@
+"""The dossier's own words in both languages: section titles, column heads, verdicts.
+
+Finding texts come from the result; these are only the frame around them. `WORDS[lang][key]`.
+"""
+from __future__ import annotations
+
+__all__ = ["WORDS", "STATUS", "SEVERITY", "VERDICT", "PHASE", "CARRIER", "LEVEL", "PARK_TYPE", "TAG"]
+
+WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "绿色低碳工业园区评价报告", "title_planner": "绿色低碳工业园区规划目标与措施简报",
+        "subtitle": "依据《绿色低碳工业园区建设管理指南》的第三方评价（自动生成）",
+        "toc": "目录", "conclusion": "总体结论", "summary": "评价概要",
+        "overview": "园区概况", "scope": "适用范围与基本要求", "indicators": "指标评价",
+        "charts": "图表", "categories": "分类达标情况", "problems": "存在的问题", "measures": "有关建议",
+        "targets": "规划目标进展与可达性", "to_collect": "需补充的数据", "appendix": "附录",
+        "app_ruleset": "附录 A 规则集、基准配置与摘要", "app_inactive": "附录 B 未适用的规则及原因",
+        "app_accounting": "附录 C 核算口径", "app_evidence": "附录 D 指标推导与证据",
+        "app_sources": "附录 E 基准、系数与来源", "app_verdicts": "附录 F 全部合规判定",
+        "park": "园区", "park_id": "园区编号", "year": "评估年份", "level": "级别", "province": "省份",
+        "city": "城市", "park_type": "园区类型", "area": "规划面积", "industrial_land": "工业用地面积",
+        "established": "设立年份", "leading": "主导产业", "enterprises": "企业数", "employees": "从业人员",
+        "gdp": "地区生产总值", "iva": "工业增加值", "energy": "综合能源消费量",
+        "co2_location": "二氧化碳排放（范围1+2，位置法）", "co2_market": "二氧化碳排放（范围1+2，市场法）",
+        "basis_used": "本报告所用口径", "data_years": "数据年份", "data_year": "年份",
+        "scope_verdict": "适用范围判定（第1章）", "basic_req": "绿色园区基本要求", "requirement": "要求",
+        "verdict": "结论", "decided_by": "依据的判定", "indicator": "指标", "value": "数值",
+        "benchmark": "基准", "gap": "差距", "framework": "框架", "tag": "核实", "status": "状态",
+        "clause": "条款", "severity": "严重度", "finding": "判定", "explanation": "说明",
+        "rank": "序号", "measure": "措施", "why_rank": "排序理由", "answers": "针对的问题",
+        "legal_basis": "法律依据", "magnitude": "涉及规模", "subjects": "涉及对象",
+        "restates": "同一问题的其他表述", "count": "数量", "met": "达标", "not_met": "未达标",
+        "undecided": "数据不足", "not_applicable": "不适用", "problems_n": "问题", "measures_n": "措施",
+        "rate": "达标率", "coverage": "覆盖（已判定/应判定）", "category": "类别", "group": "分组",
+        "target": "目标", "baseline": "基准年值", "latest": "最新值", "target_value": "目标值",
+        "progress": "完成进度", "path_value": "计划路径值", "on_path": "按计划推进", "historical_rate": "历史年均变化",
+        "required_rate": "所需年均变化", "projected": "按现有节奏的目标年值", "reachable": "可达性",
+        "path": "数据项", "needed_by": "用于判定", "ruleset": "规则集", "versions": "版本", "digest": "摘要",
+        "knowledge_digest": "知识库摘要", "input_digest": "输入摘要", "profile": "基准配置",
+        "frameworks": "所对照的框架", "decision": "决策编号", "rule": "规则", "reason": "原因",
+        "choice": "选择", "chosen_by": "确定方", "chosen_park": "园区指定", "chosen_default": "默认",
+        "formula": "计算方法", "inputs": "输入", "factor": "系数", "source": "来源", "id": "编号",
+        "name": "名称", "unit": "单位", "none": "无", "no_data": "无可绘制的数据",
+        "chart_benchmark": "图1 关键指标与基准对比", "chart_trends": "图2 关键指标逐年变化",
+        "chart_ghg": "图3 温室气体排放清单（按范围与能源品种）", "chart_categories": "图4 分类达标率",
+        "bench_note": "条形为园区数值，竖线为基准；绿色达标，红色未达标；各行按本行数值与基准中的较大者缩放；变化率类指标（可正可负）见上表与图2。",
+        "ghg_note": "每年两根柱：位置法（L）与市场法（M）计算的范围2，范围1相同。",
+        "tag_note": "核实标记：V 已在原始来源中核实；C 由二手资料佐证；U 凭记忆、未经核实；D 由其他数值推导。",
+        "scope1": "范围1", "scope2": "范围2", "location_based": "位置法", "market_based": "市场法",
+        "total": "合计", "generated": "生成依据", "not_in_scope": "园区不属于本指南适用范围，未作其他评价。",
+        "no_targets": "园区规划未设定可评价的目标。", "no_problems": "未发现问题。", "no_measures": "无建议措施。",
+        "rank_default": "回应 {n} 项判定，最高严重度为{sev}。", "unverified": "含未经核实（U）的数值",
+        "page_of": "第 {page} 页", "basis": "依据", "count_suffix": "项",
+        "req_judged_by_absence": "未诊断出问题", "yes": "是", "no": "否",
+        "portfolio": "园区组合对比", "portfolio_sub": "同一基准配置下的多园区评价", "parks": "园区",
+        "side_by_side": "园区并列对比", "ranking": "分类排名", "failing": "各园区未达标的条款",
+        "percentiles": "关键指标的同组百分位", "percentile_note": "百分位按指标方向计算：100 为组内最优，0 为最差；"
+        "只计入有数值的园区。", "too_few": "园区少于 3 个，百分位没有意义，未计算。",
+        "summary_counts": "判定汇总", "compliance_rate": "达标率", "no_failures": "没有未达标的条款。",
+        "rank_n": "名次", "no_value": "无数值",
+        "lp": "（", "rp": "）", "colon": "：", "semi": "；", "comma": "，", "list_sep": "、",
+    },
+    "en": {
+        "title": "Green low-carbon industrial park assessment report",
+        "title_planner": "Green low-carbon industrial park: targets and measures brief",
+        "subtitle": "Third-party evaluation against the Guide to green low-carbon industrial park construction "
+                    "and management (generated)",
+        "toc": "Contents", "conclusion": "Overall conclusion", "summary": "Summary",
+        "overview": "Park overview", "scope": "Scope and basic requirements", "indicators": "Indicators",
+        "charts": "Charts", "categories": "Compliance by category", "problems": "Problems found",
+        "measures": "Recommendations", "targets": "Plan targets: progress and reachability",
+        "to_collect": "Data to collect", "appendix": "Appendix",
+        "app_ruleset": "Appendix A Ruleset, benchmark profile and digests",
+        "app_inactive": "Appendix B Rules not applied, with reasons", "app_accounting": "Appendix C Accounting choices",
+        "app_evidence": "Appendix D Indicator derivations and evidence",
+        "app_sources": "Appendix E Benchmarks, factors and sources", "app_verdicts": "Appendix F All compliance verdicts",
+        "park": "Park", "park_id": "Park id", "year": "Year assessed", "level": "Level", "province": "Province",
+        "city": "City", "park_type": "Park type", "area": "Planned area", "industrial_land": "Industrial land",
+        "established": "Established", "leading": "Leading industries", "enterprises": "Enterprises",
+        "employees": "Employees", "gdp": "GDP", "iva": "Industrial value added", "energy": "Total energy use",
+        "co2_location": "CO2, scope 1+2, location-based", "co2_market": "CO2, scope 1+2, market-based",
+        "basis_used": "Basis used in this report", "data_years": "Years of data", "data_year": "Year",
+        "scope_verdict": "Scope (clause 1)", "basic_req": "Green-park basic requirements", "requirement": "Requirement",
+        "verdict": "Verdict", "decided_by": "Decided by", "indicator": "Indicator", "value": "Value",
+        "benchmark": "Benchmark", "gap": "Gap", "framework": "Framework", "tag": "Tag", "status": "Status",
+        "clause": "Clause", "severity": "Severity", "finding": "Finding", "explanation": "Explanation",
+        "rank": "#", "measure": "Measure", "why_rank": "Why this rank", "answers": "Answers",
+        "legal_basis": "Legal basis", "magnitude": "Magnitude", "subjects": "Concerns",
+        "restates": "Restated by", "count": "Count", "met": "met", "not_met": "not met",
+        "undecided": "insufficient data", "not_applicable": "not applicable", "problems_n": "problems",
+        "measures_n": "measures", "rate": "Rate", "coverage": "Coverage (decided / total)", "category": "Category",
+        "group": "Group", "target": "Target", "baseline": "Baseline", "latest": "Latest", "target_value": "Target",
+        "progress": "Progress", "path_value": "Planned path", "on_path": "On path", "historical_rate": "Pace so far",
+        "required_rate": "Pace needed", "projected": "At this pace", "reachable": "Reachable",
+        "path": "Data item", "needed_by": "Needed by", "ruleset": "Ruleset", "versions": "Versions",
+        "digest": "Digest", "knowledge_digest": "Knowledge digest", "input_digest": "Input digest",
+        "profile": "Benchmark profile", "frameworks": "Frameworks measured against", "decision": "Decision id",
+        "rule": "Rule", "reason": "Reason", "choice": "Choice", "chosen_by": "Chosen by", "chosen_park": "the park",
+        "chosen_default": "default", "formula": "Formula", "inputs": "Inputs", "factor": "Factor",
+        "source": "Source", "id": "Id", "name": "Name", "unit": "Unit", "none": "none", "no_data": "No data to plot",
+        "chart_benchmark": "Figure 1 Key indicators against their benchmarks",
+        "chart_trends": "Figure 2 Key indicators year by year",
+        "chart_ghg": "Figure 3 Greenhouse-gas inventory by scope and carrier",
+        "chart_categories": "Figure 4 Compliance rate by category",
+        "bench_note": "Bars are the park's values, ticks the benchmarks; green met, red not met; each row is "
+                      "scaled to the larger of its value and benchmark; rates of change (positive or negative) "
+                      "are in the table above and Figure 2.",
+        "ghg_note": "Two bars a year: scope 2 location-based (L) and market-based (M); scope 1 is the same.",
+        "tag_note": "Tags: V verified in a retrieved source; C corroborated by secondary material; U recalled, "
+                    "unverified; D derived from other values.",
+        "scope1": "Scope 1", "scope2": "Scope 2", "location_based": "location-based", "market_based": "market-based",
+        "total": "Total", "generated": "Generated from", "not_in_scope": "The park is outside the guide's scope; "
+        "nothing else was assessed.", "no_targets": "The plan sets no target that can be assessed.",
+        "no_problems": "No problem found.", "no_measures": "No measure recommended.",
+        "rank_default": "Answers {n} finding(s); highest severity {sev}.", "unverified": "rests on unverified (U) values",
+        "page_of": "page {page}", "basis": "Basis", "count_suffix": "",
+        "req_judged_by_absence": "no problem diagnosed", "yes": "yes", "no": "no",
+        "portfolio": "Portfolio of parks", "portfolio_sub": "Several parks assessed under one benchmark profile",
+        "parks": "Parks", "side_by_side": "Parks side by side", "ranking": "Ranking by category",
+        "failing": "Clauses each park fails", "percentiles": "Percentile among peers on the key indicators",
+        "percentile_note": "Percentiles follow each indicator's direction: 100 is the best of the group, 0 the worst; "
+                           "only parks with a value count.",
+        "too_few": "Fewer than 3 parks: percentiles are not meaningful and are not computed.",
+        "summary_counts": "Verdict counts", "compliance_rate": "Compliance rate", "no_failures": "No clause failed.",
+        "rank_n": "Rank", "no_value": "no value",
+        "lp": " (", "rp": ")", "colon": ": ", "semi": "; ", "comma": ", ", "list_sep": ", ",
+    },
+}
+
+STATUS = {
+    "zh": {"met": "达标", "not_met": "未达标", "insufficient_data": "数据不足", "not_applicable": "不适用",
+           "problem": "问题", "recommended": "建议"},
+    "en": {"met": "met", "not_met": "not met", "insufficient_data": "insufficient data",
+           "not_applicable": "not applicable", "problem": "problem", "recommended": "recommended"},
+}
+SEVERITY = {"zh": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "信息"},
+            "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info"}}
+# the verdict on one basic requirement, MIIT style
+VERDICT = {"zh": {"met": "符合", "not_met": "不符合", "undecided": "无法判定", "not_judged": "未评价",
+                  "no_problem": "未见问题"},
+           "en": {"met": "conforms", "not_met": "does not conform", "undecided": "cannot be decided",
+                  "not_judged": "not judged", "no_problem": "no problem found"}}
+PHASE = {"zh": {"scope": "适用范围", "plan": "规划（第5章）", "do": "建设（第6章）", "check": "评估（第7章）",
+                "act": "持续改进（第8章）", "general": "总体要求（第4章）"},
+         "en": {"scope": "Scope", "plan": "Plan (5)", "do": "Do (6)", "check": "Check (7)", "act": "Act (8)",
+                "general": "General (4)"}}
+CARRIER = {
+    "zh": {"coal": "原煤", "coke": "焦炭", "natural_gas": "天然气", "fuel_oil": "燃料油", "diesel": "柴油",
+           "gasoline": "汽油", "lpg": "液化石油气", "purchased_heat": "外购热力", "grid_electricity": "外购电力",
+           "residual_grid_electricity": "外购电力（扣除绿电）"},
+    "en": {"coal": "Coal", "coke": "Coke", "natural_gas": "Natural gas", "fuel_oil": "Fuel oil", "diesel": "Diesel",
+           "gasoline": "Gasoline", "lpg": "LPG", "purchased_heat": "Purchased heat",
+           "grid_electricity": "Grid electricity", "residual_grid_electricity": "Grid electricity (less green power)"},
+}
+LEVEL = {"zh": {"national": "国家级", "provincial": "省级", "municipal": "市级", "other": "其他"},
+         "en": {"national": "national", "provincial": "provincial", "municipal": "municipal", "other": "other"}}
+PARK_TYPE = {"zh": {"economic_technological": "经济技术开发区", "high_tech": "高新技术产业开发区", "chemical": "化工园区",
+                    "comprehensive": "综合性工业园区", "industry_cluster": "产业集聚区", "other": "其他"},
+             "en": {"economic_technological": "economic and technological development zone",
+                    "high_tech": "high-tech industrial development zone", "chemical": "chemical park",
+                    "comprehensive": "comprehensive industrial park", "industry_cluster": "industry cluster",
+                    "other": "other"}}
+TAG = {"V": "V", "C": "C", "U": "U", "D": "D"}

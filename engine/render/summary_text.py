@@ -1,0 +1,152 @@
+"""The sentences a view says, as plain text for the terminal tables and the Markdown report alike:
+compliance rate with its coverage, counts by status, data to collect, rules not applied, what the
+view leaves out, and what a measure answers and why it ranks where it does."""
+from __future__ import annotations
+
+from engine.render.labels import CATEGORY, KIND, STATUS, VIEW, VIEW_ONE_EN
+from engine.render.selection import STATUSES, Selection, subjects_of, to_collect
+from engine.rules.numbers import format_quantity, plain_number
+
+__all__ = ["CATEGORY_GROUPS", "category_cells", "holds_anything", "compliance_line", "status_line", "collect_line", "inactive_line", "view_line", "word", "measure_details",
+           "number"]
+
+
+CATEGORY_GROUPS = ("phase", "area")
+_PHASE = {"do": {"zh": "6 实施", "en": "6 Do"}}   # the phase counts all of chapter 6, not only 6.1
+
+
+def category_cells(c: dict, lang: str) -> list[str]:
+    """The cells of one category of the summary: label, met, not met, undecided, rate with its
+    coverage (`50.0% (4/4)`: decided of total), problems, measures."""
+    label = (_PHASE.get(c["id"]) or CATEGORY.get(c["id"], {})).get(lang) or (c.get("label") or {}).get(lang) or c["id"]
+    rate = c.get("rate")
+    return [label, str(c.get("met", 0)), str(c.get("not_met", 0)), str(c.get("undecided", 0)),
+            ("—" if rate is None else f"{rate:.1f}%") + f" ({c.get('decided', 0)}/{c.get('total', 0)})",
+            str(c.get("problems", 0)), str(c.get("measures", 0))]
+
+
+def holds_anything(c: dict) -> bool:
+    """Whether a category of the summary counts any finding (empty ones are left out)."""
+    return any(c.get(k) for k in ("total", "not_applicable", "problems", "measures"))
+
+
+def compliance_line(summary: dict, lang: str) -> str | None:
+    """`达标率 57.3%（已判定 89/109 项检查）`; None when no check applies."""
+    decided, undecided = summary.get("decided", 0), summary.get("undecided", 0)
+    if not decided + undecided:
+        return None
+    rate = summary.get("compliance_rate")
+    cov = VIEW[lang]["coverage"].format(decided=decided, total=decided + undecided)
+    value = "—" if rate is None else f"{rate}%"
+    return f"{VIEW[lang]['rate']} {value}（{cov}）" if lang == "zh" else f"Compliance rate {value} ({cov})"
+
+
+def status_line(summary: dict, lang: str) -> str:
+    """Counts by status, the ones that need action first."""
+    by = summary.get("by_status", {})
+    return "  ".join(_count(STATUS[lang][s], by[s], lang) for s in STATUSES if by.get(s))
+
+
+def collect_line(result: dict, lang: str, first: int = 5) -> str | None:
+    """The first `first` paths to collect with how many checks each decides, and how many more."""
+    items = to_collect(result)
+    if not items:
+        return None
+    w = VIEW[lang]
+    shown = [f"{i['path']}" + (f"（{_counted('n_checks', len(i['findings']), lang)}）" if lang == "zh"
+                                 else f" ({_counted('n_checks', len(i['findings']), lang)})") for i in items[:first]]
+    rest = len(items) - len(shown)
+    if lang == "zh":
+        return f"{w['to_collect']}（{w['n_items'].format(n=len(items))}）：" + "、".join(shown) + (
+            f"；{w['more'].format(n=rest)}" if rest else "")
+    return f"{w['to_collect']} ({len(items)}): " + ", ".join(shown) + (f"; {w['more'].format(n=rest)}" if rest else "")
+
+
+def inactive_line(result: dict, lang: str) -> str | None:
+    """The rules the profile does not apply, by id (their reasons are in the `--all` view)."""
+    inactive = result.get("inactive") or []
+    if not inactive:
+        return None
+    sep = "：" if lang == "zh" else ": "
+    return _counted("inactive_note", len(inactive), lang) + sep + ", ".join(i["rule"] for i in inactive)
+
+
+def view_line(sel: Selection, lang: str) -> str | None:
+    """What the view leaves out or folds, and how to see everything; None for `--all`."""
+    w, opts = VIEW[lang], sel.options
+    parts = []
+    if opts.only is not None:
+        parts.append(f"{w['only']} " + ("、" if lang == "zh" else ", ").join(word(x, lang) for x in sorted(opts.only)))
+    hidden = [_count(STATUS[lang][s], sel.hidden[s], lang) for s in STATUSES if sel.hidden.get(s)]
+    if hidden:
+        parts.append(f"{w['not_listed']}{' ' if lang == 'zh' else ': '}" + ("、" if lang == "zh" else ", ").join(hidden))
+    if opts.grouped:
+        if sel.folded_count:
+            parts.append(_counted("folded_note", sel.folded_count, lang))
+        parts.append(w["shared_rows"])
+    if not parts:
+        return None
+    if lang == "zh":
+        return f"{w['view']}：" + "；".join(parts) + (f"。{w['all_hint']}" if opts.grouped else "")
+    return f"{w['view']}: " + "; ".join(parts) + (f". {w['all_hint']}" if opts.grouped else "")
+
+
+def word(token: str, lang: str) -> str:
+    """A status or kind of `--only` in words."""
+    if token in STATUS[lang]:
+        return STATUS[lang][token]
+    return KIND[lang].get(token, token)
+
+
+def _counted(key: str, n: int, lang: str) -> str:
+    """`VIEW[lang][key]` for `n` things, in the singular for one in English."""
+    text = VIEW_ONE_EN[key] if lang == "en" and n == 1 and key in VIEW_ONE_EN else VIEW[lang][key]
+    return text.format(n=n)
+
+
+def _count(label: str, n: int, lang: str) -> str:
+    return f"{label} {n}" if lang == "zh" else f"{n} {label}"
+
+
+def measure_details(sel: Selection, m: dict, lang: str) -> list[tuple[str, str]]:
+    """(label, text) pairs about a measure: why it ranks where it does (else its legal basis and
+    magnitude, when the result gives them), the findings it answers (by rule, with a count and title)
+    and the enterprises, targets, tasks and indicators concerned."""
+    w = VIEW[lang]
+    semi = "；" if lang == "zh" else "; "
+    reason = m.get("rank_reason") if isinstance(m.get("rank_reason"), dict) else None
+    out = [(w["rank_reason"], reason[lang])] if reason and reason.get(lang) else []
+    if not out:  # the reason, when given, already names the legal basis and the magnitude
+        if isinstance(m.get("legal_basis"), dict) and m["legal_basis"].get(lang):
+            out.append((w["legal_basis"], m["legal_basis"][lang]))
+        mag = m.get("magnitude")
+        if isinstance(mag, dict) and isinstance(mag.get("value"), (int, float)):
+            what = (mag.get("label") or {}).get(lang)
+            basis = (mag.get("basis") or {}).get(lang)
+            out.append((w["magnitude"], (f"{what} " if what else "") + format_quantity(mag["value"], mag.get("unit"), lang)
+                        + (f" ({basis})" if basis else "")))
+    answered = [f"{rule}{f' ×{n}' if n > 1 else ''}" + (f" {f['title'][lang]}" if f else "")
+                for rule, n, f in sel.answered(m)]
+    if answered:
+        out.append((w["answers"], semi.join(answered)))
+    names = m.get("subject_labels") if isinstance(m.get("subject_labels"), dict) else {}
+    comma = "、" if lang == "zh" else ", "
+    # a target's or task's name already says what it is (目标 T1（…）)
+    subjects = [("" if names and k in ("targets", "tasks") else f"{w[k]} ")
+                + comma.join(_subject_word(s, names, lang) for s in v) for k, v in subjects_of(m).items() if v]
+    if subjects:
+        out.append((w["subjects"], semi.join(subjects)))
+    return out
+
+
+def _subject_word(subject: str, names: dict, lang: str) -> str:
+    """A subject in words when the result names it (`subject_labels`), else its bare id."""
+    label = names.get(subject)
+    if isinstance(label, dict) and label.get(lang):
+        return label[lang]
+    return subject.split(":", 1)[-1]
+
+
+def number(v: float) -> str:
+    """A plain number: thousands separators, four significant figures (engine.rules.numbers)."""
+    return plain_number(v)

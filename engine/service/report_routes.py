@@ -1,0 +1,149 @@
+"""Reports people read, over HTTP: one decision's dossier or brief, and a portfolio of decisions
+compared (`greenpark report --decision` / `--portfolio`). Rendering runs in a thread: a PDF takes
+headless chromium a few seconds and must not hold the event loop."""
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from engine.errors import GreenparkError, RendererUnavailable
+from engine.service.auth import Caller, require
+from engine.service.decisions import Decision
+from engine.service.problems import ProblemError
+from engine.service.routing import DecisionIdP, Lang, problem_responses, visible_decision
+
+__all__ = ["report_router"]
+
+report_router = APIRouter(tags=["reports"])
+MAX_PORTFOLIO = 100         # decisions compared at once: a province's parks, with room to spare
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    pdf = "pdf"
+    markdown = "markdown"
+
+
+class PortfolioFormat(str, Enum):
+    json = "json"
+    html = "html"
+    pdf = "pdf"
+    markdown = "markdown"
+
+
+class Audience(str, Enum):
+    regulator = "regulator"
+    planner = "planner"
+
+
+_RENDERED = {"text/html": {"schema": {"type": "string"}},
+             "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+             "text/markdown": {"schema": {"type": "string"}}}
+_503 = "format=pdf: headless chromium or the CJK font (Noto Sans CJK) is not installed on the server, or chromium failed"
+
+
+def _knowledge(request: Request, d: Decision) -> Any:
+    """The knowledge of the ruleset the decision was made with (names, units, directions); the
+    newest when this server lacks that version or profile."""
+    registry = request.app.state.catalog.registry
+    try:
+        return registry.get(d.ruleset_version, (json.loads(d.result).get("ruleset") or {}).get("profile")).knowledge
+    except GreenparkError:
+        return registry.get(None).knowledge
+
+
+def _park(d: Decision) -> Any:
+    """The decision's park facts, or None when a later schema refuses the stored input."""
+    from engine.facts.loader import parse_park
+    try:
+        return parse_park(d.input.decode("utf-8"), f"decision {d.decision_id}", json_syntax=True)
+    except (GreenparkError, UnicodeDecodeError):
+        return None
+
+
+async def _rendered(render, fmt: str) -> bytes:
+    try:
+        return await to_thread.run_sync(render)
+    except RendererUnavailable as exc:
+        raise ProblemError(503, "renderer-unavailable",
+                           f"the report cannot be rendered as {fmt} on this server: {exc}") from None
+
+
+@report_router.get("/v1/assessments/{decision_id}/report", summary="A decision's report", response_class=Response,
+                   responses={200: {"description": "the dossier or brief: HTML (one self-contained page, charts "
+                                                   "as inline SVG), PDF (A4, CJK font embedded) or Markdown",
+                                    "content": _RENDERED},
+                              **problem_responses(401, 403, 404, 422, 503, _503=_503)})
+async def get_assessment_report(
+        request: Request, caller: Annotated[Caller, Depends(require("read_decisions"))], decision_id: DecisionIdP,
+        format: Annotated[ReportFormat, Query(description="html, pdf or markdown")] = ReportFormat.html,
+        lang: Annotated[Lang, Query(description="language of the report")] = Lang.zh,
+        audience: Annotated[Audience, Query(description="regulator: the MIIT third-party evaluation report's "
+                                                        "structure; planner: targets and measures first")]
+        = Audience.regulator) -> Response:
+    """The decision as a report people read (`greenpark report --decision`): park overview, scope
+    and basic requirements, indicators with charts, problems, ranked measures and an appendix
+    of versions, digests and sources; the planner's brief leads with the targets. Same
+    visibility as the decision: regulators all, others their own."""
+    d = await to_thread.run_sync(visible_decision, request, caller, decision_id)
+
+    def render() -> bytes:
+        from engine.render.dossier import render_report
+        result, park = json.loads(d.result), _park(d)
+        if audience is Audience.planner:            # the brief always shows the minimal change to comply
+            from engine.minimal_change import ensure_to_comply
+            result = ensure_to_comply(result, park, request.app.state.catalog.registry)
+        return render_report(result, fmt=format.value, lang=lang.value, audience=audience.value,
+                             knowledge=_knowledge(request, d), park=park,
+                             decision={"decision_id": d.decision_id})
+    body = await _rendered(render, format.value)
+    from engine.render.dossier import MEDIA_TYPES
+    headers = {"Content-Language": lang.value}
+    if format is ReportFormat.pdf:
+        headers["Content-Disposition"] = f'inline; filename="{d.park_id}-{d.decision_id}.pdf"'
+    return Response(body, media_type=MEDIA_TYPES[format.value], headers=headers)
+
+
+@report_router.get("/v1/portfolio", summary="Several decisions compared", response_class=Response,
+                   responses={200: {"description": "the parks side by side: summary counts, a ranking per "
+                                                   "category, the clauses each park fails and each park's "
+                                                   "percentile among its peers on the key indicators; as JSON "
+                                                   "(the comparison) or a report (HTML, PDF, Markdown)",
+                                    "content": {"application/json": {"schema": {"type": "object"}}, **_RENDERED}},
+                              **problem_responses(401, 403, 404, 422, 503, _503=_503)})
+async def get_portfolio(
+        request: Request, caller: Annotated[Caller, Depends(require("read_decisions"))],
+        decision: Annotated[list[str], Query(description="decision ids to compare (repeat the parameter), one "
+                                                         "per park, e.g. those a batch returned",
+                                             min_length=1, max_length=MAX_PORTFOLIO)],
+        format: Annotated[PortfolioFormat, Query(description="json, html, pdf or markdown")] = PortfolioFormat.json,
+        lang: Annotated[Lang, Query(description="language of the report (json carries ids and numbers)")]
+        = Lang.zh) -> Response:
+    """Compare logged decisions, one per park (`greenpark report --portfolio`): a province's parks
+    side by side. Percentiles are direction-aware and only given among three or more parks with a
+    value. Each decision must be visible to the caller (404 names the first that is not); a park
+    twice is 422."""
+    def load() -> list[dict]:
+        return [json.loads(visible_decision(request, caller, i).result) for i in decision]
+    results = await to_thread.run_sync(load)
+    knowledge = request.app.state.catalog.registry.get(None).knowledge
+
+    def render() -> bytes:
+        if format is PortfolioFormat.json:
+            from engine.render.dossier.portfolio import compare
+            return json.dumps(compare(results, knowledge), ensure_ascii=False).encode()
+        from engine.render.dossier import render_portfolio
+        return render_portfolio(results, fmt=format.value, lang=lang.value, knowledge=knowledge)
+    try:
+        body = await _rendered(render, format.value)
+    except ValueError as exc:           # a park twice
+        raise ProblemError(422, "validation", str(exc),
+                           errors=[{"path": "decision", "message": str(exc)}]) from None
+    from engine.render.dossier import MEDIA_TYPES
+    media = "application/json" if format is PortfolioFormat.json else MEDIA_TYPES[format.value]
+    return Response(body, media_type=media, headers={"Content-Language": lang.value})
