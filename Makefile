@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench load lint golden clean report-tools
+.PHONY: demo test bench load lint golden clean report-tools dist
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 2; }
@@ -34,5 +34,10 @@ load: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/greenpark rules golden --write
 
+# the wheel and the sdist in dist/ (PyPA build, isolated: fetches setuptools>=77 for the build);
+# `make test` builds them too and installs the wheel into a fresh venv (tests/test_package.py)
+dist: $(STAMP)
+	$(BIN)/python -m build --outdir dist .
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -1,13 +1,25 @@
-"""Benchmarks of issue #2's targets; prints figures (tests stay deterministic, timing lives here).
+"""Benchmarks of issues #2 and #13; prints figures (tests stay deterministic, timing lives here).
 
     make bench            # or: .venv/bin/python bench/run.py [--quick]
 
 Measures, for a typical park (~200 engine facts) and a large one (2,000 enterprises):
-cold start (import + load + compile all packs, in a fresh process), full assessment p50/p95
-(derive -> facts -> durable-rules -> findings), the bare durable-rules time for the same facts
-and rules (register once; assert the facts in a fresh session with no-op actions that still
-chain derived facts, then delete the session), their ratio, and RSS growth over 10,000
-assessments. Targets: full <= 2x bare; cold start <= 300 ms; RSS growth <= 5 MiB.
+cold start (import + load + compile all packs, in a fresh process), the full assessment p50/p95
+(derive -> facts -> durable-rules -> findings) and its stages, and three baselines for the
+same rules and facts (scope session, then the rest):
+
+* C engine, in place: the time inside durable-rules' C functions alone (assert, start/complete
+  action, delete state ...), summed with perf_counter around each C call during a real
+  assessment (`durable_bench.CallLog`). CPU caches are as our Python code between the calls
+  leaves them.
+* C engine, replay: the same C calls, with the same JSON texts and sid, re-issued back to back
+  with nothing of ours between them (`durable_bench.Replay`; checked to give the same results).
+  The least the engine needs; hot caches.
+* wrapper-bare (the old "bare" figure): the rules and facts through durable's own Python wrapper
+  (`Ruleset.do_actions`, a Closure per firing) with actions that only chain derived facts. It
+  contains the wrapper's per-firing work, so full / wrapper-bare understates our overhead.
+
+Ratios are full / C engine. Targets (issue #13): full <= 1.5 x C engine; (issue #2) cold start
+<= 300 ms; RSS growth <= 5 MiB. Rounds are interleaved, so machine noise hits all alike.
 """
 from __future__ import annotations
 
@@ -24,6 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from engine.assessment import Assessor  # noqa: E402
 from engine.evaluators.durable import DurableEvaluator  # noqa: E402
+from engine.evaluators.durable_bench import CallLog, Replay, WrapperBaseline  # noqa: E402
 from engine.facts.models import Park  # noqa: E402
 from engine.rules.packs import RulesetRegistry  # noqa: E402
 from make_parks import large_park, typical_park  # noqa: E402
@@ -76,25 +89,48 @@ def time_it(fn, runs: int) -> list[float]:
 
 
 def measure(name: str, park: Park, assessor: Assessor, runs: int) -> dict:
-    rs = assessor.registry.get(profile="default")
-    ind, fs = assessor.prepare(park, rs)
-    evaluator: DurableEvaluator = assessor.evaluator
+    registry = assessor.registry
+    rs = registry.get(profile="default")
+    _, fs = assessor.prepare(park, rs)
+    log = CallLog()
+    recorded = Assessor(registry, DurableEvaluator(engine=log))   # same C calls, timed in place
+    wrapper = WrapperBaseline()
+
     def bare_run() -> None:     # the same engine work as an assessment: scope rules, then the rest
         if rs.scope is not None:
-            evaluator.evaluate_bare(rs.scope, fs.facts)
-        evaluator.evaluate_bare(rs.compiled, fs.facts)
+            wrapper.evaluate(rs.scope, fs.facts)
+        wrapper.evaluate(rs.compiled, fs.facts)
 
     for _ in range(3):  # warm: registration, caches
         assessor.assess(park)
+        recorded.assess(park)
         bare_run()
-    full, bare = [], []
-    for _ in range(runs):  # interleaved, so machine noise hits both alike
-        full += time_it(lambda: assessor.assess(park), 1)
-        bare += time_it(bare_run, 1)
-    timings: dict = {}
-    assessor.assess(park, timings=timings)
-    return {"name": name, "facts": len(fs.facts), "matches": timings["matches"], "full_p50": pct(full, 0.5),
-            "full_p95": pct(full, 0.95), "bare_p50": pct(bare, 0.5), "bare_p95": pct(bare, 0.95)}
+    log.clear()
+    recorded.assess(park)
+    replay = Replay(log)
+    replay.run(check=True)      # the replay does the engine's work again, result for result
+    calls = len(replay.ops)
+    rows: dict[str, list[float]] = {k: [] for k in
+                                    ("full", "prepare", "engine", "findings", "c_in_place",
+                                     "c_replay", "bare")}
+    for _ in range(runs):  # interleaved, so machine noise hits all alike
+        timings: dict = {}
+        t0 = time.perf_counter()
+        assessor.assess(park, timings=timings)
+        rows["full"].append((time.perf_counter() - t0) * 1e3)
+        for stage in ("prepare", "engine", "findings"):
+            rows[stage].append(timings[stage] * 1e3)
+        log.clear()
+        recorded.assess(park)
+        rows["c_in_place"].append(log.seconds * 1e3)
+        rows["c_replay"].append(replay.seconds() * 1e3)
+        rows["bare"] += time_it(bare_run, 1)
+    log.clear()
+    wrapper.close()
+    out = {"name": name, "facts": len(fs.facts), "matches": timings["matches"], "calls": calls,
+           "full_p95": pct(rows["full"], 0.95)}
+    out.update({k: pct(v, 0.5) for k, v in rows.items()})
+    return out
 
 
 def main() -> None:
@@ -118,10 +154,18 @@ def main() -> None:
     large = Park.model_validate(large_park(2000))
     rows = [measure("typical", typical, assessor, 50 if q else 500),
             measure("large (2,000 enterprises)", large, assessor, 5 if q else 30)]
-    print(f"{'park':<28}{'facts':>7}{'fired':>7}{'full p50':>10}{'full p95':>10}{'bare p50':>10}{'bare p95':>10}{'ratio':>7}")
+    print(f"{'park':<27}{'facts':>6}{'fired':>6}{'full p50':>10}{'p95':>9}{'C in place':>11}"
+          f"{'C replay':>10}{'full/C':>13}{'wrapper-bare':>13}{'full/bare':>10}")
     for r in rows:
-        print(f"{r['name']:<28}{r['facts']:>7}{r['matches']:>7}{r['full_p50']:>8.2f}ms{r['full_p95']:>8.2f}ms"
-              f"{r['bare_p50']:>8.2f}ms{r['bare_p95']:>8.2f}ms{r['full_p50'] / r['bare_p50']:>6.2f}x")
+        print(f"{r['name']:<27}{r['facts']:>6,}{r['matches']:>6,}{r['full']:>8.2f}ms{r['full_p95']:>7.2f}ms"
+              f"{r['c_in_place']:>9.2f}ms{r['c_replay']:>8.2f}ms"
+              f"{r['full'] / r['c_in_place']:>6.2f}x/{r['full'] / r['c_replay']:>4.2f}x"
+              f"{r['bare']:>11.2f}ms{r['full'] / r['bare']:>9.2f}x")
+    print("full/C: full p50 / C-engine p50, in place / replay. Stages of the full assessment (p50):")
+    for r in rows:
+        print(f"  {r['name']}: prepare {r['prepare']:.2f} ms, engine {r['engine']:.2f} ms "
+              f"(adapter + C; {r['engine'] / r['c_in_place']:.2f}x C in place, {r['calls']:,} C calls), "
+              f"findings {r['findings']:.2f} ms")
     n = 1000 if q else 10_000
     for _ in range(200):
         assessor.assess(typical)

@@ -15,21 +15,22 @@ __all__ = ["Assessor", "load_park", "parse_park", "park_from_data", "RulesetRegi
            "GreenparkError", "InputError", "KnowledgeError", "RulePackError", "RulesetNotFound",
            "EvaluationError"]
 
-_WHERE = {"Assessor": "engine.assessment", "load_park": "engine.facts.loader", "parse_park": "engine.facts.loader",
-          "park_from_data": "engine.facts.loader", "RulesetRegistry": "engine.rules.packs",
-          "load_knowledge": "engine.knowledge", **{name: "engine.errors" for name in __all__ if name.endswith(("Error", "NotFound"))}}
+# relative module names: the same code runs as `engine` in a checkout and as `greenpark.engine` when installed
+_WHERE = {"Assessor": ".assessment", "load_park": ".facts.loader", "parse_park": ".facts.loader",
+          "park_from_data": ".facts.loader", "RulesetRegistry": ".rules.packs",
+          "load_knowledge": ".knowledge", **{name: ".errors" for name in __all__ if name.endswith(("Error", "NotFound"))}}
 
 if TYPE_CHECKING:  # pragma: no cover
-    from engine.assessment import Assessor
-    from engine.errors import (EvaluationError, GreenparkError, InputError, KnowledgeError, RulePackError,
+    from .assessment import Assessor
+    from .errors import (EvaluationError, GreenparkError, InputError, KnowledgeError, RulePackError,
                                RulesetNotFound)
-    from engine.facts.loader import load_park, park_from_data, parse_park
-    from engine.knowledge import load_knowledge
-    from engine.rules.packs import RulesetRegistry
+    from .facts.loader import load_park, park_from_data, parse_park
+    from .knowledge import load_knowledge
+    from .rules.packs import RulesetRegistry
 
 
 def __getattr__(name: str):
     if name in _WHERE:
         import importlib
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+        return getattr(importlib.import_module(_WHERE[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

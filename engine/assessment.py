@@ -12,6 +12,10 @@ result, byte for byte.
 Scope comes first: the ruleset's scope rules run on their own, and a park they find outside the
 guide's scope (clause 1: no dedicated management body) gets that one verdict and the measure
 answering it - no other verdict, problem or measure.
+
+Data-quality warnings (`engine.quality`: a share typed as a fraction, a 10x jump, a part larger
+than its whole, a grid-factor year missing) are worked out before the rules run and returned under
+`data_quality`, apart from the findings: they never change a verdict.
 """
 from __future__ import annotations
 
@@ -21,15 +25,16 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from engine.facts.builder import FactSet, build_facts
-from engine.facts.consistency import check_park
-from engine.facts.models import Park
-from engine.findings import build_findings
-from engine.indicators.compute import Indicators, derive
-from engine.minimal_change import add_to_comply, park_fact
-from engine.rules.packs import Ruleset, RulesetRegistry
-from engine.rules.profiles import DEFAULT_PROFILE
-from engine.summary import summarize
+from .facts.builder import FactSet, build_facts
+from .facts.consistency import check_park
+from .facts.models import Park
+from .findings import build_findings
+from .indicators.compute import Indicators, derive
+from .minimal_change import add_to_comply, park_fact
+from .quality import QualitySettings, check_quality, settings_from_env
+from .rules.packs import Ruleset, RulesetRegistry
+from .rules.profiles import DEFAULT_PROFILE
+from .summary import summarize
 
 __all__ = ["Assessor", "input_digest", "RESULT_FORMAT"]
 
@@ -70,12 +75,19 @@ class Assessor:
     Args:
         registry: the available rulesets (default: the repository's rules/ and its releases).
         evaluator: the rule engine adapter (default: durable-rules).
+        quality: the tolerances of the data-quality checks (default: the file named by
+            GREENPARK_QUALITY_SETTINGS, else the defaults; docs/data-quality.md).
+
+    Raises:
+        InputError: the data-quality settings file is unreadable or invalid.
     """
 
-    def __init__(self, registry: RulesetRegistry | None = None, evaluator=None):
+    def __init__(self, registry: RulesetRegistry | None = None, evaluator=None,
+                 quality: QualitySettings | None = None):
         self.registry = registry or RulesetRegistry()
+        self.quality = quality if quality is not None else settings_from_env()
         if evaluator is None:
-            from engine.evaluators.durable import DurableEvaluator
+            from .evaluators.durable import DurableEvaluator
             evaluator = DurableEvaluator()
         self.evaluator = evaluator
 
@@ -110,6 +122,8 @@ class Assessor:
         rs = self.registry.get(ruleset, profile)
         check_park(park, rs.knowledge, ruleset=rs)
         ind, fs = self.prepare(park, rs)
+        data_quality = check_quality(park, rs.knowledge, self.quality, energy_totals={
+            year: v["energy_total_tce"].value for year, v in ind.by_year.items() if "energy_total_tce" in v})
         t1 = time.perf_counter()
         matches, in_scope = self._evaluate(rs, fs)
         t2 = time.perf_counter()
@@ -128,6 +142,7 @@ class Assessor:
             "scope": {"in_scope": in_scope,
                       "findings": [f["id"] for f in findings if rs.meta[f["rule"]].scope]},
             "accounting": accounting(park, rs.knowledge),
+            "data_quality": data_quality,
             "derived": {str(year): {name: dv.to_json() for name, dv in sorted(values.items())}
                         for year, values in sorted(ind.by_year.items())},
             "ghg_inventory": [_inventory_json(y) for y in ind.inventory],

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from engine.facts.builder import FactSet
-from engine.facts.catalogue import KINDS
-from engine.facts.vocabulary import VALUE_LABELS
-from engine.indicators.compute import Indicators
-from engine.measure_ranking import SEVERITY_RANK, rank_measures
-from engine.rules import ir
-from engine.rules.compiler import RuleMeta
-from engine.rules.packs import Ruleset
-from engine.rules.templates import render
-from engine.summary import summarize
-from engine.text import Text
+from .facts.builder import FactSet
+from .facts.catalogue import KINDS
+from .facts.vocabulary import VALUE_LABELS
+from .indicators.compute import Indicators
+from .measure_ranking import SEVERITY_RANK, rank_measures
+from .rules import ir
+from .rules.compiler import RuleMeta
+from .rules.packs import Ruleset
+from .rules.templates import render
+from .summary import summarize
+from .text import Text
 
 __all__ = ["build_findings", "SEVERITY_RANK", "summarize"]
 

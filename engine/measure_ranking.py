@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.knowledge.models import ADDRESSES
-from engine.rules.templates import format_quantity
+from .knowledge.models import ADDRESSES
+from .rules.templates import format_quantity
 
 __all__ = ["rank_measures", "QUANTITIES", "SEVERITY_RANK"]
 

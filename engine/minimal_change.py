@@ -11,11 +11,11 @@ completes a result made without it (a logged decision) for the planner's brief.
 """
 from __future__ import annotations
 
-from engine.facts.models import Park
-from engine.indicators.compute import Indicators
-from engine.indicators.to_comply import Requirement, Solver
-from engine.rules import ir
-from engine.rules.packs import Ruleset
+from .facts.models import Park
+from .indicators.compute import Indicators
+from .indicators.to_comply import Requirement, Solver
+from .rules import ir
+from .rules.packs import Ruleset
 
 __all__ = ["add_to_comply", "requirement_of", "park_fact", "ensure_to_comply"]
 
@@ -57,10 +57,10 @@ def ensure_to_comply(result: dict, park: Park | None, registry) -> dict:
 
     Returns a new result (findings copied); `result` is not changed.
     """
-    from engine.assessment import input_digest
-    from engine.errors import GreenparkError
-    from engine.facts.builder import build_facts
-    from engine.indicators.compute import derive
+    from .assessment import input_digest
+    from .errors import GreenparkError
+    from .facts.builder import build_facts
+    from .indicators.compute import derive
     if result.get("to_comply") or park is None or not (result.get("scope") or {}).get("in_scope", True) \
             or result.get("input_digest") != input_digest(park):
         return result

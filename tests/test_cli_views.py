@@ -123,7 +123,7 @@ def test_standard_input(parks):
 
 def test_a_folder_without_park_files_is_exit_2(tmp_path):
     r = run("assess", str(tmp_path), "-f", "json")
-    assert r.exit_code == 2 and json.loads(r.stdout) == [] and "no *.yaml, *.yml or *.json file" in r.stderr
+    assert r.exit_code == 2 and json.loads(r.stdout) == [] and "no *.yaml, *.yml, *.json or *.xlsx file" in r.stderr
 
 
 class _Terminal(io.StringIO):

@@ -26,6 +26,7 @@ from make_parks import random_park  # noqa: E402
 
 MAX_BODY = 1_000_000
 JSON = "application/json"
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 MAX_RESULT = 2_000_000          # --max-result-bytes: four typical results fit, a park of 60 years does not
 SERVER_ARGS = ["--max-body", str(MAX_BODY), "--max-batch", "4", "--max-result-bytes", str(MAX_RESULT)]
 
@@ -184,6 +185,29 @@ def test_listing_newest_first_paginated_and_scoped(env, client, parks):
     assert item["key_id"] == env["keys"]["portal"][0] and len(item["input_digest"]) == 64
     assert client.get("/v1/assessments", params={"park_id": "no-such-park"},
                       headers=auth(env, "regulator")).json()["total"] == 0
+
+
+def test_a_yaml_park_file_is_assessed_like_its_json_and_listed_with_its_figures(env, client, parks):
+    """The example park file as written (YAML) gives the input digest of the same facts sent as
+    JSON; a decision list row carries the result's figures without the result."""
+    h = auth(env, "portal")
+    text = (ROOT / "examples" / "typical_municipal_park.yaml").read_bytes()
+    as_yaml = client.post("/v1/assessments", content=text, headers={**h, "Content-Type": "application/yaml"})
+    assert as_yaml.status_code == 200, as_yaml.text
+    park = next(p for p in parks if p["profile"]["id"] == as_yaml.json()["park_id"])
+    as_json = client.post("/v1/assessments", json=park, headers=h).json()
+    assert as_yaml.json()["input_digest"] == as_json["input_digest"]
+    assert client.get(as_yaml.headers["location"] + "/input", headers=h).json() == park
+    rows = client.get("/v1/assessments", params={"park_id": park["profile"]["id"], "limit": 2}, headers=h).json()
+    result = as_json
+    row = next(i for i in rows["items"] if i["decision_id"] == result["decision_id"])["summary"]
+    s = result["summary"]
+    assert row["compliance_rate"] == s["compliance_rate"] and row["decided"] == s["decided"]
+    assert (row["met"], row["not_met"], row["undecided"]) == (s["by_status"]["met"], s["by_status"]["not_met"],
+                                                             s["undecided"])
+    assert row["problems"] == sum(1 for f in result["findings"] if f["kind"] == "problem" and not f.get("folded_into"))
+    assert row["measures"] == s["by_kind"]["measure"] and row["profile"] == result["ruleset"]["profile"]
+    assert row["conclusion"] == s["conclusion"] and row["data_quality"] == len(result["data_quality"])
 
 
 def _count(env, client, park_id: str) -> int:
@@ -386,7 +410,8 @@ def test_a_body_that_is_not_json_is_415(env, client, parks):
     body = json.dumps(_renamed(parks[0], "media-types")).encode()
     for declared in ("text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"):
         r = client.post("/v1/assessments", content=body, headers={**h, "Content-Type": declared})
-        assert is_problem(r, 415)["type"].endswith("/unsupported-media-type") and r.headers["accept-post"] == JSON
+        assert is_problem(r, 415)["type"].endswith("/unsupported-media-type")
+        assert r.headers["accept-post"] == ", ".join([JSON, *YAML_TYPES])
     is_problem(client.post("/v1/assessments/batch", data={"parks": "[]"}, headers=h), 415)      # a form
     assert _count(env, client, "media-types") == 0
     r = client.post("/v1/assessments", content=body, headers={**h, "Content-Type": "application/json; charset=UTF-8"})
@@ -414,7 +439,8 @@ def test_the_openapi_document_says_what_is_served(env, client):
             if op.get("parameters"):                  # FastAPI validates them: 422 problem+json
                 assert "application/problem+json" in op["responses"]["422"]["content"], (method, path)
             if "requestBody" in op:
-                assert list(op["requestBody"]["content"]) == [JSON]
+                takes_yaml = path in ("/v1/assessments", "/v1/assessments/batch", "/v1/whatif")
+                assert list(op["requestBody"]["content"]) == [JSON, *(YAML_TYPES if takes_yaml else ())], path
                 assert "application/problem+json" in op["responses"]["415"]["content"], (method, path)
     assert list(doc["paths"]["/v1/schema/park"]["get"]["responses"]["200"]["content"]) == ["application/schema+json"]
     served = client.get("/v1/schema/park", headers=auth(env, "planner"))

@@ -92,5 +92,5 @@ def test_crash_hook_is_off_in_serve(tmp_path):
     from engine.service.config import Settings
     assert Settings().allow_test_crash is False
     import inspect
-    import cli
-    assert "allow_test_crash" not in inspect.getsource(cli.serve)
+    from engine.cli import serve
+    assert "allow_test_crash" not in inspect.getsource(serve)

@@ -86,8 +86,11 @@ def test_the_log_is_append_only_in_postgres(pg):
     engine = make_engine(pg)
     try:
         DecisionLog(engine).append(Decision("d_" + "a" * 32, datetime.now(timezone.utc), None, "append-only-test",
-                                            b"{}", "0" * 64, "1.0.0", {"ruleset": "1.0.0"}, "0" * 64, b"{}"))
-        for stmt in ("UPDATE decisions SET park_id = 'x'", "DELETE FROM decisions", "TRUNCATE decisions"):
+                                            b"{}", "0" * 64, "1.0.0", {"ruleset": "1.0.0"}, "0" * 64, b"{}",
+                                            {"compliance_rate": 50.0}))
+        for stmt in ("UPDATE decisions SET park_id = 'x'", "DELETE FROM decisions", "TRUNCATE decisions",
+                     "UPDATE decision_summaries SET summary = '{}'", "DELETE FROM decision_summaries",
+                     "TRUNCATE decision_summaries"):
             with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"):
                 with engine.begin() as conn:
                     conn.execute(sqlalchemy.text(stmt))
@@ -119,6 +122,7 @@ def test_a_least_privilege_user_can_serve(pg, tmp_path):
     with owner.begin() as conn:
         for stmt in ("CREATE ROLE gp_service LOGIN",
                      "GRANT SELECT, INSERT ON decisions TO gp_service",
+                     "GRANT SELECT, INSERT ON decision_summaries TO gp_service",
                      "GRANT USAGE ON SEQUENCE decisions_seq_seq TO gp_service",
                      "GRANT SELECT, INSERT, UPDATE ON api_keys TO gp_service"):
             conn.execute(sqlalchemy.text(stmt))

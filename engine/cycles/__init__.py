@@ -13,8 +13,8 @@
 """
 from __future__ import annotations
 
-from engine.cycles.diff import ParkMismatch, diff_results
-from engine.cycles.history import park_history
-from engine.cycles.lifecycle import lifecycle
+from .diff import ParkMismatch, diff_results
+from .history import park_history
+from .lifecycle import lifecycle
 
 __all__ = ["diff_results", "ParkMismatch", "lifecycle", "park_history"]

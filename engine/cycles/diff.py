@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.errors import InputError
+from ..errors import InputError
 
 __all__ = ["diff_results", "ParkMismatch", "CATEGORIES", "LISTED"]
 

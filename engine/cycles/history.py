@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Protocol
 
-from engine.cycles.diff import diff_results
-from engine.cycles.lifecycle import Cycle, lifecycle, tasks_in_input
+from .diff import diff_results
+from .lifecycle import Cycle, lifecycle, tasks_in_input
 
 __all__ = ["park_history", "cycle_summary", "key_indicators"]
 

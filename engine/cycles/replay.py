@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from engine.cycles.diff import diff_results
+from .diff import diff_results
 
 __all__ = ["replay_park", "portfolio_report", "latest_decisions", "failed_park", "replay_decisions"]
 
@@ -123,7 +123,7 @@ def replay_decisions(decisions: Iterable[Any], version: str, assess: Any) -> lis
     GreenparkError) is reported with its error (`failed_park`), not dropped."""
     import json
 
-    from engine.errors import GreenparkError
+    from ..errors import GreenparkError
     out = []
     for d in decisions:
         stored = json.loads(d.result)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.cycles.diff import diff_results
-from engine.facts.models import Park
-from engine.facts.overrides import apply_overrides, describe_changes, tasks_done_changes
-from engine.rules.profiles import DEFAULT_PROFILE
+from .diff import diff_results
+from ..facts.models import Park
+from ..facts.overrides import apply_overrides, describe_changes, tasks_done_changes
+from ..rules.profiles import DEFAULT_PROFILE
 
 __all__ = ["simulate", "compare", "run_whatif", "summary_side"]
 

@@ -25,14 +25,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal, Protocol, assert_never
 
-from engine.errors import EvaluationError
-from engine.rules.finding_graph import FindingGraph
-from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or, Ref,
-                             Undefined)
+from ..errors import EvaluationError
+from ..rules.finding_graph import FindingGraph
+from ..rules.ir import (And, Compare, CompiledRuleset, Cond, Const, Defined, Match, Or, Ref,
+                        Undefined)
 
-__all__ = ["Evaluator", "check_facts", "check_fact_types", "check_derivable", "type_plan",
+__all__ = ["Evaluator", "check_facts", "check_values", "check_fact_types", "check_derivable", "type_plan",
            "TypePlan", "Family", "family", "too_many_derived", "END", "ID_FIELD", "MAX_PROPERTIES",
            "INT64_MIN", "INT64_MAX", "DERIVED_FIELDS"]
 
@@ -101,8 +102,7 @@ def check_facts(facts: list[dict], *, values: bool = True) -> None:
     """Reject facts the engine cannot take safely; see the module docstring for why.
 
     Args:
-        values: also check every property name and value. The durable adapter passes False
-            because `fact_json` checks each value while serialising it (one pass, not two).
+        values: also check every property name and value (`check_values`).
 
     Raises:
         EvaluationError: naming the fact (by id, or by position) and the field.
@@ -129,17 +129,44 @@ def check_facts(facts: list[dict], *, values: bool = True) -> None:
             raise EvaluationError(f"{name}: {len(fact)} properties, at most {MAX_PROPERTIES}")
         if "sid" in fact or ID_FIELD in fact:
             _check_property(name, "sid" if "sid" in fact else ID_FIELD, None)  # raises: reserved
-        if not values:
-            continue  # the caller checks each value as it serialises it (durable: fact_json)
+    if values:
+        check_values(facts)
+
+
+_SCALARS = frozenset({str, bool, int, float})
+_NUMBERS = frozenset({int, float})
+
+
+def check_values(facts: list[dict]) -> None:
+    """Every property name and value of `facts` is one the engine takes (see the module docstring).
+
+    In bulk, at C speed where Python allows (this runs on every evaluation, over every value):
+    the set of value types, the distinct names, and over the numbers one sum (finite when every
+    float is, unless it overflows) and min/max (within int64). Only when that finds something
+    does the per-fact check run, to name the fact and field - or to clear a false alarm (a
+    finite float beyond int64's range, or a sum that overflowed).
+
+    Raises:
+        EvaluationError: naming the fact and the field.
+    """
+    values = list(chain.from_iterable(map(dict.values, facts)))
+    types = set(map(type, values))
+    names = set(chain.from_iterable(facts))
+    suspect = (not types <= _SCALARS or set(map(type, names)) != {str}
+               or any(not n or n[0] == "$" for n in names))
+    if not suspect and (int in types or float in types):
+        numbers = [v for v in values if type(v) in _NUMBERS]   # bools are not: type(True) is bool
+        try:
+            suspect = (not math.isfinite(sum(numbers))   # a float sum; an int beyond int64
+                       or min(numbers) < INT64_MIN or max(numbers) > INT64_MAX)  # or a big float
+        except OverflowError:   # an int too large for a float
+            suspect = True
+    if not suspect:
+        return
+    for index, fact in enumerate(facts):
+        name = _fact_name(fact, index)
         for field, value in fact.items():
-            # the common case inline (this loop runs ~25 times per fact on every evaluation):
-            # an ordinary name and an exact str/bool, an int64, or a finite float (x - x == 0)
-            t = type(value)
-            if (type(field) is str and field and field[0] != "$"
-                    and (t is str or t is bool or (t is float and value - value == 0.0)
-                         or (t is int and INT64_MIN <= value <= INT64_MAX))):
-                continue
-            _check_property(name, field, value)  # raises with the reason
+            _check_property(name, field, value)
 
 
 def _fact_name(fact: object, index: int) -> str:

@@ -1,32 +1,44 @@
-"""`DurableEvaluator`: the IR evaluated by durable-rules 2.0.28, behind every measured guard.
+"""`DurableEvaluator`: the IR evaluated by durable-rules 2.0.28's C engine, behind every guard.
 
-The only module that imports `durable` / `durable_rules_engine` (callers import this module
-lazily). Its C core is fast (a few ms for 200 facts) but not memory-safe, so this adapter follows
-the recommendation in /work/shared/reference/durable_rules.md §11, guard by guard:
+The only production module that imports `durable_rules_engine`, the C extension that
+`durable.engine` wraps (callers import this module lazily). The C core is fast (a few ms for 200
+facts) but not memory-safe, so this adapter follows /work/shared/reference/durable_rules.md §11,
+guard by guard - and drives the C calls itself, without durable's Python wrapper (`Host`,
+`Ruleset.do_actions`), whose per-firing work (a `Closure` and `Content`s, re-parsing every bound
+fact from JSON, writing the state back as JSON through the alpha network, two clock reads) took
+more time than the C engine itself (issue #13). The loop per session is the wrapper's, minus that:
+`assert_fact(s)` -> `start_action_for_state` -> {action; `complete_and_start_action`}* (rules.c,
+events.c `startActionForState`/`completeAndStartAction`), and `delete_state` at the end.
 
-* `_QuietHost`: `Host.__init__` starts dispatcher timer threads that segfault under concurrent
-  `delete_state` (§7); ours starts none, and actions run on the caller's thread.
+* No `Host` at all: `Host.__init__` starts dispatcher timer threads that segfault under
+  concurrent `delete_state` (§7); nothing here starts a thread, and actions run on the caller's.
 * Rulesets are compiled from the IR to durable's dict format (`durable_format`), checked with
   `engine.rules.limits.check_limits` (hangs, segfaults and errors 303/107/108/113/304, §9), and
-  registered lazily per `ruleset.key` under a lock. `engine.Ruleset` is built by hand: its
-  constructor mutates the definition and serialises with `json.dumps`, whose `1e-05` is error 204.
-* Facts pass `check_facts` and `check_fact_types` before any C call (§6: `[]`/`{}` segfault, NaN
-  is silently unmatched, `"5" == 5` is true).
+  registered lazily per `ruleset.key` under a lock with `create_ruleset`, serialised by
+  `durable_format.dumps` (json.dumps writes `1e-05`, error 204).
+* Facts pass `check_facts` (values included) and `check_fact_types` before any C call (§6:
+  `[]`/`{}` segfault, NaN is silently unmatched, `"5" == 5` is true).
+* The engine is given only what can change a match: facts of a kind some pattern matches, with
+  the fields rules read (`durable_format.read_fields`); every pattern tests the kind first.
 * Each evaluation gets a fresh uuid sid (never shared between threads, §7) and a slot of a
   `BoundedSemaphore(512)` per ruleset (1024 live sids crash the process, §7).
 * The `__end__` marker is asserted first and its rule always fires, so an action has run before
   `delete_state` (deleting a sid where no action ran frees garbage, §7) - even when the user facts
   then fail. `delete_state` runs in `finally`; if the marker itself failed, the sid's slot is
-  leaked on purpose rather than risk that crash.
-* `durable_rules_engine.assert_facts` is called directly and `do_actions` always runs: the Host
-  wrappers raise on "some fact unmatched" before running the actions (§6).
+  leaked on purpose rather than risk that crash. An action that raises has its context released
+  (`abandon_action`, as the wrapper does) before the session is deleted.
+* Every queued action runs: the wrapper raised on "some fact unmatched" before running them (§6);
+  here the code is read, and actions are drained after every assert.
 * The engine never sees a caller's fact id: each asserted fact, input or derived, gets an engine
-  id from `durable_ids.ENGINE_IDS`, whose 32-bit hashes are pairwise distinct. durable identifies
-  facts by that hash and silently drops a fact whose hash is taken (§10, #376 - the "46k"
-  misidentification is this collision, which can strike at any size); the trace maps the engine
-  ids back, so no fact count needs a cap.
-* Errors are never swallowed: an action error, `state['exception']` (§6, #305) or code 2
-  (duplicate, §6) raise `EvaluationError`, chained to the engine's exception.
+  id from `durable_ids.ENGINE_IDS`, whose 32-bit hashes are pairwise distinct (§10, #376); the
+  trace maps them back, so no fact count needs a cap. Every fact's JSON starts with that id, and
+  durable copies a fact's text verbatim into the firing it serialises (state.c
+  `serializeResultFrame`), so `bound_ids` reads the ids without parsing the facts.
+* Errors are never swallowed: an action is our own code, called here, so its exception stops the
+  session and becomes `EvaluationError` chained to it (the wrapper stored it in the state and ran
+  on, §6, #305); code 2 (duplicate) from any assert raises too. The session state is never
+  written back (`update_state`): its fact `{sid, id, $s}` has no kind, so no rule can match it
+  (`durable_format`), and nothing here reads it.
 * A ruleset with a finding cycle is refused, and an evaluation that derives more facts than the
   acyclic finding graph allows for its input stops (`check_derivable`) - as in the oracle.
 * Actions de-duplicate firings: a fact satisfying two branches of an `$or` reaches the rule twice
@@ -34,35 +46,39 @@ the recommendation in /work/shared/reference/durable_rules.md §11, guard by gua
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import durable_rules_engine as dre
-from durable import engine
 
-from engine.errors import EvaluationError, Problem
-from engine.evaluators.base import (END, ID_FIELD, TypePlan, check_derivable, check_fact_types,
-                                    check_facts, too_many_derived, type_plan)
-from engine.evaluators.durable_format import DurableRule, dumps, fact_json, to_durable
-from engine.evaluators.durable_ids import ENGINE_IDS, fnv1a32
-from engine.rules.ir import CompiledRuleset, Match, derived_fact
-from engine.rules.limits import check_limits
+from ..errors import EvaluationError, Problem
+from ..rules.ir import CompiledRuleset, Match, RuleIR, derived_fact
+from ..rules.limits import check_limits
+from .base import (END, ID_FIELD, TypePlan, check_derivable, check_fact_types, check_facts,
+                   too_many_derived, type_plan)
+from .durable_format import dumps, facts_json, read_fields, to_durable
+from .durable_ids import ENGINE_IDS, fnv1a32
 
-__all__ = ["DurableEvaluator"]
+__all__ = ["DurableEvaluator", "bound_ids"]
 
 log = logging.getLogger(__name__)
-_ENGINE_ERRORS = (dre.error, engine.MessageNotHandledException, engine.MessageObservedException)
+_ENGINE_ERRORS = (dre.error, MemoryError)   # rules.c raises these two (MemoryError: out of memory)
+_FACT = ':{"id":"'   # how a bound fact starts in a serialised firing (`bound_ids`)
 
 
-class _QuietHost(engine.Host):
-    """A Host without the dispatcher timer threads (§7)."""
+@dataclass(frozen=True)
+class _Rule:
+    """One engine rule: the IR rule, its aliases, and the constant tail of its derived facts."""
 
-    def _run(self) -> None:
-        pass
+    name: str                      # the engine's name for it, r0, r1, ...
+    rule: RuleIR
+    engines: tuple[str, ...]       # engine aliases a0, a1, ... in pattern order
+    aliases: tuple[str, ...]       # the IR's aliases, same order
+    derived_tail: str | None       # `,"kind":"finding",...` of the fact it emits, or None
+    derived_id: str                # what its derived facts' ids start with, `RULE(`
 
 
 @dataclass
@@ -70,10 +86,12 @@ class _Entry:
     """One registered ruleset."""
 
     source: CompiledRuleset
-    ruleset: engine.Ruleset
+    handle: int
+    rules: dict[str, _Rule | None]   # engine rule name -> rule (None: the end marker)
     plan: TypePlan
     slots: threading.BoundedSemaphore
     reads_id: bool
+    fields: dict[str, tuple[str, ...]]   # kind -> fields rules read (`read_fields`)
     inflight: int = 0
 
 
@@ -88,8 +106,7 @@ class _Run:
     next_id: int = 0
     derived: int = 0
     trace: list[Match] = field(default_factory=list)
-    seen: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
-    errors: list[BaseException] = field(default_factory=list)
+    seen: set[tuple[str, ...]] = field(default_factory=set)   # (engine rule, *fact ids)
     ended: bool = False
 
     def engine_id(self, fact_id: str) -> str:
@@ -103,6 +120,33 @@ class _Run:
         return name
 
 
+def bound_ids(message: str, rule_name: str, engines: tuple[str, ...]) -> list[str]:
+    """The engine ids bound to `engines` in one serialised firing `{"rN":{"a0":{...},...}}`.
+
+    Reads the `"id"` each fact's JSON starts with: `:{"id":"` marks a bound fact and nothing else,
+    because `{"` cannot occur inside a JSON string (a quote there is escaped) and facts are flat.
+    If the text is not shaped so (never seen), parses it whole with json, as durable's wrapper
+    does.
+
+    Example:
+        >>> bound_ids('{"r3":{"a0":{"id":"7","kind":"a","sid":"s"}}}', "r3", ("a0",))
+        ['7']
+    """
+    at = message.find(_FACT, len(rule_name) + 4)
+    if len(engines) == 1 and at != -1:
+        return [message[at + 8:message.index('"', at + 8)]]
+    found = {}
+    while at != -1:
+        alias = message[message.rfind('"', 0, at - 1) + 1:at - 1]
+        end = message.index('"', at + 8)
+        found[alias] = message[at + 8:end]
+        at = message.find(_FACT, end)
+    if len(found) == len(engines) and all(a in found for a in engines):
+        return [found[a] for a in engines]
+    frame = json.loads(message)[rule_name]
+    return [frame[a]["id"] for a in engines]
+
+
 class DurableEvaluator:
     """Evaluates compiled rulesets with durable-rules; safe to share between threads.
 
@@ -111,6 +155,8 @@ class DurableEvaluator:
         enforce_limits: refuse rulesets that fail `check_limits`. Only tests that demonstrate the
             engine's own failure modes turn this off.
         slot_timeout: seconds to wait for a free slot before raising `EvaluationError`.
+        engine: the C engine's functions; `durable_bench.CallLog` wraps them to record and time
+            the calls (bench/run.py). Default: `durable_rules_engine` itself.
 
     Example:
         >>> evaluator = DurableEvaluator()
@@ -119,17 +165,17 @@ class DurableEvaluator:
     """
 
     def __init__(self, *, max_live: int = 512, enforce_limits: bool = True,
-                 slot_timeout: float = 60.0) -> None:
+                 slot_timeout: float = 60.0, engine: object = dre) -> None:
         if not 1 <= max_live <= 1000:
             raise ValueError("max_live must be within 1..1000 (durable allows 1024 live sids)")
-        self._host = _QuietHost()
+        self._c = engine
         self._max_live = max_live
         self._enforce_limits = enforce_limits
         self._slot_timeout = slot_timeout
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._entries: dict[str, _Entry] = {}
-        self._runs: dict[str, _Run] = {}
+        self._runs: dict[str, _Run] = {}     # sessions in flight, by sid
 
     def evaluate(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Match]:
         """Assert `facts` into a fresh session and return the firings in order.
@@ -137,7 +183,7 @@ class DurableEvaluator:
         Raises:
             EvaluationError: bad facts, a ruleset the engine cannot take, or an engine failure.
         """
-        check_facts(facts, values=False)  # values: checked by fact_json as it serialises
+        check_facts(facts)
         limit = check_derivable(ruleset, facts)
         entry = self._checkout(ruleset)
         try:
@@ -145,32 +191,6 @@ class DurableEvaluator:
             return self._evaluate(entry, facts, limit)
         finally:
             self._checkin(entry)
-
-    def evaluate_bare(self, ruleset: CompiledRuleset, facts: list[dict]) -> int:
-        """Benchmark baseline: the same rules and facts through durable-rules with nothing of ours.
-
-        A second copy of the ruleset is registered whose actions only assert the derived facts
-        (so forward chaining does the same work) - no validation, trace, duplicate or error
-        bookkeeping. Returns the number of firings. Used by bench/run.py, never in production.
-        """
-        with self._lock:
-            key = ruleset.key + "#bare"
-            entry = self._entries.get(key)
-            if entry is None:
-                entry = self._entries[key] = self._register(ruleset, bare=True)
-        sid = uuid.uuid4().hex
-        fired = [0]
-        self._runs[sid] = fired  # type: ignore[assignment]
-        try:
-            rs = entry.ruleset
-            code, offset = dre.assert_fact(rs._handle, dumps({"kind": END, "id": END, "sid": sid}))
-            rs.do_actions(offset, lambda e, s: None)
-            code, offset = dre.assert_facts(rs._handle, "[" + ",".join(fact_json(f, sid) for f in facts) + "]")
-            rs.do_actions(offset, lambda e, s: None)
-            return fired[0]
-        finally:
-            del self._runs[sid]
-            rs.delete_state(sid)
 
     def retire(self, key: str) -> None:
         """Forget ruleset `key` and free its engine memory, once its evaluations have finished."""
@@ -180,7 +200,7 @@ class DurableEvaluator:
                 return
             while entry.inflight:
                 self._idle.wait()
-        dre.delete_ruleset(entry.ruleset._handle)
+        self._c.delete_ruleset(entry.handle)
 
     # ---------------------------------------------------------------- registration
 
@@ -201,7 +221,7 @@ class DurableEvaluator:
             if not entry.inflight:
                 self._idle.notify_all()
 
-    def _register(self, ruleset: CompiledRuleset, bare: bool = False) -> _Entry:
+    def _register(self, ruleset: CompiledRuleset) -> _Entry:
         problems = check_limits(ruleset) if self._enforce_limits else []
         if problems:
             raise EvaluationError(f"ruleset {ruleset.key!r} exceeds the engine's limits: "
@@ -209,88 +229,35 @@ class DurableEvaluator:
                                   [Problem(message=p, path=ruleset.key) for p in problems])
         plan = type_plan(ruleset)
         compiled = to_durable(ruleset)
-        text = dumps(compiled.definition)
-        rs = engine.Ruleset.__new__(engine.Ruleset)
-        name = ruleset.key + ("#bare" if bare else "")
-        rs._name, rs._host, rs._definition = name, self._host, compiled.definition
-        if bare:
-            rs._actions = {r.name: engine.Promise(self._bare_action(r)) for r in compiled.rules}
-        else:
-            rs._actions = {r.name: engine.Promise(self._action(r, compiled.reads_id))
-                           for r in compiled.rules}
-        rs._actions[END] = engine.Promise((lambda c: None) if bare else self._end_action())
+        rules: dict[str, _Rule | None] = {END: None}
+        for r in compiled.rules:
+            rules[r.name] = _Rule(r.name, r.rule, tuple(e for e, _ in r.aliases),
+                                  tuple(a for _, a in r.aliases), *_derived_parts(r.rule))
         try:
-            rs._handle = dre.create_ruleset(name, text)
+            handle = self._c.create_ruleset(ruleset.key, dumps(compiled.definition))
         except _ENGINE_ERRORS as exc:
             raise EvaluationError(f"ruleset {ruleset.key!r}: the engine refused it: {exc}") from exc
-        return _Entry(ruleset, rs, plan, threading.BoundedSemaphore(self._max_live),
-                      compiled.reads_id)
-
-    def _action(self, compiled: DurableRule, reads_id: bool) -> Callable[[Any], None]:
-        runs, rule, aliases = self._runs, compiled.rule, compiled.aliases
-
-        def act(c: Any) -> None:  # exactly one parameter: durable treats two as async (§2)
-            run = runs[c.s.sid]
-            try:
-                ids = [run.names[c._m[engine_alias]["id"]] for engine_alias, _ in aliases]
-                key = (compiled.name, tuple(ids))
-                if key in run.seen:
-                    return
-                run.seen.add(key)
-                bound = {alias: fact_id for (_, alias), fact_id in zip(aliases, ids)}
-                run.trace.append(Match(rule=rule.id, facts=bound))
-                derived = derived_fact(rule, ids)
-                if derived is not None:
-                    if derived["id"] in run.ids:  # durable only notices if the other was stored
-                        raise EvaluationError(f"rule {rule.id}: derived fact id "
-                                              f"{derived['id']!r} is already in use")
-                    run.ids.add(derived["id"])
-                    run.derived += 1
-                    if run.derived > run.limit:
-                        raise too_many_derived(run.limit, len(run.ids) - run.derived)
-                    if reads_id:
-                        derived[ID_FIELD] = derived["id"]
-                    derived["id"] = run.engine_id(derived["id"])
-                    try:
-                        c.assert_fact(derived)
-                    except engine.MessageNotHandledException:
-                        pass  # no rule consumes this finding: fine
-            except BaseException as exc:
-                run.errors.append(exc)
-                raise
-        return act
-
-    def _bare_action(self, compiled: DurableRule) -> Callable[[Any], None]:
-        runs, rule, aliases = self._runs, compiled.rule, compiled.aliases
-
-        def act(c: Any) -> None:
-            runs[c.s.sid][0] += 1
-            derived = derived_fact(rule, [c._m[engine_alias]["id"] for engine_alias, _ in aliases])
-            if derived is not None:
-                try:
-                    c.assert_fact(derived)
-                except engine.MessageNotHandledException:
-                    pass
-        return act
-
-    def _end_action(self) -> Callable[[Any], None]:
-        runs = self._runs
-
-        def end(c: Any) -> None:
-            runs[c.s.sid].ended = True
-        return end
+        return _Entry(ruleset, handle, rules, plan, threading.BoundedSemaphore(self._max_live),
+                      compiled.reads_id, read_fields(ruleset))
 
     # ---------------------------------------------------------------- evaluation
 
     def _evaluate(self, entry: _Entry, facts: list[dict], limit: int) -> list[Match]:
         if not entry.slots.acquire(timeout=self._slot_timeout):
             raise EvaluationError(f"ruleset {entry.source.key!r}: no free engine session slot")
+        # The engine gets only what can change a match: facts of a kind some pattern matches
+        # (every engine pattern tests the kind first, durable_format), with the fields rules read
+        # (`read_fields`). All facts were checked all the same (both adapters reject the same
+        # inputs), and all ids count for derived-id clashes.
+        fields = entry.fields
+        asserted = [f for f in facts if f["kind"] in fields]
         sid = uuid.uuid4().hex
         run = self._runs[sid] = _Run({f["id"] for f in facts}, limit, fnv1a32("sid-" + sid))
         try:
-            new_id, real_id = run.engine_id, entry.reads_id
-            payload = "[" + ",".join(fact_json(f, sid, new_id(f["id"]), real_id) for f in facts) + "]"
-            self._session(entry.ruleset, sid, run, payload)
+            new_id = run.engine_id
+            payload = (facts_json(asserted, sid, [new_id(f["id"]) for f in asserted],
+                                  entry.reads_id, fields) if asserted else None)
+            self._session(entry, sid, run, payload)
             return run.trace
         except _ENGINE_ERRORS as exc:
             raise EvaluationError(f"ruleset {entry.source.key!r}: engine error: {exc}") from exc
@@ -298,35 +265,93 @@ class DurableEvaluator:
             del self._runs[sid]
             self._close(entry, sid, run)
 
-    def _session(self, rs: engine.Ruleset, sid: str, run: _Run, payload: str) -> None:
-        errors: list[BaseException] = []
-
-        def done(error: BaseException | None, _state: object) -> None:
-            if error:
-                errors.append(error)
-
-        end = dumps({"kind": END, "id": END, "sid": sid})
-        code, offset = dre.assert_fact(rs._handle, end)
-        rs.do_actions(offset, done)
+    def _session(self, entry: _Entry, sid: str, run: _Run, payload: str | None) -> None:
+        c = self._c
+        code, offset = c.assert_fact(entry.handle, f'{{"id":"{END}","kind":"{END}","sid":"{sid}"}}')
+        self._drain(entry, sid, run, offset)
         if code != 0 or not run.ended:
-            raise EvaluationError(f"the end marker did not fire (code {code}): {errors}")
-        code, offset = dre.assert_facts(rs._handle, payload)
-        rs.do_actions(offset, done)
-        failure = rs.get_state(sid).get("exception")
-        errors = run.errors + errors
-        if errors or failure:
-            cause = errors[0] if errors else None
-            raise EvaluationError(f"a rule action failed: {cause or failure}") from cause
+            raise EvaluationError(f"the end marker did not fire (code {code})")
+        if payload is None:   # no fact any rule can match; an empty batch segfaults (§6)
+            return
+        code, offset = c.assert_facts(entry.handle, payload)
+        self._drain(entry, sid, run, offset)
         if code == 2:
             raise EvaluationError("the engine reported a duplicate fact, though engine ids never "
                                   "share a hash (durable_ids): an adapter fault")
+
+    def _drain(self, entry: _Entry, sid: str, run: _Run, offset: int) -> None:
+        """Run every queued action of the session, in the engine's order (as `do_actions`)."""
+        c, handle, rules = self._c, entry.handle, entry.rules
+        started = c.start_action_for_state(handle, offset)
+        if started is None:
+            return
+        message = started[1]
+        complete, fire = c.complete_and_start_action, self._fire
+        while message is not None:
+            try:
+                name = message[2:message.index('"', 2)]
+                rule = rules[name]
+                if rule is None:
+                    run.ended = True
+                else:
+                    fire(entry, sid, run, rule, bound_ids(message, name, rule.engines))
+            except BaseException as exc:
+                try:
+                    c.abandon_action(handle, offset)   # frees the action's context, as do_actions
+                except _ENGINE_ERRORS:
+                    log.exception("durable abandon_action failed for session %s", sid)
+                if isinstance(exc, Exception) and not isinstance(exc, _ENGINE_ERRORS):
+                    raise EvaluationError(f"a rule action failed: {exc}") from exc
+                raise
+            message = complete(handle, offset)
+
+    def _fire(self, entry: _Entry, sid: str, run: _Run, rule: _Rule, engine_ids: list[str]) -> None:
+        """One firing: record it once, and assert the fact it derives (if any)."""
+        names = run.names
+        ids = [names[e] for e in engine_ids]
+        key = (rule.name, *ids)
+        if key in run.seen:
+            return
+        run.seen.add(key)
+        run.trace.append(Match(rule.rule.id, dict(zip(rule.aliases, ids))))
+        if rule.derived_tail is None:
+            return
+        fact_id = f"{rule.derived_id}{','.join(ids)})"     # derived_fact's id, prefix precomputed
+        if fact_id in run.ids:  # durable only notices if the other was stored
+            raise EvaluationError(f"rule {rule.rule.id}: derived fact id {fact_id!r} is already "
+                                  f"in use")
+        run.ids.add(fact_id)
+        run.derived += 1
+        if run.derived > run.limit:
+            raise too_many_derived(run.limit, len(run.ids) - run.derived)
+        real = (f',"{ID_FIELD}":' + json.dumps(fact_id, ensure_ascii=False)) if entry.reads_id else ""
+        text = f'{{"id":"{run.engine_id(fact_id)}"{rule.derived_tail}{real},"sid":"{sid}"}}'
+        if self._c.assert_fact(entry.handle, text)[0] == 2:   # 1 = no rule takes it: fine
+            raise EvaluationError(f"rule {rule.rule.id}: the engine reported derived fact "
+                                  f"{fact_id!r} as a duplicate: an adapter fault")
 
     def _close(self, entry: _Entry, sid: str, run: _Run) -> None:
         if not run.ended:  # no action ran in this sid: delete_state could crash (§7)
             log.error("durable session %s never ran an action; leaking its slot", sid)
             return
         try:
-            entry.ruleset.delete_state(sid)
+            self._c.delete_state(entry.handle, sid)
         except _ENGINE_ERRORS:
             log.exception("durable delete_state failed for session %s", sid)
         entry.slots.release()
+
+
+def _derived_parts(rule: RuleIR) -> tuple[str | None, str]:
+    """`(tail, id prefix)` of the facts `rule` derives: the tail `,"kind":"finding",...` is every
+    field of `derived_fact` but the id; the id is `prefix + ",".join(ids) + ")"`. Both are read
+    off `derived_fact` itself, which stays the one definition (the prefix is checked here)."""
+    template = derived_fact(rule, ["\0"])
+    if template is None:
+        return None, ""
+    prefix, marker, close = template["id"].partition("\0")
+    if not marker or close != ")":
+        raise EvaluationError(f"rule {rule.id}: derived fact id {template['id']!r} is not "
+                              f"PREFIX + ids + ')'; the durable adapter needs that shape")
+    tail = "".join(f",{json.dumps(k, ensure_ascii=False)}:{dumps(v)}"
+                   for k, v in template.items() if k != "id")
+    return tail, prefix

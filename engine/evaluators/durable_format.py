@@ -19,7 +19,10 @@ has a reason measured in /work/shared/reference/durable_rules.md or with scratch
 * Ids: the adapter gives every fact an engine id of its own (`durable_ids`: durable compares ids
   by a 32-bit hash and silently drops a fact whose hash is taken). A test or join on `id` therefore
   reads `ID_FIELD`, which `fact_json(..., real_id=True)` fills with the fact's id; only rulesets
-  that read `id` pay for the extra property (`DurableRuleset.reads_id`).
+  that read `id` pay for the extra property (`DurableRuleset.reads_id`). The engine id is each
+  fact's first property: the adapter reads it back from the serialised firing (`bound_ids`).
+* Facts carry only the fields rules read (`read_fields`): nothing else can change a match, and
+  the engine parses, stores and copies every property it is given.
 * Numbers: an integral float within int64 is written as an integer, because durable hashes ints
   and doubles differently in joins (5 did not join 5.0; constants compare fine either way).
   Other floats always have a fraction before the exponent: `1e-05` is C error 204 (§6).
@@ -32,13 +35,13 @@ import math
 from dataclasses import dataclass
 from typing import assert_never
 
-from engine.errors import EvaluationError
-from engine.evaluators.base import END, ID_FIELD, INT64_MAX, INT64_MIN, check_property
-from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Or, Pattern, Ref,
-                             RuleIR, Undefined)
+from ..errors import EvaluationError
+from ..rules.ir import (And, Compare, CompiledRuleset, Cond, Const, Defined, Or, Pattern, Ref,
+                        RuleIR, Undefined, cond_fields)
+from .base import END, ID_FIELD, INT64_MAX, INT64_MIN, check_property
 
 __all__ = ["DurableRule", "DurableRuleset", "to_durable", "pattern_condition", "dumps",
-           "fact_json", "number", "OPS"]
+           "fact_json", "facts_json", "read_fields", "number", "OPS"]
 
 OPS = {"eq": None, "ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
@@ -167,7 +170,8 @@ def fact_json(fact: dict, sid: str, engine_id: str | None = None, real_id: bool 
     property name and value is checked here, in the one pass that serialises it.
 
     Args:
-        engine_id: the id the engine sees instead of `fact["id"]` (`durable_ids`).
+        engine_id: the id the engine sees instead of `fact["id"]` (`durable_ids`), written
+            first: the adapter reads it back from the start of the fact's text (`bound_ids`).
         real_id: also write `fact["id"]` as `ID_FIELD`, for rules that read `id`.
 
     Raises:
@@ -177,7 +181,89 @@ def fact_json(fact: dict, sid: str, engine_id: str | None = None, real_id: bool 
         >>> fact_json({"kind": "indicator", "id": "i1", "value": 2e-05}, "s1")
         '{"kind":"indicator","id":"i1","value":2.0e-05,"sid":"s1"}'
     """
-    out = {}
+    row, careful = _row(fact, sid, engine_id, real_id)
+    return dumps(row) if careful else _ENCODE(row)
+
+
+def read_fields(ruleset: CompiledRuleset) -> dict[str, tuple[str, ...]]:
+    """For each fact kind some pattern matches, the fields any rule reads from such a fact: in
+    its own tests, or through a join from another pattern (`kind` and `id` aside: both are always
+    written). The adapter asserts only these (`facts_json`); no other property can change a match.
+
+    Example:
+        >>> read_fields(rs)
+        {'indicator': ('name', 'value')}
+    """
+    fields: dict[str, set[str]] = {}
+    for rule in ruleset.rules:
+        kinds = {p.alias: p.kind for p in rule.patterns}
+        for pattern in rule.patterns:
+            fields.setdefault(pattern.kind, set()).update(cond_fields(pattern.test))
+            for ref in _refs(pattern.test):
+                if ref.alias in kinds:
+                    fields.setdefault(kinds[ref.alias], set()).add(ref.field)
+    return {kind: tuple(sorted(f for f in names if f not in ("kind", "id")))
+            for kind, names in fields.items()}
+
+
+def _refs(cond: Cond | None) -> list[Ref]:
+    match cond:
+        case Compare(right=Ref() as ref):
+            return [ref]
+        case And(items=items) | Or(items=items):
+            return [r for c in items for r in _refs(c)]
+        case _:
+            return []
+
+
+def facts_json(facts: list[dict], sid: str, engine_ids: list[str], real_id: bool,
+               fields: dict[str, tuple[str, ...]]) -> str:
+    """The JSON array the engine is given for `facts`: per fact its engine id (first, for
+    `durable.bound_ids`), kind, the `fields` its kind has (`read_fields`), `ID_FIELD` if
+    `real_id`, and `sid`; written mostly in one encode. The facts must have passed `check_facts`
+    (values included): this only rewrites floats (`number`, and exponents as `dumps` does).
+
+    Example:
+        >>> facts_json([{"kind": "a", "id": "x", "v": 5.0, "w": 1}], "s1", ["0"], False, {"a": ("v",)})
+        '[{"id":"0","kind":"a","v":5,"sid":"s1"}]'
+    """
+    parts: list[str] = []
+    rows: list[dict] = []   # a run of rows json can write; encoded in one call
+    for fact, engine_id in zip(facts, engine_ids, strict=True):
+        kind = fact["kind"]
+        row = {"id": engine_id, "kind": kind}
+        careful = False
+        for key in fields[kind]:
+            if key in fact:
+                value = fact[key]
+                if type(value) is float:
+                    value = number(value)
+                    if type(value) is float and "e" in repr(value):
+                        careful = True  # json would write 1e-05, which the C parser rejects
+                row[key] = value
+        if real_id:
+            row[ID_FIELD] = fact["id"]
+        row["sid"] = sid
+        if careful:
+            if rows:
+                parts.append(_ENCODE(rows)[1:-1])
+                rows = []
+            parts.append(dumps(row))
+        else:
+            rows.append(row)
+    if rows:
+        parts.append(_ENCODE(rows)[1:-1])
+    return "[" + ",".join(parts) + "]"
+
+
+# one encoder: json.dumps with keyword arguments builds a new JSONEncoder on every call
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+def _row(fact: dict, sid: str, engine_id: str | None, real_id: bool) -> tuple[dict, bool]:
+    """The dict to write for `fact` (checked, integral floats as ints), and whether a float
+    needs `dumps` (json would write 1e-05, which the C parser rejects)."""
+    out: dict = {"id": None} if engine_id is not None else {}   # the engine id comes first
     careful = False
     for key, value in fact.items():
         t = type(value)
@@ -188,16 +274,14 @@ def fact_json(fact: dict, sid: str, engine_id: str | None = None, real_id: bool 
         if t is float:
             value = number(value)
             if type(value) is float and "e" in repr(value):
-                careful = True  # json would write 1e-05, which the C parser rejects
+                careful = True
         out[key] = value
     if real_id:
         out[ID_FIELD] = fact["id"]
     if engine_id is not None:
         out["id"] = engine_id
-    if careful:
-        return dumps({**out, "sid": sid})
     out["sid"] = sid
-    return json.dumps(out, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return out, careful
 
 
 def dumps(value: object) -> str:

@@ -26,10 +26,10 @@ import operator
 from collections.abc import Iterator
 from typing import assert_never
 
-from engine.errors import EvaluationError
-from engine.evaluators.base import (check_derivable, check_fact_types, check_facts, family,
+from ..errors import EvaluationError
+from .base import (check_derivable, check_fact_types, check_facts, family,
                                     too_many_derived, type_plan)
-from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or,
+from ..rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or,
                              Pattern, Ref, RuleIR, Undefined, derived_fact)
 
 __all__ = ["OracleEvaluator"]

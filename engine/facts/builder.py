@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.facts.models import Park
-from engine.indicators.compute import Indicators
-from engine.indicators.targets import target_progress
+from .models import Park
+from ..indicators.compute import Indicators
+from ..indicators.targets import target_progress
 
 __all__ = ["FactSet", "build_facts", "LISTS"]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import difflib
 
-from engine.errors import InputError, Problem
-from engine.facts.models import Park
+from ..errors import InputError, Problem
+from .models import Park
 
 __all__ = ["check_park"]
 

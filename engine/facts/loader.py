@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import InputError, Problem
-from engine.facts.models import Park
-from engine.sourcefile import Document, load_document, parse_document
+from ..errors import InputError, Problem
+from .models import Park
+from ..sourcefile import Document, load_document, parse_document
 
 __all__ = ["load_park", "load_park_document", "parse_park", "park_from_data", "validation_problems", "relocate"]
 
@@ -26,11 +26,17 @@ def load_park(path: str | Path) -> Park:
     Raises:
         InputError: unreadable, malformed or invalid; one problem per bad field.
     """
-    return _validate(load_document(path))
+    return load_park_document(path)[0]
 
 
 def load_park_document(path: str | Path) -> tuple[Park, Document]:
-    """Like `load_park`, also returning the document, to locate later complaints (`relocate`)."""
+    """Like `load_park`, also returning the document, to locate later complaints (`relocate`).
+
+    A workbook (.xlsx/.xlsm) or a folder of CSV files is read by `engine.intake` (sheet!cell)."""
+    from ..intake import is_sheet_input
+    if is_sheet_input(path):
+        from ..intake import load_sheets_park
+        return load_sheets_park(path)
     doc = load_document(path)
     return _validate(doc), doc
 

@@ -13,16 +13,20 @@ enterprises (6.4, 6.6, 6.8), infrastructure (6.9), the seven systems of the smar
 Unknown is not zero: an energy carrier, an enterprise flag or a count left out is unknown, and
 everything computed from it is unknown. A carrier the park does not use is written as `0 t` or
 listed under `energy.not_used`.
+
+Types are strict, so the model accepts exactly what the JSON Schema accepts: a flag is `true` or
+`false` (not `yes`, `"true"` or `1`), a number is a number (not the text `"12"`, not `true`), a
+whole number may be written `2024.0` but not `2024.5`; NaN and infinities are refused.
 """
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
 
-from engine.facts.quantities import (Area, Co2, Electricity, GasVolume, Heat, IndustryCode, Mass,
-                                     Money, Percent, Power, Storage, Tce, Water, WaterRate)
+from .quantities import (Area, Co2, Electricity, GasVolume, Heat, IndustryCode, Mass,
+                                     Money, Power, Storage, Tce, Water, WaterRate)
 
 __all__ = ["Park", "Profile", "YearData", "Economy", "Energy", "WaterUse", "SolidWaste",
            "Pollutants", "Capacity", "SurfaceWater", "Enterprise", "CleanerProductionTriggers",
@@ -39,10 +43,45 @@ SCHEMA_VERSION = 2
 # A finding's id, `RULE@subject` (engine/findings.py): the rule id, then the engine facts it is about
 # (`ent:JS-E05`, `ind:co2_per_tce`, `plan`; a 7.4 diagnosis names the finding it diagnoses).
 FINDING_ID = r"^[A-Z]{2,4}(?:-[A-Z0-9]{1,12}){1,4}@[^\s@+][^\s]*$"
-Year = Annotated[int, Field(ge=1990, le=2100)]
-Count = Annotated[int, Field(ge=0)]
-LoadRate = Annotated[float, Field(ge=0, le=300, description="load as % of design capacity; above 100 = "
-                                                         "overloaded", json_schema_extra={"x-unit": "%"})]
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def _flag(value):
+    """A flag is true or false, as in JSON; anything else is refused with what to write."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _YAML11_BOOLS | {"true", "false"}:
+        raise ValueError(f"must be true or false, not the text {value!r} (YAML 1.2 and JSON read only "
+                         "true/false as a flag: write true or false without quotes)")
+    raise ValueError(f"must be true or false (got {value!r})")
+
+
+def _number(value):
+    """A number is a number: not a flag, not text (`"12"` is text in YAML and JSON alike)."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"must be a number, not the text {value!r} (write it without quotes)")
+    return value
+
+
+def _whole(value):
+    """A whole number; `2024.0` is read as 2024, as the JSON Schema's integer type allows."""
+    value = _number(value)
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Constraints come before the validator, so pydantic enforces them in the core schema (and the
+# JSON Schema states them as minimum/maximum).
+Bool = Annotated[bool, Strict(), BeforeValidator(_flag)]
+Int = Annotated[int, Strict(), BeforeValidator(_whole)]
+Float = Annotated[float, Strict(), BeforeValidator(_number)]
+Year = Annotated[int, Strict(), Field(ge=1990, le=2100), BeforeValidator(_whole)]
+Count = Annotated[int, Strict(), Field(ge=0), BeforeValidator(_whole)]
+Percent = Annotated[float, Strict(), Field(ge=0, le=100, description="percentage, 0-100",
+                                           json_schema_extra={"x-unit": "%"}), BeforeValidator(_number)]
+LoadRate = Annotated[float, Strict(), Field(ge=0, le=300, description="load as % of design capacity; above 100 = "
+                                            "overloaded", json_schema_extra={"x-unit": "%"}), BeforeValidator(_number)]
 
 # Energy carriers whose sum is the park's comprehensive energy consumption (综合能源消费量).
 CARRIERS = ("purchased_electricity", "onsite_renewable_generation", "coal", "coke", "natural_gas",
@@ -52,7 +91,7 @@ Carrier = Literal["purchased_electricity", "onsite_renewable_generation", "coal"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Level(StrEnum):
@@ -88,10 +127,10 @@ class Profile(_Model):
                           json_schema_extra={"enum": list(PROVINCES)})
     city: str | None = None
     park_type: ParkType
-    has_management_body: bool = Field(description="专门管理机构 exists (clause 1 applicability)")
+    has_management_body: Bool = Field(description="专门管理机构 exists (clause 1 applicability)")
     area: Area = Field(description="planned area")
     industrial_land_area: Area | None = None
-    established_year: Annotated[int, Field(ge=1949, le=2100)] | None = None
+    established_year: Annotated[int, Strict(), Field(ge=1949, le=2100), BeforeValidator(_whole)] | None = None
     leading_industries: list[LeadingIndustry] = Field(default_factory=list)
     green_staff: Count | None = Field(None, description="full-time staff of the green/low-carbon body")
 
@@ -229,10 +268,10 @@ class AuditStatus(StrEnum):
 class CleanerProductionTriggers(_Model):
     """The four triggers of mandatory cleaner-production audit (双超双有高耗能, 清洁生产促进法 27)."""
 
-    exceeds_discharge_standard: bool | None = Field(None, description="双超: 超标排放")
-    exceeds_total_quota: bool | None = Field(None, description="双超: 超总量")
-    toxic_substances: bool | None = Field(None, description="双有: toxic inputs or outputs")
-    exceeds_energy_limit: bool | None = Field(None, description="高耗能: over the energy-limit standard")
+    exceeds_discharge_standard: Bool | None = Field(None, description="双超: 超标排放")
+    exceeds_total_quota: Bool | None = Field(None, description="双超: 超总量")
+    toxic_substances: Bool | None = Field(None, description="双有: toxic inputs or outputs")
+    exceeds_energy_limit: Bool | None = Field(None, description="高耗能: over the energy-limit standard")
 
 
 class Enterprise(_Model):
@@ -241,21 +280,21 @@ class Enterprise(_Model):
     industry_code: IndustryCode
     energy_use: Tce | None = Field(None, description="综合能源消费量, latest year")
     output: Money | None = None
-    key_energy_user: bool | None = Field(None, description="重点用能单位 (unknown when left out)")
-    above_scale: bool | None = Field(None, description="规模以上")
+    key_energy_user: Bool | None = Field(None, description="重点用能单位 (unknown when left out)")
+    above_scale: Bool | None = Field(None, description="规模以上")
     cp_triggers: CleanerProductionTriggers = Field(default_factory=CleanerProductionTriggers)
     cp_audit: AuditStatus | None = Field(None, description="cleaner-production audit status")
     cp_audit_year: Year | None = None
-    in_carbon_market: bool | None = None
-    green_factory: bool | None = None
-    efficiency_benchmark_met: bool | None = Field(None, description="达到行业能效标杆水平")
-    backward_capacity: bool | None = Field(None, description="has capacity on the elimination catalogue")
+    in_carbon_market: Bool | None = None
+    green_factory: Bool | None = None
+    efficiency_benchmark_met: Bool | None = Field(None, description="达到行业能效标杆水平")
+    backward_capacity: Bool | None = Field(None, description="has capacity on the elimination catalogue")
     direct_emissions: Co2 | None = Field(None, description="reported scope-1 CO2, if verified")
-    vocs_key_emitter: bool | None = Field(None, description="VOCs 重点排放企业 (6.8)")
-    vocs_source_substitution: bool | None = Field(None, description="low-VOCs raw materials substituted at "
+    vocs_key_emitter: Bool | None = Field(None, description="VOCs 重点排放企业 (6.8)")
+    vocs_source_substitution: Bool | None = Field(None, description="low-VOCs raw materials substituted at "
                                                                     "source (源头替代, 6.8)")
-    hcfc_use: bool | None = Field(None, description="production lines still using HCFCs (含氢氯氟烃, 6.8)")
-    hcfc_phaseout_plan: bool | None = Field(None, description="a retrofit/phase-out plan for its HCFC lines")
+    hcfc_use: Bool | None = Field(None, description="production lines still using HCFCs (含氢氯氟烃, 6.8)")
+    hcfc_phaseout_plan: Bool | None = Field(None, description="a retrofit/phase-out plan for its HCFC lines")
 
 
 class WastewaterPlant(_Model):
@@ -265,14 +304,14 @@ class WastewaterPlant(_Model):
     name: str | None = None
     capacity: WaterRate | None = None
     load_rate: LoadRate | None = None
-    online_monitoring: bool | None = None
-    solar_pv: bool | None = None
-    shared: bool | None = Field(None, description="serves several enterprises")
+    online_monitoring: Bool | None = None
+    solar_pv: Bool | None = None
+    shared: Bool | None = Field(None, description="serves several enterprises")
     treated: Water | None = Field(None, description="wastewater treated in the year")
     electricity_use: Electricity | None = Field(None, description="electricity used in the year")
-    anaerobic_stage: bool | None = Field(None, description="anaerobic or anoxic treatment of high-strength "
+    anaerobic_stage: Bool | None = Field(None, description="anaerobic or anoxic treatment of high-strength "
                                                            "organic wastewater")
-    ghg_control: bool | None = Field(None, description="methane / N2O from those stages captured or controlled")
+    ghg_control: Bool | None = Field(None, description="methane / N2O from those stages captured or controlled")
     sludge_generated: Mass | None = Field(None, description="sludge produced in the year (as reported)")
     sludge_utilised: Mass | None = Field(None, description="of which utilised (综合利用), same basis")
 
@@ -288,31 +327,31 @@ class Infrastructure(_Model):
     """Shared infrastructure as it stands (6.3, 6.9); yearly capacities are under years[].capacity."""
 
     wastewater_plants: list[WastewaterPlant] = Field(default_factory=list)
-    central_heating: bool | None = None
-    reclaimed_water_plant: bool | None = None
-    microgrid: bool | None = None
+    central_heating: Bool | None = None
+    reclaimed_water_plant: Bool | None = None
+    microgrid: Bool | None = None
     charging_points: Count | None = None
-    heat_pumps: bool | None = None
-    ecological_corridors: bool | None = None
+    heat_pumps: Bool | None = None
+    ecological_corridors: Bool | None = None
 
 
 class SmartPlatform(_Model):
     """The seven systems of the smart platform (clause 3.7)."""
 
-    economic_monitoring: bool | None = Field(None, description="经济运行监测系统")
-    energy_monitoring: bool | None = Field(None, description="能耗监测系统")
-    safety_emergency: bool | None = Field(None, description="安全应急管理系统")
-    environmental_monitoring: bool | None = Field(None, description="环保监测系统")
-    traffic_logistics: bool | None = Field(None, description="交通物流系统")
-    human_resources: bool | None = Field(None, description="人力资源管理系统")
-    integrated_services: bool | None = Field(None, description="综合服务系统")
+    economic_monitoring: Bool | None = Field(None, description="经济运行监测系统")
+    energy_monitoring: Bool | None = Field(None, description="能耗监测系统")
+    safety_emergency: Bool | None = Field(None, description="安全应急管理系统")
+    environmental_monitoring: Bool | None = Field(None, description="环保监测系统")
+    traffic_logistics: Bool | None = Field(None, description="交通物流系统")
+    human_resources: Bool | None = Field(None, description="人力资源管理系统")
+    integrated_services: Bool | None = Field(None, description="综合服务系统")
 
 
 class FactorOverride(_Model):
     """A park-specific emission factor from the park's own factor library (6.11)."""
 
     carrier: str = Field(pattern=r"^(coal|coke|natural_gas|fuel_oil|diesel|gasoline|lpg|purchased_heat|grid_electricity)$")
-    value: float = Field(gt=0)
+    value: Float = Field(gt=0)
     unit: str = Field(description="tCO2/t, tCO2/万m3, tCO2/GJ or kgCO2/kWh")
     source: str = Field(min_length=3, description="document the value comes from")
 
@@ -320,24 +359,24 @@ class FactorOverride(_Model):
 class Management(_Model):
     """Institutions of clause 6.11 (and 6.6's energy-management centre)."""
 
-    ghg_inventory: bool | None = Field(None, description="园区温室气体排放清单")
-    emission_factor_library: bool | None = None
-    carbon_metering: bool | None = None
-    permit_carbon_integration: bool | None = Field(None, description="排污许可与碳排放统筹管理")
-    env_disclosure: bool | None = None
-    synergy_evaluation: bool | None = Field(None, description="减污降碳协同度评价")
-    energy_management_centre: bool | None = None
-    access_list_by_sector: bool | None = Field(None, description="分行业空间准入 (6.2)")
-    entry_exit_list: bool | None = Field(None, description="产业准入及退出清单 (6.4)")
-    digital_carbon_management: bool | None = Field(None, description="energy and carbon data managed on a "
+    ghg_inventory: Bool | None = Field(None, description="园区温室气体排放清单")
+    emission_factor_library: Bool | None = None
+    carbon_metering: Bool | None = None
+    permit_carbon_integration: Bool | None = Field(None, description="排污许可与碳排放统筹管理")
+    env_disclosure: Bool | None = None
+    synergy_evaluation: Bool | None = Field(None, description="减污降碳协同度评价")
+    energy_management_centre: Bool | None = None
+    access_list_by_sector: Bool | None = Field(None, description="分行业空间准入 (6.2)")
+    entry_exit_list: Bool | None = Field(None, description="产业准入及退出清单 (6.4)")
+    digital_carbon_management: Bool | None = Field(None, description="energy and carbon data managed on a "
                                                                      "digital platform (6.10)")
     factors: list[FactorOverride] = Field(default_factory=list)
 
 
 class Circular(_Model):
     symbiosis_links: Count | None = Field(None, description="产业共生/生态工业链 links")
-    remanufacturing: bool | None = None
-    recycling_system: bool | None = None
+    remanufacturing: Bool | None = None
+    recycling_system: Bool | None = None
 
 
 class TargetDirection(StrEnum):
@@ -355,10 +394,10 @@ class Target(_Model):
                                                                 "better -> decrease, higher -> increase, "
                                                                 "neutral -> reach)")
     baseline_year: Year
-    baseline_value: float
+    baseline_value: Float
     target_year: Year
-    target_value: float
-    binding: bool = Field(False, description="约束性 target of a higher-level plan")
+    target_value: Float
+    binding: Bool = Field(False, description="约束性 target of a higher-level plan")
 
     @model_validator(mode="after")
     def _years(self):
@@ -382,7 +421,7 @@ class Task(_Model):
     area: str = Field(pattern=r"^6\.(?:[2-9]|1[01])$", description="guide clause 6.2-6.11")
     title: str = Field(min_length=1)
     status: TaskStatus
-    quantified: bool = Field(False, description="has a measurable output (可量化)")
+    quantified: Bool = Field(False, description="has a measurable output (可量化)")
     progress: Percent | None = Field(None, description="share of the task's output delivered")
     due_year: Year | None = Field(None, description="year the task is due")
     targets: list[str] = Field(default_factory=list, description="ids of the plan targets it serves")
@@ -403,21 +442,21 @@ class Task(_Model):
 class StatusAnalysis(_Model):
     """Whether the plan's status analysis covers each item of clause 5.2 a)-h)."""
 
-    overall_development: bool | None = Field(None, description="5.2 a) 开发建设总体状况")
-    green_industry: bool | None = Field(None, description="5.2 b) 绿色低碳产业发展")
-    energy: bool | None = Field(None, description="5.2 c) 能源结构调整、清洁低碳能源体系和节能降碳")
-    resources: bool | None = Field(None, description="5.2 d) 资源消耗与循环经济")
-    environment: bool | None = Field(None, description="5.2 e) 废水废气固废减排与环境质量")
-    infrastructure: bool | None = Field(None, description="5.2 f) 基础设施建设和运行效能")
-    platforms_institutions: bool | None = Field(None, description="5.2 g) 管理信息平台和制度基础")
-    other: bool | None = Field(None, description="5.2 h) 其他方面")
+    overall_development: Bool | None = Field(None, description="5.2 a) 开发建设总体状况")
+    green_industry: Bool | None = Field(None, description="5.2 b) 绿色低碳产业发展")
+    energy: Bool | None = Field(None, description="5.2 c) 能源结构调整、清洁低碳能源体系和节能降碳")
+    resources: Bool | None = Field(None, description="5.2 d) 资源消耗与循环经济")
+    environment: Bool | None = Field(None, description="5.2 e) 废水废气固废减排与环境质量")
+    infrastructure: Bool | None = Field(None, description="5.2 f) 基础设施建设和运行效能")
+    platforms_institutions: Bool | None = Field(None, description="5.2 g) 管理信息平台和制度基础")
+    other: Bool | None = Field(None, description="5.2 h) 其他方面")
 
 
 class Plan(_Model):
-    exists: bool = Field(description="a green low-carbon plan or implementation scheme exists")
+    exists: Bool = Field(description="a green low-carbon plan or implementation scheme exists")
     year: Year | None = None
     status_analysis: StatusAnalysis = Field(default_factory=StatusAnalysis)
-    reachability_analysis: bool | None = Field(None, description="the plan analyses whether its main targets "
+    reachability_analysis: Bool | None = Field(None, description="the plan analyses whether its main targets "
                                                                  "are reachable (5.6)")
     targets: list[Target] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
@@ -450,7 +489,7 @@ class Accounting(_Model):
 class Park(_Model):
     """A park's facts, as assessed."""
 
-    schema_version: int = Field(SCHEMA_VERSION, ge=SCHEMA_VERSION, le=SCHEMA_VERSION,
+    schema_version: Int = Field(SCHEMA_VERSION, ge=SCHEMA_VERSION, le=SCHEMA_VERSION,
                                 description="2: carriers left out are unknown (version 1 read them as 0)")
     profile: Profile
     years: list[YearData] = Field(min_length=1, description="yearly series, at least 3 years advised")

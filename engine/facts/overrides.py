@@ -34,10 +34,10 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError, WithJsonSchema
 
-from engine.errors import InputError, Problem
-from engine.facts.loader import validation_problems
-from engine.facts.models import CARRIERS, Park
-from engine.sourcefile import Document, format_path
+from ..errors import InputError, Problem
+from .loader import validation_problems
+from .models import CARRIERS, Park
+from ..sourcefile import Document, format_path
 
 __all__ = ["apply_overrides", "task_done", "tasks_done_changes", "park_data", "describe_changes",
            "parse_assignment", "read_changes"]
@@ -366,7 +366,7 @@ def parse_assignment(text: str, *, source: str = "--set") -> tuple[str, Any]:
     Raises:
         InputError: no `=`, an empty path, or a VALUE that is not YAML.
     """
-    from engine.sourcefile import parse_document
+    from ..sourcefile import parse_document
     depth, cut = 0, -1
     for i, ch in enumerate(text):                 # the first `=` outside [...]: years[year=2024].x=1
         depth += (ch == "[") - (ch == "]")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from engine.units import DIMENSIONS, parse_quantity
+from ..units import DIMENSIONS, parse_quantity
 
 __all__ = ["Mass", "Electricity", "GasVolume", "Heat", "Water", "WaterRate", "Money", "Area",
            "Power", "Storage", "Tce", "Co2", "Percent", "IndustryCode", "unit_of"]

@@ -11,10 +11,10 @@ Nothing unreported is counted as zero: see `Derived`.
 """
 from __future__ import annotations
 
-from engine.facts.models import Park
-from engine.indicators.derived import Derived
-from engine.indicators.park_wide import changes, park_wide
-from engine.indicators.yearly import FUELS, YearCalculator
+from ..facts.models import Park
+from .derived import Derived
+from .park_wide import changes, park_wide
+from .yearly import FUELS, YearCalculator
 
 __all__ = ["derive", "Indicators", "FUELS"]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.facts.models import CARRIERS, Park, YearData
-from engine.indicators.yearly import CARRIER_UNIT, FUELS, YearCalculator
+from ..facts.models import CARRIERS, Park, YearData
+from .yearly import CARRIER_UNIT, FUELS, YearCalculator
 
 __all__ = ["Term", "Form", "YearForms", "FIELD_UNIT", "FORM_NAMES"]
 

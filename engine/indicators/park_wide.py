@@ -7,9 +7,9 @@ unknown (it names that enterprise's field), because counting it as "no" would be
 """
 from __future__ import annotations
 
-from engine.facts.models import Park
-from engine.indicators.derived import Derived, Input
-from engine.indicators.series import annual_rate
+from ..facts.models import Park
+from .derived import Derived, Input
+from .series import annual_rate
 
 __all__ = ["park_wide", "changes"]
 

@@ -10,9 +10,9 @@ from the plan's stated baseline. A value the data leave unknown leaves the verdi
 """
 from __future__ import annotations
 
-from engine.facts.models import Target
-from engine.indicators.derived import Derived
-from engine.indicators.series import annual_rate, path_value, project
+from ..facts.models import Target
+from .derived import Derived
+from .series import annual_rate, path_value, project
 
 __all__ = ["target_progress", "resolve_direction"]
 

@@ -32,10 +32,10 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.facts.models import Park
-from engine.indicators.compute import Indicators
-from engine.indicators.linear_forms import FIELD_UNIT, FORM_NAMES, Form, YearForms
-from engine.rules.templates import format_quantity
+from ..facts.models import Park
+from .compute import Indicators
+from .linear_forms import FIELD_UNIT, FORM_NAMES, Form, YearForms
+from ..rules.templates import format_quantity
 
 __all__ = ["Requirement", "Solver", "solve", "solvable", "FIELD_LABELS"]
 

@@ -9,8 +9,8 @@ residual factor); the carbon indicators use the basis the park's `accounting` ch
 """
 from __future__ import annotations
 
-from engine.facts.models import CARRIERS, Park, YearData
-from engine.indicators.derived import Derived, FactorUse, Input
+from ..facts.models import CARRIERS, Park, YearData
+from .derived import Derived, FactorUse, Input
 
 __all__ = ["YearCalculator", "FUELS", "CARRIER_UNIT"]
 

@@ -6,10 +6,10 @@ measures, loaded from the repository's knowledge/ folder.
     >>> kb.grid_factor("江苏", 2023).value                      # doctest: +SKIP
     0.5827
 """
-from engine.knowledge.factors import CARRIER_DIMENSION, Factor, GridChoice, convert_published
-from engine.knowledge.knowledge import Knowledge
-from engine.knowledge.loader import DEFAULT_DIRECTORY, FILES, load_knowledge
-from engine.knowledge.models import (CARRIERS, Benchmark, Clause, Framework, Indicator,
+from .factors import CARRIER_DIMENSION, Factor, GridChoice, convert_published
+from .knowledge import Knowledge
+from .loader import DEFAULT_DIRECTORY, FILES, load_knowledge
+from .models import (CARRIERS, Benchmark, Clause, Framework, Indicator,
                                      IndustryList, Measure, Member, Source, Tag)
 
 __all__ = ["load_knowledge", "Knowledge", "Factor", "GridChoice", "Source", "Clause", "Indicator",

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.knowledge.models import Tag
-from engine.text import Text
-from engine.units import UnitError, canonical_unit, to_canonical
+from .models import Tag
+from ..text import Text
+from ..units import UnitError, canonical_unit, to_canonical
 
 __all__ = ["Factor", "GridChoice", "CARRIER_DIMENSION", "convert_published"]
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from engine.knowledge.factors import Factor, GridChoice, convert_published
-from engine.knowledge.models import (Benchmark, BenchmarksFile, Clause, ClausesFile,
+from .factors import Factor, GridChoice, convert_published
+from .models import (Benchmark, BenchmarksFile, Clause, ClausesFile,
                                      CoefficientsFile, EmissionFactorsFile, Framework, Gwp,
                                      Indicator, IndicatorsFile, IndustriesFile, IndustryList,
                                      Measure, MeasuresFile, Member, Source, SourcesFile, Tag,
                                      TaggedValue)
-from engine.text import Text
+from ..text import Text
 
 __all__ = ["Knowledge"]
 

@@ -19,16 +19,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import InputError, KnowledgeError, Problem
-from engine.facts.loader import validation_problems
-from engine.facts.models import PROVINCES
-from engine.knowledge.factors import CARRIER_DIMENSION, Factor, convert_published
-from engine.knowledge.knowledge import Knowledge
-from engine.knowledge.models import (CARRIERS, BenchmarksFile, ClausesFile, CoefficientsFile,
+from ..errors import InputError, KnowledgeError, Problem
+from ..facts.loader import validation_problems
+from ..facts.models import PROVINCES
+from .factors import CARRIER_DIMENSION, Factor, convert_published
+from .knowledge import Knowledge
+from .models import (CARRIERS, BenchmarksFile, ClausesFile, CoefficientsFile,
                                      EmissionFactorsFile, IndicatorsFile, IndustriesFile,
                                      MeasuresFile, SourcesFile)
-from engine.sourcefile import Document, load_document
-from engine.units import UnitError
+from ..sourcefile import Document, load_document
+from ..units import UnitError
 
 __all__ = ["load_knowledge", "DEFAULT_DIRECTORY", "FILES"]
 

@@ -15,8 +15,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from engine.facts.quantities import IndustryCode
-from engine.text import Text
+from ..facts.quantities import IndustryCode
+from ..text import Text
 
 __all__ = ["Tag", "Phase", "Operator", "Direction", "Carrier", "CARRIERS", "SECTION_PHASE", "EipCategory",
            "EIP_CATEGORIES", "EipScheme", "EipCategoryEntry", "Addresses", "ADDRESSES", "LegalBasis",

@@ -4,7 +4,7 @@ Domain code never imports rich; only the terminal renderables here do (`table` a
 panel it composes, `explain`, `progress`). What a view lists - the default, `--only`, `--all` - is
 plain data in `selection`, shared by the terminal and Markdown.
 """
-from engine.render.json_out import render_json
-from engine.render.markdown import render_markdown
+from .json_out import render_json
+from .markdown import render_markdown
 
 __all__ = ["render_json", "render_markdown"]

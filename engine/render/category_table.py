@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from engine.render.labels import VIEW
-from engine.render.summary_text import CATEGORY_GROUPS, category_cells, holds_anything
+from .labels import VIEW
+from .summary_text import CATEGORY_GROUPS, category_cells, holds_anything
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.since_last import since_last_view
+from .since_last import since_last_view
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -48,9 +48,9 @@ if __name__ == "__main__":  # pragma: no cover - demo: a park against itself wit
     import yaml
     from rich.console import Console
 
-    from engine.assessment import Assessor
-    from engine.cycles.diff import diff_results
-    from engine.facts.loader import park_from_data
+    from ..assessment import Assessor
+    from ..cycles.diff import diff_results
+    from ..facts.loader import park_from_data
     data = yaml.safe_load(open("examples/strong_hightech_park.yaml", encoding="utf-8"))
     later = copy.deepcopy(data)
     later["years"][-1]["water"]["reclaimed_used"] = "500 万m3"

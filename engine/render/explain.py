@@ -7,9 +7,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.labels import SEVERITY, STATUS, VIEW
-from engine.render.selection import Selection, ViewOptions
-from engine.render.summary_text import measure_details
+from .labels import SEVERITY, STATUS, VIEW
+from .selection import Selection, ViewOptions
+from .summary_text import measure_details
 
 __all__ = ["render_explanation"]
 
@@ -54,7 +54,7 @@ def render_explanation(f: dict, result: dict, ruleset, lang: str) -> Group:
     if f.get("missing"):
         parts.append(Text(("需补充：" if lang == "zh" else "to collect: ") + ", ".join(f["missing"]), style="yellow"))
     if f.get("to_comply"):
-        from engine.render.to_comply import TITLE, alternatives_text
+        from .to_comply import TITLE, alternatives_text
         lines = "\n".join(f"  {line}" for line in alternatives_text(f, lang))
         parts.append(Text.assemble((TITLE[lang] + ("：" if lang == "zh" else ":"), "bold green"), "\n", lines))
     if f["kind"] == "measure":

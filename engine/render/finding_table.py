@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.finding_text import STYLE, measure_lines
-from engine.render.labels import HEAD, KIND, SEVERITY, STATUS, VIEW
-from engine.render.selection import Selection
+from .finding_text import STYLE, measure_lines
+from .labels import HEAD, KIND, SEVERITY, STATUS, VIEW
+from .selection import Selection
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -62,8 +62,8 @@ class FindingTable:
 if __name__ == "__main__":  # pragma: no cover - demo on the example park
     from rich.console import Console
 
-    from engine.assessment import Assessor
-    from engine.facts.loader import load_park
-    from engine.render.selection import ViewOptions
+    from ..assessment import Assessor
+    from ..facts.loader import load_park
+    from .selection import ViewOptions
     result = Assessor().assess(load_park("examples/coal_chemical_park.yaml"))
     Console().print(FindingTable(Selection(result, ViewOptions(everything=True)), "measure"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from engine.render.labels import SEVERITY, STATUS, VIEW
-from engine.render.selection import Selection
-from engine.render.summary_text import measure_details
+from .labels import SEVERITY, STATUS, VIEW
+from .selection import Selection
+from .summary_text import measure_details
 
 __all__ = ["STYLE", "status_tag", "heading", "see_also", "measure_refs", "measure_lines"]
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.cycles.lifecycle import STATE_LABELS
-from engine.render.dossier.numfmt import quantity
-from engine.render.labels import STATUS
+from ..cycles.lifecycle import STATE_LABELS
+from .dossier.numfmt import quantity
+from .labels import STATUS
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.finding_text import heading, measure_refs, see_also, status_tag
-from engine.render.labels import CATEGORY, STATUS, VIEW
-from engine.render.selection import QUIET, STATUSES, Entry, Selection
+from .finding_text import heading, measure_refs, see_also, status_tag
+from .labels import CATEGORY, STATUS, VIEW
+from .selection import QUIET, STATUSES, Entry, Selection
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -87,6 +87,6 @@ class IssueTable:
 if __name__ == "__main__":  # pragma: no cover - demo on the example park
     from rich.console import Console
 
-    from engine.assessment import Assessor
-    from engine.facts.loader import load_park
+    from ..assessment import Assessor
+    from ..facts.loader import load_park
     Console().print(IssueTable(Selection(Assessor().assess(load_park("examples/coal_chemical_park.yaml")))))

@@ -7,9 +7,10 @@ one table per kind with every finding on its own row.
 """
 from __future__ import annotations
 
-from engine.render.labels import CATEGORY, HEAD, KIND, SEVERITY, STATUS, VIEW
-from engine.render.selection import QUIET, STATUSES, Entry, Selection, ViewOptions
-from engine.render.summary_text import (CATEGORY_GROUPS, category_cells, collect_line, compliance_line,
+from .data_quality_view import data_quality_markdown
+from .labels import CATEGORY, HEAD, KIND, SEVERITY, STATUS, VIEW
+from .selection import QUIET, STATUSES, Entry, Selection, ViewOptions
+from .summary_text import (CATEGORY_GROUPS, category_cells, collect_line, compliance_line,
                                         holds_anything, inactive_line, measure_details, status_line, view_line)
 
 __all__ = ["render_markdown"]
@@ -32,7 +33,7 @@ def render_markdown(result: dict, *, lang: str = "zh", view: ViewOptions | None 
         str: the report, ending with a newline.
     """
     sel = Selection(result, view)
-    lines = _header(result, lang, sel, source) + _categories(result, lang)
+    lines = _header(result, lang, sel, source) + data_quality_markdown(result, lang) + _categories(result, lang)
     if sel.options.grouped:
         lines += _issues(sel, lang) + _measures(sel, lang)
     else:

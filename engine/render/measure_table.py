@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.finding_text import heading, measure_lines, see_also
-from engine.render.labels import CATEGORY, VIEW
-from engine.render.selection import Selection
+from .finding_text import heading, measure_lines, see_also
+from .labels import CATEGORY, VIEW
+from .selection import Selection
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -62,6 +62,6 @@ class MeasureTable:
 if __name__ == "__main__":  # pragma: no cover - demo on the example park
     from rich.console import Console
 
-    from engine.assessment import Assessor
-    from engine.facts.loader import load_park
+    from ..assessment import Assessor
+    from ..facts.loader import load_park
     Console().print(MeasureTable(Selection(Assessor().assess(load_park("examples/coal_chemical_park.yaml")))))

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from typing import IO
 
-from engine.render.json_out import render_json
-from engine.render.selection import ViewOptions, filter_result
+from .json_out import render_json
+from .selection import ViewOptions, filter_result
 
 __all__ = ["ParkStream"]
 
@@ -49,13 +49,13 @@ class ParkStream:
         elif result is None:
             return
         elif self.format == "markdown":
-            from engine.render.markdown import render_markdown
+            from .markdown import render_markdown
             self.out.write(("\n" if self.count else "") + render_markdown(
                 result, lang=self.lang, view=self.view, source=label if self.several else None))
         else:
             from rich.console import Console
 
-            from engine.render.table import AssessmentView
+            from .table import AssessmentView
             Console(file=self.file, soft_wrap=False).print(
                 AssessmentView(result, lang=self.lang, view=self.view, source=label if self.several else None))
         self.count += 1

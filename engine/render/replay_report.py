@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.render.dossier.findings import subject_label
-from engine.render.labels import STATUS
+from .dossier.findings import subject_label
+from .labels import STATUS
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult

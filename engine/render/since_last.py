@@ -18,10 +18,10 @@ from typing import Any
 
 from markupsafe import escape
 
-from engine.cycles.diff import LISTED
-from engine.render.dossier.findings import subject_label
-from engine.render.labels import STATUS
-from engine.rules.templates import format_quantity
+from ..cycles.diff import LISTED
+from .dossier.findings import subject_label
+from .labels import STATUS
+from ..rules.templates import format_quantity
 
 __all__ = ["render_since_last", "since_last_view", "TITLE", "CATEGORY_LABELS"]
 
@@ -53,7 +53,7 @@ _SEV = {"zh": {"critical": "严重", "high": "高", "medium": "中", "low": "低
 
 @lru_cache(maxsize=1)
 def _default_knowledge() -> Any:
-    from engine.knowledge import load_knowledge
+    from ..knowledge import load_knowledge
     return load_knowledge()
 
 
@@ -200,7 +200,7 @@ def subject_names(results: list[dict], parks: list[Any], lang: str) -> dict[str,
     """Words for the subjects of both results' findings: each finding's title (a diagnosis names
     the finding it diagnoses) and, from the parks' facts when at hand, enterprises' names and
     targets' titles (the later park wins)."""
-    from engine.render.dossier.data import _names
+    from .dossier.data import _names
     out: dict[str, str] = {}
     for result, park in zip(results, parks):
         out.update(_names(result, park, lang))

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from rich.panel import Panel
 from rich.text import Text
 
-from engine.render.labels import HEAD, VIEW
-from engine.rules.numbers import format_quantity
-from engine.render.selection import Selection
-from engine.render.summary_text import collect_line, compliance_line, inactive_line, status_line, view_line
+from .labels import HEAD, VIEW
+from ..rules.numbers import format_quantity
+from .selection import Selection
+from .summary_text import collect_line, compliance_line, inactive_line, status_line, view_line
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -82,7 +82,7 @@ def _qty(v, unit: str, lang: str) -> str:
 if __name__ == "__main__":  # pragma: no cover - demo on the example park
     from rich.console import Console
 
-    from engine.assessment import Assessor
-    from engine.facts.loader import load_park
+    from ..assessment import Assessor
+    from ..facts.loader import load_park
     result = Assessor().assess(load_park("examples/coal_chemical_park.yaml"))
     Console().print(SummaryPanel(result, selection=Selection(result), source="examples/coal_chemical_park.yaml"))

@@ -3,9 +3,9 @@ compliance rate with its coverage, counts by status, data to collect, rules not 
 view leaves out, and what a measure answers and why it ranks where it does."""
 from __future__ import annotations
 
-from engine.render.labels import CATEGORY, KIND, STATUS, VIEW, VIEW_ONE_EN
-from engine.render.selection import STATUSES, Selection, subjects_of, to_collect
-from engine.rules.numbers import format_quantity, plain_number
+from .labels import CATEGORY, KIND, STATUS, VIEW, VIEW_ONE_EN
+from .selection import STATUSES, Selection, subjects_of, to_collect
+from ..rules.numbers import format_quantity, plain_number
 
 __all__ = ["CATEGORY_GROUPS", "category_cells", "holds_anything", "compliance_line", "status_line", "collect_line", "inactive_line", "view_line", "word", "measure_details",
            "number"]

@@ -14,13 +14,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from engine.render.category_table import CategoryTable
-from engine.render.finding_table import FindingTable
-from engine.render.issue_table import IssueTable
-from engine.render.labels import HEAD
-from engine.render.measure_table import MeasureTable
-from engine.render.selection import Selection, ViewOptions
-from engine.render.summary_panel import SummaryPanel
+from .category_table import CategoryTable
+from .data_quality_view import DataQualityPanel
+from .finding_table import FindingTable
+from .issue_table import IssueTable
+from .labels import HEAD
+from .measure_table import MeasureTable
+from .selection import Selection, ViewOptions
+from .summary_panel import SummaryPanel
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -48,7 +49,7 @@ class AssessmentView:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         r, lang, sel = self.result, self.lang, self.selection
-        parts = [SummaryPanel(r, lang=lang, selection=sel, source=self.source),
+        parts = [SummaryPanel(r, lang=lang, selection=sel, source=self.source), DataQualityPanel(r, lang=lang),
                  CategoryTable(r["summary"].get("categories"), lang=lang)]
         if sel.options.grouped:
             parts += [IssueTable(sel, lang=lang), MeasureTable(sel, lang=lang)]
@@ -73,6 +74,6 @@ def _inactive_table(inactive: list[dict], lang: str) -> Table:
 if __name__ == "__main__":  # pragma: no cover - demo on the example park
     from rich.console import Console
 
-    from engine.assessment import Assessor
-    from engine.facts.loader import load_park
+    from ..assessment import Assessor
+    from ..facts.loader import load_park
     Console().print(AssessmentView(Assessor().assess(load_park("examples/coal_chemical_park.yaml"))))

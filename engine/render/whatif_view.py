@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.facts.vocabulary import VALUE_LABELS
-from engine.render.dossier.numfmt import quantity
-from engine.render.labels import STATUS
+from ..facts.vocabulary import VALUE_LABELS
+from .dossier.numfmt import quantity
+from .labels import STATUS
 
 __all__ = ["whatif_markdown", "whatif_renderable", "CATEGORY_WORDS"]
 

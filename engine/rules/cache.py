@@ -19,9 +19,17 @@ __all__ = ["default_cache_dir", "source_key", "load", "store"]
 _ENGINE = Path(__file__).resolve().parents[1]
 
 
-def default_cache_dir() -> Path:
-    """`$XDG_CACHE_HOME/greenpark` (default `~/.cache/greenpark`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+def default_cache_dir() -> Path | None:
+    """`$XDG_CACHE_HOME/greenpark` (default `~/.cache/greenpark`): the user's own folder, never the
+    installed package's (site-packages may be read-only, and is shared). A relative
+    $XDG_CACHE_HOME is ignored, as the XDG spec says; no home folder at all gives None: no cache
+    (every start compiles), rather than a folder other users could write pickles into."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        try:
+            base = Path.home() / ".cache"
+        except RuntimeError:          # no $HOME and no passwd entry (some containers)
+            return None
     return Path(base) / "greenpark"
 
 

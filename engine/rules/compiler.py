@@ -24,14 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.facts.catalogue import KINDS
-from engine.rules import grammar as g
-from engine.rules import ir
-from engine.rules.conditions import ConditionError, Scope, compile_condition, split_conjuncts
-from engine.rules.dsl import ComplianceRule, MeasureRule, PatternSpec, ProblemRule
-from engine.rules.profiles import SLOT, RuleInactive, resolve_benchmark
-from engine.rules.templates import TemplateError, check_template
-from engine.text import Text
+from ..facts.catalogue import KINDS
+from . import grammar as g
+from . import ir
+from .conditions import ConditionError, Scope, compile_condition, split_conjuncts
+from .dsl import ComplianceRule, MeasureRule, PatternSpec, ProblemRule
+from .profiles import SLOT, RuleInactive, resolve_benchmark
+from .templates import TemplateError, check_template
+from ..text import Text
 
 __all__ = ["RuleMeta", "BoundThreshold", "Gap", "compile_rule", "RuleCompileError", "RuleInactive"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import assert_never
 
-from engine.facts.catalogue import KINDS, FieldSpec
-from engine.rules import grammar as g
-from engine.rules import ir
+from ..facts.catalogue import KINDS, FieldSpec
+from . import grammar as g
+from . import ir
 
 __all__ = ["Scope", "compile_condition", "ConditionError", "split_conjuncts", "NEGATE", "OPS"]
 

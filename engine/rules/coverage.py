@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from engine.rules.clauses import is_within
-from engine.rules.packs import Ruleset, rule_files
-from engine.rules.testing import test_file_for
+from .clauses import is_within
+from .packs import Ruleset, rule_files
+from .testing import test_file_for
 
 __all__ = ["coverage", "in_scope", "is_within"]
 

@@ -27,7 +27,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine.text import Text
+from ..text import Text
 
 __all__ = ["RuleFile", "ComplianceRule", "ProblemRule", "MeasureRule", "PatternSpec", "PackManifest",
            "RulesetManifest", "RuleTestFile", "TestCase", "Expectation", "Severity", "Status",

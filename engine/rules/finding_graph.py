@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import assert_never
 
-from engine.rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Or, Ref, RuleIR,
+from .ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Or, Ref, RuleIR,
                              Undefined)
 
 __all__ = ["FindingGraph"]

@@ -1,12 +1,16 @@
 """Golden IR files: the compiled IR of each pack in tests/golden/<pack>.json, so a reviewer sees
 any compiler change as a diff (ansible-rulebook's tests/asts habit). `make golden` rewrites them;
-the test suite fails when they drift."""
+the test suite fails when they drift.
+
+The golden files belong to a checkout (tests/ is not shipped in the wheel): in an installed
+package these functions raise RulePackError saying so, rather than report every pack as differing."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from engine.rules.packs import REPO_ROOT, Ruleset
+from ..errors import RulePackError
+from .packs import REPO_ROOT, Ruleset
 
 __all__ = ["golden_ir", "write_golden", "check_golden", "GOLDEN_DIR"]
 
@@ -24,7 +28,15 @@ def golden_ir(ruleset: Ruleset) -> dict[str, str]:
     return out
 
 
+def _require_checkout(directory: Path) -> None:
+    """The default golden folder exists only in a source checkout; say so clearly elsewhere."""
+    if directory == GOLDEN_DIR and not (REPO_ROOT / "tests").is_dir():
+        raise RulePackError(f"golden IR files live in a source checkout's tests/golden/; this installation "
+                            f"({REPO_ROOT}) has none: run `greenpark rules golden` in a clone of the repository")
+
+
 def write_golden(ruleset: Ruleset, directory: Path = GOLDEN_DIR) -> list[Path]:
+    _require_checkout(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for pack, text in golden_ir(ruleset).items():
@@ -36,9 +48,10 @@ def write_golden(ruleset: Ruleset, directory: Path = GOLDEN_DIR) -> list[Path]:
 
 def check_golden(ruleset: Ruleset, directory: Path = GOLDEN_DIR) -> list[str]:
     """Packs whose golden file is missing or differs."""
+    _require_checkout(directory)
     diffs = []
     for pack, text in golden_ir(ruleset).items():
         path = directory / f"{pack}.json"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            diffs.append(str(path.relative_to(REPO_ROOT)))
+            diffs.append(str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path))
     return diffs

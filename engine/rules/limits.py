@@ -55,10 +55,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import assert_never
 
-from engine.evaluators.base import (END, INT64_MAX, INT64_MIN, MAX_PROPERTIES, family, type_plan)
-from engine.evaluators.durable_format import pattern_condition, to_durable
-from engine.rules.finding_graph import FindingGraph
-from engine.rules.ir import (IR_FORMAT, And, CompiledRuleset, Compare, Cond, Const, Defined, Or,
+from ..evaluators.base import (END, INT64_MAX, INT64_MIN, MAX_PROPERTIES, family, type_plan)
+from ..evaluators.durable_format import pattern_condition, to_durable
+from .finding_graph import FindingGraph
+from .ir import (IR_FORMAT, And, CompiledRuleset, Compare, Cond, Const, Defined, Or,
                              Ref, RuleIR, Undefined)
 
 __all__ = ["check_limits", "worst_case_facts", "alpha_peaks", "MAX_RULES", "MAX_PATTERNS",

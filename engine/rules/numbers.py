@@ -70,7 +70,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from engine.facts.vocabulary import UNIT_IN_ENGLISH, UNIT_WORDS
+from ..facts.vocabulary import UNIT_IN_ENGLISH, UNIT_WORDS
 
 __all__ = ["SIGNIFICANT", "format_number", "format_quantity", "plain_number", "unit_words", "difference_unit"]
 

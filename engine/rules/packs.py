@@ -24,19 +24,19 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from engine.errors import Problem, RulePackError, RulesetNotFound
-from engine.facts.loader import validation_problems
-from engine.knowledge import load_knowledge
-from engine.rules import ir
-from engine.rules.clauses import is_within
-from engine.rules.compiler import RuleCompileError, RuleInactive, RuleMeta, compile_rule
-from engine.rules.finding_graph import FindingGraph
-from engine.rules.limits import check_limits
-from engine.rules.dsl import (ComplianceRule, ExemptionsFile, MeasureRule, PackManifest, ProblemRule, RuleFile,
+from ..errors import Problem, RulePackError, RulesetNotFound
+from ..facts.loader import validation_problems
+from ..knowledge import load_knowledge
+from . import ir
+from .clauses import is_within
+from .compiler import RuleCompileError, RuleInactive, RuleMeta, compile_rule
+from .finding_graph import FindingGraph
+from .limits import check_limits
+from .dsl import (ComplianceRule, ExemptionsFile, MeasureRule, PackManifest, ProblemRule, RuleFile,
                               RulesetManifest)
-from engine.rules.profiles import DEFAULT_PROFILE
-from engine.text import Text
-from engine.sourcefile import load_document
+from .profiles import DEFAULT_PROFILE
+from ..text import Text
+from ..sourcefile import load_document
 
 __all__ = ["Ruleset", "load_ruleset", "RulesetRegistry", "rule_files", "REPO_ROOT", "DEFAULT_RULES"]
 
@@ -318,8 +318,8 @@ class RulesetRegistry:
         """Compile `root` under `profile`, or take it from the cache when one is configured and fresh."""
         if self._cache_dir is None or knowledge is not None:
             return load_ruleset(root, knowledge, profile)
-        from engine.knowledge.loader import DEFAULT_DIRECTORY
-        from engine.rules import cache
+        from ..knowledge.loader import DEFAULT_DIRECTORY
+        from . import cache
         snapshot = root / "knowledge"
         key = cache.source_key(root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile)
         hit = cache.load(self._cache_dir, key)

@@ -16,7 +16,7 @@ lists them. A measure stays while it answers at least one active rule.
 """
 from __future__ import annotations
 
-from engine.text import Text
+from ..text import Text
 
 __all__ = ["RuleInactive", "resolve_benchmark", "profile_frameworks", "DEFAULT_PROFILE", "SLOT"]
 

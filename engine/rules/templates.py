@@ -44,9 +44,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from engine.facts.catalogue import KINDS
-from engine.facts.vocabulary import ENGINE_PHRASES
-from engine.rules.numbers import difference_unit, format_number, format_quantity, unit_words
+from ..facts.catalogue import KINDS
+from ..facts.vocabulary import ENGINE_PHRASES
+from .numbers import difference_unit, format_number, format_quantity, unit_words
 
 __all__ = ["Placeholder", "placeholders", "check_template", "render", "TemplateError", "format_number",
            "format_quantity", "unit_words", "NUMBER_SPECS"]

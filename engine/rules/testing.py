@@ -14,15 +14,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import Problem
-from engine.facts.builder import FactSet
-from engine.facts.catalogue import KINDS
-from engine.facts.loader import validation_problems
-from engine.findings import build_findings
-from engine.indicators.compute import Indicators
-from engine.rules.dsl import RuleTestFile
-from engine.rules.packs import Ruleset, _rel, load_ruleset, rule_files
-from engine.sourcefile import load_document
+from ..errors import Problem
+from ..facts.builder import FactSet
+from ..facts.catalogue import KINDS
+from ..facts.loader import validation_problems
+from ..findings import build_findings
+from ..indicators.compute import Indicators
+from .dsl import RuleTestFile
+from .packs import Ruleset, _rel, load_ruleset, rule_files
+from ..sourcefile import load_document
 
 __all__ = ["CaseResult", "run_rule_tests", "lint_tests", "lint_profiles", "test_file_for", "ADVERSE"]
 

@@ -30,8 +30,8 @@ from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from engine.service.keys import ROLES, ApiKey, KeyStore, hash_token
-from engine.service.problems import ProblemError
+from .keys import ROLES, ApiKey, KeyStore, hash_token
+from .problems import ProblemError
 
 __all__ = ["Caller", "KeyCache", "PERMISSIONS", "require"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.errors import RulesetNotFound
-from engine.facts.models import Park
-from engine.rules.packs import Ruleset, RulesetRegistry
+from ..errors import RulesetNotFound
+from ..facts.models import Park
+from ..rules.packs import Ruleset, RulesetRegistry
 
 __all__ = ["Catalog", "park_schema"]
 

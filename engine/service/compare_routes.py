@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.service.auth import Caller, require
-from engine.service.problems import ProblemError
-from engine.service.routing import DecisionIdP, Lang, problem_responses, visible_decision
+from .auth import Caller, require
+from .problems import ProblemError
+from .routing import DecisionIdP, Lang, problem_responses, visible_decision
 
 __all__ = ["compare_router", "MAX_REPLAY_PARKS"]
 
@@ -80,6 +80,7 @@ class PortfolioReplay(BaseModel):
 
 
 @compare_router.get("/v1/assessments/{decision_id}/diff/{other_id}", summary="Two decisions of a park compared",
+                    operation_id="diffAssessments",
                     response_model=None,
                     responses={200: {"description": "the diff as JSON, or the section \"since the last assessment\" "
                                                     "as Markdown or an HTML fragment", "model": Diff,
@@ -96,7 +97,7 @@ async def get_assessment_diff(
     (`greenpark diff`): findings new, resolved, persisting, regressed, ..., with the indicator
     movement behind each. Same visibility as reading a decision: regulators all, others their own
     (404 otherwise)."""
-    from engine.cycles.diff import ParkMismatch, diff_results
+    from ..cycles.diff import ParkMismatch, diff_results
 
     def build() -> bytes:
         a, b = visible_decision(request, caller, decision_id), visible_decision(request, caller, other_id)
@@ -108,8 +109,8 @@ async def get_assessment_diff(
                                errors=[{"path": "other_id", "message": str(exc)}]) from None
         if format is DiffFormat.json:
             return json.dumps(d, ensure_ascii=False).encode()
-        from engine.render.since_last import render_since_last
-        from engine.service.report_routes import _knowledge
+        from ..render.since_last import render_since_last
+        from .report_routes import _knowledge
         return render_since_last(d, fmt=format.value, lang=lang.value, knowledge=_knowledge(request, b)).encode()
     body = await to_thread.run_sync(build)
     media = {"json": JSON, "markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -120,8 +121,8 @@ def _replay_request(raw: bytes) -> ReplayRequest:
     """The body as a ReplayRequest: 400 if it is not JSON, 422 (every bad field) if the schema refuses it."""
     from pydantic import ValidationError
 
-    from engine.errors import InputError, MalformedInput
-    from engine.sourcefile import loads_json
+    from ..errors import InputError, MalformedInput
+    from ..sourcefile import loads_json
     try:
         doc = loads_json(raw, "<body>")
     except MalformedInput as exc:
@@ -137,6 +138,7 @@ def _replay_request(raw: bytes) -> ReplayRequest:
 
 
 @compare_router.post("/v1/replays", summary="Impact of a ruleset version on the portfolio", response_model=None,
+                     operation_id="replayRuleChange",
                      responses={200: {"model": PortfolioReplay},
                                 **problem_responses(400, 401, 403, 404, 413, 415, 422, 503,
                                                     _400="the body is not JSON",
@@ -156,11 +158,11 @@ async def post_replays(request: Request,
     under ruleset `ruleset` and the decision's own benchmark profile, and report per park the
     findings that appear, disappear or change, with a summary over the portfolio (`greenpark
     replay`). Regulators only; nothing is written to the decision log."""
-    from engine.cycles.replay import failed_park, latest_decisions, portfolio_report, replay_park
-    from engine.service.pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
-    from engine.service.app import _read_body
+    from ..cycles.replay import failed_park, latest_decisions, portfolio_report, replay_park
+    from .pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
+    from .bodies import read_body
     state = request.app.state
-    body = await to_thread.run_sync(_replay_request, await _read_body(request, state.settings.max_body_bytes))
+    body = await to_thread.run_sync(_replay_request, (await read_body(request, state.settings.max_body_bytes)).raw)
     if body.ruleset not in state.catalog.versions:
         raise ProblemError(404, "ruleset-not-found", f"ruleset version {body.ruleset!r} is not available "
                                                      f"(available: {', '.join(state.catalog.versions)})")
@@ -178,7 +180,7 @@ async def post_replays(request: Request,
     missing = [p for p in body.parks or [] if p not in found]
     if missing:
         raise ProblemError(404, "decision-not-found", f"no decision of park {missing[0]!r}")
-    from engine.service.app import _outcome_error, _unavailable
+    from .outcomes import outcome_error as _outcome_error, unavailable as _unavailable
     gate = asyncio.Semaphore(_CONCURRENT)
 
     async def one(d: Any) -> dict:

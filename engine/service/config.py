@@ -2,9 +2,20 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
-__all__ = ["Settings", "default_db_url"]
+__all__ = ["Settings", "default_db_url", "check_origin"]
+
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
+def check_origin(origin: str) -> str:
+    """`origin` as CORS compares it (scheme://host[:port], no path, no trailing slash), or ValueError."""
+    o = origin.strip().rstrip("/")
+    if not _ORIGIN.match(o):
+        raise ValueError(f"{origin!r} is not an origin: give scheme://host[:port], e.g. https://portal.example.gov.cn")
+    return o.lower()
 
 
 def default_db_url() -> str:
@@ -32,6 +43,9 @@ class Settings:
             revoked key is refused within this time; 0: look up on every call).
         allow_test_crash: honour the `X-Greenpark-Test-Crash` header (tests only; `serve` never
             sets it).
+        cors_origins: browser origins (`https://portal.example.gov.cn`) allowed to call the API
+            from their pages (CORS, `greenpark serve --cors-origin`); none by default, so a
+            browser refuses every cross-origin page.
     """
 
     db_url: str = ""
@@ -43,6 +57,7 @@ class Settings:
     max_result_bytes: int = 32 * 1024 * 1024
     key_cache_seconds: float = 1.0
     allow_test_crash: bool = False
+    cors_origins: tuple[str, ...] = ()
 
     def resolved_db_url(self) -> str:
         return self.db_url or default_db_url()

@@ -11,7 +11,7 @@ from sqlalchemy import (Column, DateTime, Engine, Index, Integer, LargeBinary, M
                         create_engine, event, text)
 from sqlalchemy.pool import NullPool
 
-__all__ = ["metadata", "decisions", "api_keys", "connect", "make_engine"]
+__all__ = ["metadata", "decisions", "decision_summaries", "api_keys", "connect", "make_engine"]
 
 metadata = MetaData()
 
@@ -30,6 +30,16 @@ decisions = Table(
     Column("result", LargeBinary, nullable=False),         # the response body, UTF-8 JSON, as returned
 )
 Index("ix_decisions_park", decisions.c.park_id, decisions.c.seq)
+
+# What a decision list shows of each result (compliance rate, counts, profile, conclusion), so a
+# page of decisions needs no 300 KB result parsed. A table of its own, written in the decision's
+# transaction: `create_all` adds it to a database made before it without a migration, and the
+# decisions logged before it (no row here) get it from their result when listed (decisions.py).
+decision_summaries = Table(
+    "decision_summaries", metadata,
+    Column("decision_id", String(40), primary_key=True),
+    Column("summary", Text, nullable=False),               # JSON, `decisions.list_summary`
+)
 Index("ix_decisions_key", decisions.c.key_id, decisions.c.seq)
 
 api_keys = Table(
@@ -49,6 +59,10 @@ _SQLITE_APPEND_ONLY = [
     "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
     "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions "
     "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS decision_summaries_no_update BEFORE UPDATE ON decision_summaries "
+    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS decision_summaries_no_delete BEFORE DELETE ON decision_summaries "
+    "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END",
 ]
 
 
@@ -59,12 +73,18 @@ _POSTGRES_APPEND_ONLY = [
     "FOR EACH ROW EXECUTE FUNCTION greenpark_append_only()",
     "CREATE OR REPLACE TRIGGER decisions_no_truncate BEFORE TRUNCATE ON decisions "
     "FOR EACH STATEMENT EXECUTE FUNCTION greenpark_append_only()",
+    "CREATE OR REPLACE TRIGGER decision_summaries_no_update_delete BEFORE UPDATE OR DELETE ON decision_summaries "
+    "FOR EACH ROW EXECUTE FUNCTION greenpark_append_only()",
+    "CREATE OR REPLACE TRIGGER decision_summaries_no_truncate BEFORE TRUNCATE ON decision_summaries "
+    "FOR EACH STATEMENT EXECUTE FUNCTION greenpark_append_only()",
 ]
 _APPEND_ONLY = {"sqlite": _SQLITE_APPEND_ONLY, "postgresql": _POSTGRES_APPEND_ONLY}
 # PostgreSQL: create the triggers only when missing, so that after the first start the service
 # user needs no privilege beyond reading and inserting rows (README "PostgreSQL").
-_PRESENT = {"postgresql": "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'decisions'::regclass "
-                          "AND tgname IN ('decisions_no_update_delete', 'decisions_no_truncate')"}
+_PG_TRIGGERS = ("decisions_no_update_delete", "decisions_no_truncate", "decision_summaries_no_update_delete",
+                "decision_summaries_no_truncate")
+_PRESENT = {"postgresql": (f"SELECT count(*) FROM pg_trigger WHERE tgname IN ({', '.join(repr(t) for t in _PG_TRIGGERS)})",
+                           len(_PG_TRIGGERS))}
 
 
 def connect(url: str, *, pooled: bool = True, lock_timeout: float = 30.0) -> Engine:
@@ -99,7 +119,7 @@ def make_engine(url: str) -> Engine:
     metadata.create_all(engine)
     dialect = engine.dialect.name
     with engine.begin() as conn:
-        present = dialect in _PRESENT and conn.execute(text(_PRESENT[dialect])).scalar_one() == 2
+        present = dialect in _PRESENT and conn.execute(text(_PRESENT[dialect][0])).scalar_one() == _PRESENT[dialect][1]
         for stmt in [] if present else _APPEND_ONLY.get(dialect, []):
             conn.execute(text(stmt))
     return engine

@@ -22,11 +22,32 @@ from typing import Callable
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from engine.service.db import decisions
+from .db import decision_summaries, decisions
 
-__all__ = ["Decision", "DecisionLog"]
+__all__ = ["Decision", "DecisionLog", "list_summary"]
 
 _INSERT = insert(decisions)       # built once: parameters bound per call (no per-call statement building)
+_INSERT_SUMMARY = insert(decision_summaries)
+
+
+def list_summary(result: dict) -> dict:
+    """What a decision list shows of a result: profile, data year, scope, compliance rate, the
+    counts (met, not_met, undecided, problems not folded into another finding, measures) and the
+    clause 7.2 conclusion. A count the result does not carry is null, never 0."""
+    s = result.get("summary") or {}
+    by_status, by_kind = s.get("by_status") or {}, s.get("by_kind") or {}
+    findings = result.get("findings")
+    problems = (sum(1 for f in findings if f.get("kind") == "problem" and not f.get("folded_into"))
+                if isinstance(findings, list) else None)
+    return {"profile": (result.get("ruleset") or {}).get("profile"), "year": result.get("year"),
+            "in_scope": (result.get("scope") or {}).get("in_scope"),
+            "compliance_rate": s.get("compliance_rate"), "decided": s.get("decided"),
+            "met": by_status.get("met", 0) if by_status else None,
+            "not_met": by_status.get("not_met", 0) if by_status else None,
+            "undecided": s.get("undecided"), "problems": problems,
+            "measures": by_kind.get("measure", 0) if by_kind else None,
+            "data_quality": len(result["data_quality"]) if isinstance(result.get("data_quality"), list) else None,
+            "conclusion": s.get("conclusion")}
 
 
 @dataclass(frozen=True)
@@ -43,13 +64,22 @@ class Decision:
     ruleset_versions: dict[str, str]
     ruleset_digest: str
     result: bytes
+    result_summary: dict | None = None      # `list_summary(result)`: written with the record, shown in lists
 
     def summary(self) -> dict:
-        """The listing form (no input, no result)."""
+        """The listing form (no input, no result; the result's `list_summary`)."""
         return {"decision_id": self.decision_id, "created_at": self.created_at.isoformat(),
                 "key_id": self.key_id, "park_id": self.park_id, "input_digest": self.input_digest,
                 "ruleset": {"version": self.ruleset_version, "versions": self.ruleset_versions,
-                            "digest": self.ruleset_digest}}
+                            "digest": self.ruleset_digest},
+                "summary": self.result_summary}
+
+
+def _summary_of(result: bytes | None) -> dict | None:
+    try:
+        return list_summary(json.loads(result)) if result else None
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _row(r) -> Decision:  # noqa: ANN001
@@ -80,10 +110,13 @@ class DecisionLog:
                "input": d.input, "input_digest": d.input_digest, "ruleset_version": d.ruleset_version,
                "ruleset_versions": json.dumps(d.ruleset_versions), "ruleset_digest": d.ruleset_digest,
                "result": d.result}
+        summary = None if d.result_summary is None else json.dumps(d.result_summary, ensure_ascii=False)
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as conn:
                     conn.execute(_INSERT, row)
+                    if summary is not None:        # else a list reads it from the result
+                        conn.execute(_INSERT_SUMMARY, {"decision_id": d.decision_id, "summary": summary})
                     if before_commit is not None:
                         before_commit()
                 return
@@ -161,15 +194,20 @@ class DecisionLog:
         if not all_callers:
             where.append(decisions.c.key_id.is_(None) if key_id is None else decisions.c.key_id == key_id)
         cols = [c for c in decisions.c if c.name not in ("input", "result")]
+        joined = decisions.outerjoin(decision_summaries, decision_summaries.c.decision_id == decisions.c.decision_id)
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(decisions).where(*where)).scalar_one()
-            rows = conn.execute(select(*cols).where(*where).order_by(decisions.c.seq.desc())
-                                .limit(limit).offset(offset)).all()
+            rows = conn.execute(select(*cols, decision_summaries.c.summary).select_from(joined).where(*where)
+                                .order_by(decisions.c.seq.desc()).limit(limit).offset(offset)).all()
+            older = [r.decision_id for r in rows if r.summary is None]     # logged before the summaries table
+            results = dict(conn.execute(select(decisions.c.decision_id, decisions.c.result)
+                                        .where(decisions.c.decision_id.in_(older))).all()) if older else {}
         out = []
         for r in rows:
             created = r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=timezone.utc)
+            summary = json.loads(r.summary) if r.summary is not None else _summary_of(results.get(r.decision_id))
             out.append(Decision(r.decision_id, created, r.key_id, r.park_id, b"", r.input_digest,
-                                r.ruleset_version, json.loads(r.ruleset_versions), r.ruleset_digest, b""))
+                                r.ruleset_version, json.loads(r.ruleset_versions), r.ruleset_digest, b"", summary))
         return out, total
 
     def by_park(self, park_id: str, *, key_id: str | None = None, all_callers: bool = True,

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from engine.service.auth import Caller, require
-from engine.service.problems import ProblemError
-from engine.service.routing import Lang, problem_responses
+from .auth import Caller, require
+from .problems import ProblemError
+from .result_models import Bilingual
+from .routing import Lang, problem_responses
 
 __all__ = ["history_router", "ParkHistory", "MAX_CYCLES"]
 
@@ -23,9 +24,7 @@ ParkIdP = Annotated[str, PathParam(max_length=64, description="the park's `profi
 State = Literal["open", "measure_planned", "implemented", "verified_closed", "regression"]
 
 
-class Text(BaseModel):
-    zh: str
-    en: str
+Text = Bilingual       # {zh, en}, one schema for the whole API
 
 
 class CycleRuleset(BaseModel):
@@ -105,7 +104,7 @@ class ParkHistory(BaseModel):
     lifecycle: Lifecycle
 
 
-@history_router.get("/v1/parks/{park_id}/history", summary="A park's history",
+@history_router.get("/v1/parks/{park_id}/history", summary="A park's history", operation_id="getParkHistory",
                     responses={200: {"model": ParkHistory, "description": "the park's decisions, oldest "
                                      "first, and the lifecycle of its findings"},
                                **problem_responses(401, 403, 404, 422, _404="no decision of this park is "
@@ -121,7 +120,7 @@ async def get_park_history(
     Regulators see every decision of the park, other callers their own; a park with none
     visible is 404."""
     def load() -> dict:
-        from engine.cycles.history import park_history
+        from ..cycles.history import park_history
         decisions = request.app.state.log.by_park(park_id, key_id=caller.key_id, all_callers=caller.sees_all,
                                                   limit=limit)
         if not decisions:

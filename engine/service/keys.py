@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Engine, insert, select, update
 
-from engine.service.db import api_keys
+from .db import api_keys
 
 __all__ = ["ROLES", "ApiKey", "KeyStore", "hash_token"]
 

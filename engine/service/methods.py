@@ -19,13 +19,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.service.problems import ProblemError, problem_response
+from .problems import ProblemError, problem_response
 
 __all__ = ["MethodsMiddleware", "allowed_methods"]
 
 
+def _flat(routes: list[Any]) -> list[Any]:
+    """The routes, with those of included routers in place (FastAPI keeps an `include_router`
+    as one entry holding the router; the service's routers are included without a prefix)."""
+    out: list[Any] = []
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        out += _flat(inner.routes) if inner is not None else [r]
+    return out
+
+
 def allowed_methods(routes: list[Any], path: str) -> tuple[set[str], Any] | None:
     """(methods, first serving route) for `path`, or None when no route serves it."""
+    routes = _flat(routes)
     literal = [r for r in routes if getattr(r, "methods", None) and r.path == path and "{" not in r.path]
     serving = literal or [r for r in routes if getattr(r, "methods", None) and r.path_regex.match(path)]
     if not serving:

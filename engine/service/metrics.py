@@ -126,5 +126,6 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, _send)
         finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = getattr(scope.get("route"), "path", None) or \
+                ("/docs/assets" if scope["path"].startswith("/docs/assets/") else "unmatched")   # the docs' bundles
             self.metrics.observe_http(scope["method"], route, status[0], time.perf_counter() - start)

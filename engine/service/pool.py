@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
-from engine.service.buffer import ResultBuffer
-from engine.service.worker import worker_main
+from .buffer import ResultBuffer
+from .worker import worker_main
 
 __all__ = ["WorkerPool", "WorkerCrashed", "WorkerTimeout", "PoolUnavailable"]
 

@@ -11,11 +11,11 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from engine.errors import GreenparkError, RendererUnavailable
-from engine.service.auth import Caller, require
-from engine.service.decisions import Decision
-from engine.service.problems import ProblemError
-from engine.service.routing import DecisionIdP, Lang, problem_responses, visible_decision
+from ..errors import GreenparkError, RendererUnavailable
+from .auth import Caller, require
+from .decisions import Decision
+from .problems import ProblemError
+from .routing import DecisionIdP, Lang, problem_responses, visible_decision
 
 __all__ = ["report_router"]
 
@@ -59,7 +59,7 @@ def _knowledge(request: Request, d: Decision) -> Any:
 
 def _park(d: Decision) -> Any:
     """The decision's park facts, or None when a later schema refuses the stored input."""
-    from engine.facts.loader import parse_park
+    from ..facts.loader import parse_park
     try:
         return parse_park(d.input.decode("utf-8"), f"decision {d.decision_id}", json_syntax=True)
     except (GreenparkError, UnicodeDecodeError):
@@ -75,6 +75,7 @@ async def _rendered(render, fmt: str) -> bytes:
 
 
 @report_router.get("/v1/assessments/{decision_id}/report", summary="A decision's report", response_class=Response,
+                   operation_id="getReport",
                    responses={200: {"description": "the dossier or brief: HTML (one self-contained page, charts "
                                                    "as inline SVG), PDF (A4, CJK font embedded) or Markdown",
                                     "content": _RENDERED},
@@ -93,16 +94,16 @@ async def get_assessment_report(
     d = await to_thread.run_sync(visible_decision, request, caller, decision_id)
 
     def render() -> bytes:
-        from engine.render.dossier import render_report
+        from ..render.dossier import render_report
         result, park = json.loads(d.result), _park(d)
         if audience is Audience.planner:            # the brief always shows the minimal change to comply
-            from engine.minimal_change import ensure_to_comply
+            from ..minimal_change import ensure_to_comply
             result = ensure_to_comply(result, park, request.app.state.catalog.registry)
         return render_report(result, fmt=format.value, lang=lang.value, audience=audience.value,
                              knowledge=_knowledge(request, d), park=park,
                              decision={"decision_id": d.decision_id})
     body = await _rendered(render, format.value)
-    from engine.render.dossier import MEDIA_TYPES
+    from ..render.dossier import MEDIA_TYPES
     headers = {"Content-Language": lang.value}
     if format is ReportFormat.pdf:
         headers["Content-Disposition"] = f'inline; filename="{d.park_id}-{d.decision_id}.pdf"'
@@ -110,6 +111,7 @@ async def get_assessment_report(
 
 
 @report_router.get("/v1/portfolio", summary="Several decisions compared", response_class=Response,
+                   operation_id="getPortfolio",
                    responses={200: {"description": "the parks side by side: summary counts, a ranking per "
                                                    "category, the clauses each park fails and each park's "
                                                    "percentile among its peers on the key indicators; as JSON "
@@ -135,15 +137,15 @@ async def get_portfolio(
 
     def render() -> bytes:
         if format is PortfolioFormat.json:
-            from engine.render.dossier.portfolio import compare
+            from ..render.dossier.portfolio import compare
             return json.dumps(compare(results, knowledge), ensure_ascii=False).encode()
-        from engine.render.dossier import render_portfolio
+        from ..render.dossier import render_portfolio
         return render_portfolio(results, fmt=format.value, lang=lang.value, knowledge=knowledge)
     try:
         body = await _rendered(render, format.value)
     except ValueError as exc:           # a park twice
         raise ProblemError(422, "validation", str(exc),
                            errors=[{"path": "decision", "message": str(exc)}]) from None
-    from engine.render.dossier import MEDIA_TYPES
+    from ..render.dossier import MEDIA_TYPES
     media = "application/json" if format is PortfolioFormat.json else MEDIA_TYPES[format.value]
     return Response(body, media_type=media, headers={"Content-Language": lang.value})

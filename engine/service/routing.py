@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import Path as PathParam, Request
 
-from engine.service import schemas
-from engine.service.auth import Caller
-from engine.service.decisions import Decision
-from engine.service.problems import ProblemError
+from . import schemas
+from .auth import Caller
+from .decisions import Decision
+from .problems import ProblemError
 
 __all__ = ["Lang", "DecisionIdP", "problem_responses", "visible_decision"]
 

@@ -5,58 +5,66 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Problem", "FieldError", "AssessmentResult", "DecisionSummary", "DecisionPage", "BatchItem",
+from .result_models import AssessmentResult, Bilingual
+
+__all__ = ["Problem", "FieldError", "AssessmentResult", "ResultSummary", "DecisionSummary", "DecisionPage", "BatchItem",
            "BatchResponse", "RulesetSummary", "RulesetList", "RulesetDetail", "RuleInfo", "ClauseList",
            "MeasureList", "Health"]
 
 
 class FieldError(BaseModel):
-    path: str = Field(description="field path in the park facts, e.g. `years[2].energy.coal`", examples=["years[0].energy.coal"])
+    """One bad field: its path in the body, what is wrong, and for a YAML body where it is."""
+
+    path: str = Field(description="field path in the body, e.g. `years[2].energy.coal` ('' for the whole body)",
+                      examples=["years[0].energy.coal"])
     message: str = Field(examples=["must be >= 0 (got '-5 t')"])
+    line: int | None = Field(default=None, description="YAML bodies: the line (1-based) of the value")
+    column: int | None = Field(default=None, description="YAML bodies: the column (1-based) of the value")
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details (`application/problem+json`)."""
+    """RFC 9457 problem details, served as `application/problem+json`: `type` names the kind of
+    problem (`.../problems/validation`, `.../ruleset-not-found`, `.../result-too-large`, ...),
+    `errors` lists every bad field of a 422 (and the parks of a batch's 413)."""
 
-    type: str = Field(examples=["https://greenpark.example/problems/validation"])
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "type": "https://greenpark.example/problems/validation", "title": "Unprocessable content", "status": 422,
+        "detail": "1 problem(s) in park facts", "instance": "/v1/assessments",
+        "errors": [{"path": "years[0].energy.coal", "message": "must be >= 0 (got '-5 t')"}]}]})
+    type: str = Field(description="URI of the problem type", examples=["https://greenpark.example/problems/validation"])
     title: str = Field(examples=["Unprocessable content"])
-    status: int = Field(examples=[422])
+    status: int = Field(description="the HTTP status", examples=[422])
     detail: str = Field(examples=["1 problem(s) in park facts"])
-    instance: str = Field(examples=["/v1/assessments"])
-    errors: list[FieldError] | None = None
-
-
-class RulesetRef(BaseModel):
-    name: str
-    versions: dict[str, str]
-    digest: str
-    knowledge_digest: str
-
-
-class AssessmentResult(BaseModel):
-    """The assessment result of `greenpark assess -f json`, plus the `decision_id` it was logged under."""
-
-    model_config = ConfigDict(extra="allow")
-    decision_id: str = Field(examples=["d_3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b"])
-    format: int
-    park_id: str
-    park_name: str
-    ruleset: RulesetRef
-    input_digest: str = Field(description="sha256 of the validated park facts")
-    year: int | None
-    scope: dict[str, Any] = Field(description="clause 1: in_scope, and the scope finding(s)")
-    accounting: dict[str, Any] = Field(description="the accounting choices the result rests on, with sources")
-    derived: dict[str, Any] = Field(description="year -> indicator -> value, formula, inputs, factors, missing")
-    ghg_inventory: list[dict[str, Any]]
-    summary: dict[str, Any]
-    inactive: list[dict[str, Any]] = Field(description="rules the profile does not apply, with the reason")
-    findings: list[dict[str, Any]]
+    instance: str = Field(description="the request path (a batch slot: `...#parks[i]`)", examples=["/v1/assessments"])
+    errors: list[FieldError] | None = Field(default=None, description="validation problems: every bad field")
 
 
 class DecisionRuleset(BaseModel):
     version: str
     versions: dict[str, str]
     digest: str
+
+
+class ResultSummary(BaseModel):
+    """What a decision list shows of the result (`engine/service/decisions.py` `list_summary`);
+    null: the result does not carry it (unknown, not 0)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "profile": "default", "year": 2024, "in_scope": True, "compliance_rate": 57.3, "decided": 89, "met": 51,
+        "not_met": 38, "undecided": 20, "problems": 35, "measures": 41, "data_quality": 0,
+        "conclusion": {"zh": "园区属于指南适用范围；……", "en": "The park is within the guide's scope; ..."}}]})
+    profile: str | None = Field(description="the benchmark profile")
+    year: int | None = Field(description="the latest data year")
+    in_scope: bool | None = Field(description="clause 1: the guide applies")
+    compliance_rate: float | None = Field(description="met / decided x 100; null when none decided")
+    decided: int | None
+    met: int | None
+    not_met: int | None
+    undecided: int | None = Field(description="compliance verdicts with insufficient data")
+    problems: int | None = Field(description="problems diagnosed (not those folded into another finding)")
+    measures: int | None
+    data_quality: int | None = Field(description="data-quality warnings (null: logged before they existed)")
+    conclusion: Bilingual | None = Field(description="the clause 7.2 conclusion")
 
 
 class DecisionSummary(BaseModel):
@@ -66,6 +74,7 @@ class DecisionSummary(BaseModel):
     park_id: str
     input_digest: str
     ruleset: DecisionRuleset
+    summary: ResultSummary | None = Field(description="the result in figures; null if it cannot be read")
 
 
 class DecisionPage(BaseModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from engine.service.config import Settings
+from .config import Settings
 
 __all__ = ["run"]
 
@@ -14,7 +14,7 @@ def run(settings: Settings, host: str = "127.0.0.1", port: int = 8000, *, log_le
     worker processes."""
     import uvicorn
 
-    from engine.service.app import create_app
+    from .app import create_app
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=access_log,
                 timeout_graceful_shutdown=10, limit_concurrency=None)

@@ -26,10 +26,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.errors import GreenparkError, InputError, MalformedInput, Problem
-from engine.service.auth import Caller, require
-from engine.service.problems import ProblemError
-from engine.service.routing import Lang, problem_responses
+from ..errors import GreenparkError, InputError, MalformedInput, Problem
+from .auth import Caller, require
+from .problems import ProblemError
+from .bodies import json_or_yaml_content, locate, read_body
+from .routing import Lang, problem_responses
 
 __all__ = ["whatif_router", "SIMULATION_HEADER"]
 
@@ -89,7 +90,7 @@ _BODY_SCHEMA = {
 
 def _example() -> dict:
     import yaml
-    from engine.rules.packs import REPO_ROOT
+    from ..rules.packs import REPO_ROOT
     try:
         park = yaml.safe_load((REPO_ROOT / "examples" / "typical_municipal_park.yaml").read_text(encoding="utf-8"))
     except OSError:
@@ -113,10 +114,10 @@ def _encode(data: Any) -> bytes:
 
 def _prepare(body: bytes) -> tuple[bytes, bytes, list[dict]]:
     """(baseline park body, changed park body, the changes) from the request body, or ProblemError."""
-    from engine.cycles.whatif import simulate
-    from engine.facts.loader import park_from_data
-    from engine.facts.overrides import park_data, read_changes
-    from engine.sourcefile import loads_json
+    from ..cycles.whatif import simulate
+    from ..facts.loader import park_from_data
+    from ..facts.overrides import park_data, read_changes
+    from ..sourcefile import loads_json
     try:
         doc = loads_json(body, "<body>")
     except MalformedInput as exc:
@@ -146,7 +147,7 @@ def _prepare(body: bytes) -> tuple[bytes, bytes, list[dict]]:
 
 def _outcome(outcome: tuple, side: str) -> None:
     """Raise the problem of a failed assessment (`side`: baseline or changed)."""
-    from engine.service.app import _outcome_error
+    from .outcomes import outcome_error as _outcome_error
     if outcome[0] == "ok":
         return
     exc = _outcome_error(outcome)
@@ -158,23 +159,24 @@ def _outcome(outcome: tuple, side: str) -> None:
 
 
 @whatif_router.post(
-    "/v1/whatif", summary="Simulate changes to a park (not logged)", response_model=None,
+    "/v1/whatif", summary="Simulate changes to a park (not logged)", response_model=None, operation_id="whatIf",
     responses={200: {"model": WhatIf, "description": "the what-if; not logged, marked as a simulation",
                      "headers": {SIMULATION_HEADER: {"description": "always `true`", "schema": {"type": "string"}}}},
                **problem_responses(400, 401, 403, 404, 413, 415, 422, 503,
-                                   _400="the body is not JSON",
+                                   _400="the body is not JSON (or not YAML, sent as YAML)",
                                    _404="unknown ruleset version or benchmark profile",
                                    _413="the body is over the server's --max-body, or a result over its "
                                         "--max-result-bytes",
-                                   _415="a Content-Type other than application/json (UTF-8)",
+                                   _415="a Content-Type other than application/json or application/yaml "
+                                        "(UTF-8)",
                                    _422="invalid park facts (`park.…`), an override that cannot be applied "
                                         "(`overrides.<its path>`: unknown field, no such item, wrong unit, "
                                         "a negative amount, null on a required field, a park the model "
-                                        "refuses) or an unknown task id (`tasks_done`)",
+                                        "refuses) or an unknown task id (`tasks_done`); with line and "
+                                        "column for a YAML body",
                                    _503="a worker was lost or timed out (Retry-After)")},
-    openapi_extra={"requestBody": {"required": True, "content": {JSON: {
-        "schema": _BODY_SCHEMA, "examples": {"renewables": {"summary": "more green power, a delayed task done",
-                                                            "value": _example()}}}}}})
+    openapi_extra={"requestBody": {"required": True, "content": json_or_yaml_content(
+        _BODY_SCHEMA, {"renewables": {"summary": "more green power, a delayed task done", "value": _example()}})}})
 async def post_whatif(
         request: Request, caller: Annotated[Caller, Depends(require("simulate"))],
         ruleset: Annotated[str | None, Query(description="ruleset version (default: newest)", max_length=40)] = None,
@@ -186,26 +188,30 @@ async def post_whatif(
     done; answer the findings that flip (by id: status before and after, new or gone) and how
     the summary moves (compliance rate, coverage, counts by status, conclusion). Nothing is
     logged: the answer is marked `"simulation": true` and `X-Greenpark-Simulation: true`."""
-    from engine.service.app import _read_body, _unavailable
-    from engine.service.pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
+    from .outcomes import unavailable
+    from .pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
     state, settings = request.app.state, request.app.state.settings
-    body = await _read_body(request, settings.max_body_bytes)
+    body = await read_body(request, settings.max_body_bytes, yaml=True)
     if ruleset is not None and ruleset not in state.catalog.versions:
         raise ProblemError(404, "ruleset-not-found", f"ruleset version {ruleset!r} is not available "
                                                      f"(available: {', '.join(state.catalog.versions)})")
-    before, after, changes = await to_thread.run_sync(_prepare, body)
 
     async def assess(park_body: bytes) -> tuple:
         return await state.pool.submit(park_body, ruleset, None, profile, max_result=settings.max_result_bytes)
     try:
-        outcomes = await asyncio.gather(assess(before), assess(after))
-    except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
-        raise _unavailable(exc) from None
-    _outcome(outcomes[0], "baseline")
-    _outcome(outcomes[1], "changed")
+        before, after, changes = await to_thread.run_sync(_prepare, body.raw)
+        try:
+            outcomes = await asyncio.gather(assess(before), assess(after))
+        except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
+            raise unavailable(exc) from None
+        _outcome(outcomes[0], "baseline")
+        _outcome(outcomes[1], "changed")
+    except ProblemError as exc:
+        exc.errors = locate(body, exc.errors)
+        raise
 
     def compare() -> bytes:
-        from engine.cycles.whatif import compare as compare_results
+        from ..cycles.whatif import compare as compare_results
         knowledge = state.catalog.registry.get(ruleset).knowledge
         report = compare_results(json.loads(outcomes[0][2]), json.loads(outcomes[1][2]), changes, knowledge)
         return _encode(report)

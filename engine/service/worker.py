@@ -87,8 +87,8 @@ def check(assessor: Any, park: Any, ruleset: str | None, profile: str | None) ->
         RulesetNotFound: unknown ruleset version or profile.
         InputError: facts inconsistent with the knowledge.
     """
-    from engine.facts.consistency import check_park
-    from engine.rules.profiles import DEFAULT_PROFILE
+    from ..facts.consistency import check_park
+    from ..rules.profiles import DEFAULT_PROFILE
     rs = assessor.registry.get(ruleset, profile or DEFAULT_PROFILE)
     check_park(park, rs.knowledge, ruleset=rs)
     return estimate_result_bytes(park)
@@ -125,9 +125,10 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
     appended to it, so the caller can free them after it has replied (freeing a result's object
     graph takes about a millisecond that the caller need not wait for). `check_only` and
     `max_result`: see "Limits" in the module docstring."""
-    from engine.errors import EvaluationError, GreenparkError, InputError, MalformedInput, RulesetNotFound
-    from engine.facts.loader import park_from_data
-    from engine.sourcefile import loads_json
+    from ..errors import EvaluationError, GreenparkError, InputError, MalformedInput, RulesetNotFound
+    from ..facts.loader import park_from_data
+    from ..sourcefile import loads_json
+    from .decisions import list_summary
     t0 = time.perf_counter()
     try:
         data = loads_json(body, "<body>")
@@ -165,7 +166,8 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
         return ("too_large", len(text), max_result, "result")
     meta = {"park_id": result["park_id"], "input_digest": result["input_digest"],
             "ruleset_version": result["ruleset"]["versions"]["ruleset"],
-            "ruleset_versions": result["ruleset"]["versions"], "ruleset_digest": result["ruleset"]["digest"]}
+            "ruleset_versions": result["ruleset"]["versions"], "ruleset_digest": result["ruleset"]["digest"],
+            "summary": list_summary(result)}
     return ("ok", meta, text, time.perf_counter() - t0)
 
 
@@ -173,11 +175,11 @@ def log_decision(log: Any, decision: dict, body: bytes, outcome: tuple, *, die_b
     """Commit an ok outcome's decision record; returns the outcome, or `("log_failed", detail)`."""
     from datetime import datetime, timezone
 
-    from engine.service.decisions import Decision
+    from .decisions import Decision
     _, meta, text, _ = outcome
     record = Decision(decision["decision_id"], datetime.now(timezone.utc), decision["key_id"], meta["park_id"],
                       body, meta["input_digest"], meta["ruleset_version"], meta["ruleset_versions"],
-                      meta["ruleset_digest"], text)
+                      meta["ruleset_digest"], text, meta.get("summary"))
     try:
         log.append(record, before_commit=(lambda: _crash("kill")) if die_before_commit else None)
     except Exception as exc:  # noqa: BLE001 - the server answers 503; the detail goes to its log
@@ -188,8 +190,8 @@ def log_decision(log: Any, decision: dict, body: bytes, outcome: tuple, *, die_b
 
 def _warm_up(assessor: Any) -> None:
     """One assessment of an example park so the first real request does not pay for registration."""
-    from engine.facts.loader import load_park
-    from engine.rules.packs import REPO_ROOT
+    from ..facts.loader import load_park
+    from ..rules.packs import REPO_ROOT
     example = REPO_ROOT / "examples" / "typical_municipal_park.yaml"
     try:
         assessor.assess(load_park(example))
@@ -218,12 +220,12 @@ def worker_main(conn: Connection, allow_test_crash: bool, rules_roots: list[str]
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # the server shuts workers down itself
     from pathlib import Path
 
-    from engine.assessment import Assessor
-    from engine.evaluators.durable import DurableEvaluator
-    from engine.rules.packs import RulesetRegistry
-    from engine.service.buffer import ResultBuffer
-    from engine.service.db import connect
-    from engine.service.decisions import DecisionLog
+    from ..assessment import Assessor
+    from ..evaluators.durable import DurableEvaluator
+    from ..rules.packs import RulesetRegistry
+    from .buffer import ResultBuffer
+    from .db import connect
+    from .decisions import DecisionLog
     registry = RulesetRegistry([Path(r) for r in rules_roots] if rules_roots else None)
     assessor = Assessor(registry, DurableEvaluator())
     registry.get()                                      # compile the default version before ready

@@ -4,7 +4,9 @@
 (a tuple of keys and list indices) to its line and column, so a later validation error on
 `("years", 2, "energy", "coal")` can be reported as `park.yaml:41:13: years[2].energy.coal: ...`.
 
-Only safe YAML is accepted (no tags that build Python objects). Duplicate keys are an error, in
+Only safe YAML is accepted (no tags that build Python objects), read by the YAML 1.2 core schema
+as JSON would be (`yaml12.py`): only `true`/`false` are booleans (`yes`, `on`, `y` are text), `010`
+is 10, `1:30` and `2024-01-01` are text, `1e3` is a number. Duplicate keys are an error, in
 YAML and in JSON alike (`loads_json`, also used for HTTP bodies): in a regulator's file a repeated
 key silently losing a value is worse than a refusal. A mapping key must be a scalar.
 
@@ -19,7 +21,7 @@ Each limit is refused with one located problem that names it:
 * `MAX_ALIAS_DEPTH` (5): YAML aliases whose anchors hold aliases, nested more deeply.
 
 Error positions never walk alias expansions: an aliased value is located at its anchor. The
-limits are in `limits.py`, YAML in `yaml_text.py`, JSON in `json_text.py`.
+limits are in `limits.py`, YAML in `yaml_text.py` (its scalars in `yaml12.py`), JSON in `json_text.py`.
 """
 from __future__ import annotations
 
@@ -27,11 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, MalformedInput, Problem
-from engine.sourcefile.json_text import JsonScan, loads_json
-from engine.sourcefile.limits import (MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, Path_,
+from ..errors import InputError, MalformedInput, Problem
+from .json_text import JsonScan, loads_json
+from .limits import (MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, Path_,
                                       format_path)
-from engine.sourcefile.yaml_text import parse_yaml, yaml_positions
+from .yaml_text import parse_yaml, yaml_positions
 
 __all__ = ["Document", "load_document", "parse_document", "loads_json", "format_path",
            "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_ALIAS_EXPANSION", "MAX_ALIAS_DEPTH"]

@@ -7,8 +7,8 @@ import re
 from itertools import accumulate
 from typing import Any, NoReturn
 
-from engine.errors import InputError, MalformedInput, Problem
-from engine.sourcefile.limits import MAX_DEPTH, Path_, format_path, too_deep
+from ..errors import InputError, MalformedInput, Problem
+from .limits import MAX_DEPTH, Path_, format_path, too_deep
 
 __all__ = ["loads_json", "JsonScan"]
 

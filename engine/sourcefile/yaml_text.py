@@ -1,21 +1,24 @@
 """YAML with the bounds of `engine.sourcefile.limits`: the composed node graph is vetted before any
 data is built from it (non-scalar and duplicate keys, nesting, alias expansion), and positions are
-worked out without walking into aliases."""
+worked out without walking into aliases. Plain scalars resolve by the YAML 1.2 core schema
+(`yaml12.py`: `yes`/`no`/`on`/`off` are text, only `true`/`false` are booleans), as JSON and the
+park's JSON Schema read them."""
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
 import yaml
 
-from engine.errors import InputError, MalformedInput, Problem
-from engine.sourcefile.limits import (MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION, MAX_DEPTH, Path_, format_path,
+from ..errors import InputError, MalformedInput, Problem
+from .limits import (MAX_ALIAS_DEPTH, MAX_ALIAS_EXPANSION, MAX_DEPTH, Path_, format_path,
                                       too_deep)
+from .yaml12 import Yaml12Loader, canonical_key
 
 __all__ = ["parse_yaml", "yaml_positions"]
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~10x faster
-    """SafeLoader; `_check_yaml` vets the node graph before any data is built from it."""
+class _Loader(Yaml12Loader):
+    """Safe, YAML 1.2 core; `_check_yaml` vets the node graph before any data is built from it."""
 
 
 def _key_label(key_node: yaml.ScalarNode) -> str | int:
@@ -71,7 +74,7 @@ def _check_yaml(root: yaml.Node, file: str) -> None:
         if isinstance(node, yaml.MappingNode):
             frame = _Frame(node, None)
             stack.append(frame)
-            seen: dict[tuple[str, str], yaml.Node] = {}
+            seen: dict[tuple[str, object], yaml.Node] = {}
             values = []
             for key_node, value_node in node.value:
                 frame.size += 1
@@ -82,7 +85,7 @@ def _check_yaml(root: yaml.Node, file: str) -> None:
                     problems.append(Problem(f"a mapping key must be a scalar (text, a number), not {kind}",
                                             **where(key_node)))
                     continue
-                key = (key_node.tag, key_node.value)
+                key = canonical_key(key_node)      # `true:` and `True:` are one key
                 if key in seen:
                     frame.label = key_node
                     problems.append(Problem(f"duplicate key {key_node.value!r} (first at line "

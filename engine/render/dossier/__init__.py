@@ -33,7 +33,7 @@ MEDIA_TYPES = {"html": "text/html; charset=utf-8", "markdown": "text/markdown; c
 
 def _finish(html_or_text: str, fmt: str, chromium: Any) -> bytes:
     if fmt == "pdf":
-        from engine.render.dossier.pdf import html_to_pdf
+        from .pdf import html_to_pdf
         return html_to_pdf(html_or_text, chromium=chromium)
     return html_or_text.encode("utf-8")
 
@@ -62,13 +62,13 @@ def render_report(result: dict, *, fmt: str = "html", lang: str = "zh", audience
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
-    from engine.render.dossier.data import prepare
+    from .data import prepare
     doc = prepare(result, knowledge, lang=lang, audience=audience, park=park, decision=decision,
                   previous=previous, previous_park=previous_park)
     if fmt == "markdown":
-        from engine.render.dossier.markdown_doc import render_markdown
+        from .markdown_doc import render_markdown
         return render_markdown(doc).encode("utf-8")
-    from engine.render.dossier.html_doc import render_html
+    from .html_doc import render_html
     return _finish(render_html(doc), fmt, chromium)
 
 
@@ -83,12 +83,12 @@ def render_portfolio(results: list[dict], *, fmt: str = "html", lang: str = "zh"
     if fmt not in FORMATS or lang not in LANGS:
         raise ValueError(f"format must be one of {FORMATS} and lang one of {LANGS}")
     if knowledge is None:
-        from engine.knowledge import load_knowledge
+        from ...knowledge import load_knowledge
         knowledge = load_knowledge()
-    from engine.render.dossier.portfolio import compare, view
+    from .portfolio import compare, view
     doc = view(compare(results, knowledge), knowledge, lang)
     if fmt == "markdown":
-        from engine.render.dossier.markdown_doc import render_portfolio_markdown
+        from .markdown_doc import render_portfolio_markdown
         return render_portfolio_markdown(doc).encode("utf-8")
-    from engine.render.dossier.html_doc import render_portfolio_html
+    from .html_doc import render_portfolio_html
     return _finish(render_portfolio_html(doc), fmt, chromium)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from engine.render.dossier.numfmt import number, quantity, unit_label
-from engine.render.dossier.words import STATUS, WORDS
+from .numfmt import number, quantity, unit_label
+from .words import STATUS, WORDS
 
 __all__ = ["appendix"]
 

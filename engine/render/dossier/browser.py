@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from engine.errors import RendererUnavailable
+from ...errors import RendererUnavailable
 
 __all__ = ["Chromium", "find_chromium", "FLAGS"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from html import escape
 
-from engine.render.dossier.numfmt import number, quantity
-from engine.render.dossier.words import WORDS
+from .numfmt import number, quantity
+from .words import WORDS
 
 __all__ = ["value_vs_benchmark", "trends", "ghg_inventory", "category_rates"]
 

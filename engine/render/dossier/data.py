@@ -19,12 +19,12 @@ from typing import Any
 
 import yaml
 
-from engine.render.dossier.appendix import appendix
-from engine.render.dossier.findings import measure_rows, problem_groups, to_collect, view
-from engine.render.dossier.indicators import benchmark_bars, categories, ghg_years, indicator_rows, trend_series
-from engine.render.dossier.numfmt import number, quantity
-from engine.render.dossier.targets import target_rows
-from engine.render.dossier.words import LEVEL, PARK_TYPE, VERDICT, WORDS
+from .appendix import appendix
+from .findings import measure_rows, problem_groups, to_collect, view
+from .indicators import benchmark_bars, categories, ghg_years, indicator_rows, trend_series
+from .numfmt import number, quantity
+from .targets import target_rows
+from .words import LEVEL, PARK_TYPE, VERDICT, WORDS
 
 __all__ = ["prepare", "AUDIENCES", "LANGS", "basic_requirements", "summary_counts"]
 
@@ -38,7 +38,7 @@ _ORDER = {"regulator": ["overview", "scope", "indicators", "categories", "proble
 
 @lru_cache(maxsize=1)
 def _requirements() -> list[dict]:
-    text = resources.files("engine.render.dossier").joinpath("basic_requirements.yaml").read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("basic_requirements.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)["requirements"]
 
 
@@ -191,7 +191,7 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
     if lang not in LANGS or audience not in AUDIENCES:
         raise ValueError(f"lang must be one of {LANGS} and audience one of {AUDIENCES}")
     if knowledge is None:
-        from engine.knowledge import load_knowledge
+        from ...knowledge import load_knowledge
         knowledge = load_knowledge()
     w = WORDS[lang]
     names = _names(result, park, lang)
@@ -218,6 +218,7 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
         "measures": measure_rows(result, lang, names, knowledge),
         "targets": target_rows(result, knowledge, lang, park),
         "to_collect": to_collect(result),
+        "data_quality": _data_quality(result, lang),
         "appendix": appendix(result, knowledge, lang, rows, decision),
     }
     doc["sections"] = [{"id": s, "title": w[s]} for s in _ORDER[audience]]
@@ -228,9 +229,15 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
     return doc
 
 
+def _data_quality(result: dict, lang: str) -> dict:
+    """The data-quality warnings, shown under the overview (`engine.render.data_quality_view`)."""
+    from ..data_quality_view import NOTE, TITLE, data_quality_rows
+    return {"title": TITLE[lang], "note": NOTE[lang], "rows": data_quality_rows(result, lang)}
+
+
 def _to_comply(doc: dict, result: dict, lang: str) -> None:
     """Add the planner's section "minimal change to comply", after the measures."""
-    from engine.render.to_comply import TITLE, render_to_comply
+    from ..to_comply import TITLE, render_to_comply
     findings = [f for f in result.get("findings", []) if f.get("to_comply")]
     doc["to_comply"] = {fmt: render_to_comply(findings, fmt=fmt, lang=lang) for fmt in ("markdown", "html")}
     ids = [s["id"] for s in doc["sections"]]
@@ -240,8 +247,8 @@ def _to_comply(doc: dict, result: dict, lang: str) -> None:
 
 def _since_last(doc: dict, previous: dict, result: dict, knowledge: Any, lang: str, parks: tuple) -> None:
     """Add the section "since the last assessment" (second): its Markdown and HTML fragments."""
-    from engine.cycles.diff import diff_results
-    from engine.render.since_last import TITLE, render_since_last, subject_names
+    from ...cycles.diff import diff_results
+    from ..since_last import TITLE, render_since_last, subject_names
     diff = diff_results(previous, result, labels=(None, None))
     names = subject_names([previous, result], list(parks), lang)
     doc["since_last"] = {fmt: render_since_last(diff, fmt=fmt, lang=lang, knowledge=knowledge, names=names,

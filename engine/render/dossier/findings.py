@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from engine.render.dossier.numfmt import quantity
-from engine.render.dossier.words import SEVERITY, STATUS, WORDS
+from .numfmt import quantity
+from .words import SEVERITY, STATUS, WORDS
 
 __all__ = ["view", "subject_label", "problem_groups", "measure_rows", "to_collect", "SEVERITY_ORDER"]
 

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 from functools import lru_cache
 
-from engine.errors import RendererUnavailable
+from ...errors import RendererUnavailable
 
 __all__ = ["cjk_font_faces", "locate", "FAMILY"]
 

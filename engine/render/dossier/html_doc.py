@@ -11,8 +11,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from engine.render.dossier import charts
-from engine.render.dossier.numfmt import number, quantity
+from . import charts
+from .numfmt import number, quantity
 
 __all__ = ["render_html", "render_portfolio_html", "environment"]
 
@@ -34,7 +34,7 @@ def _heading_number(n: int, lang: str) -> str:
 def environment():
     """The jinja2 environment over the package's templates (autoescaping HTML)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-    env = Environment(loader=PackageLoader("engine.render.dossier", "templates"),
+    env = Environment(loader=PackageLoader(__package__, "templates"),
                       autoescape=select_autoescape(["html", "j2"], default_for_string=False),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(chem=_chem, q=lambda v, unit, lang: quantity(v, unit, lang),
@@ -65,9 +65,9 @@ def render_portfolio_html(doc: dict, *, extra_head: str = "") -> str:
 if __name__ == "__main__":  # pragma: no cover - demo: the coal chemical park's dossier to stdout
     import sys
 
-    from engine.assessment import Assessor
-    from engine.facts.loader import load_park
-    from engine.render.dossier.data import prepare
+    from ...assessment import Assessor
+    from ...facts.loader import load_park
+    from .data import prepare
     park = load_park("examples/coal_chemical_park.yaml")
     sys.stdout.write(render_html(prepare(Assessor().assess(park), lang=sys.argv[1] if len(sys.argv) > 1 else "zh",
                                          park=park)))

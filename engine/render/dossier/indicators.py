@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.render.dossier.numfmt import gap as fmt_gap
-from engine.render.dossier.numfmt import quantity, unit_label
-from engine.render.dossier.words import CARRIER, PHASE, STATUS
+from .numfmt import gap as fmt_gap
+from .numfmt import quantity, unit_label
+from .words import CARRIER, PHASE, STATUS
 
 __all__ = ["indicator_rows", "trend_series", "benchmark_bars", "ghg_years", "categories", "OPERATOR"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from engine.render.dossier.html_doc import _heading_number
-from engine.render.dossier.numfmt import number, quantity
+from .html_doc import _heading_number
+from .numfmt import number, quantity
 
 __all__ = ["render_markdown", "render_portfolio_markdown"]
 
@@ -23,7 +23,7 @@ def _cell(text: object) -> str:
 @lru_cache(maxsize=1)
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
-    env = Environment(loader=PackageLoader("engine.render.dossier", "templates"), autoescape=False,
+    env = Environment(loader=PackageLoader(__package__, "templates"), autoescape=False,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(cell=_cell, q=lambda v, unit, lang: quantity(v, unit, lang),
                        num=lambda v, lang="zh", sig=4: number(v, lang, sig=sig), hnum=_heading_number)

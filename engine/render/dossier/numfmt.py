@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from engine.rules.numbers import difference_unit, format_quantity, plain_number, unit_words
+from ...rules.numbers import difference_unit, format_quantity, plain_number, unit_words
 
 __all__ = ["number", "quantity", "unit_label", "gap"]
 

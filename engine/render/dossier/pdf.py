@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import threading
 
-from engine.render.dossier.browser import Chromium
-from engine.render.dossier.fonts import cjk_font_faces
+from .browser import Chromium
+from .fonts import cjk_font_faces
 
 __all__ = ["html_to_pdf", "MAX_PARALLEL"]
 

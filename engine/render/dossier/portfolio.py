@@ -21,10 +21,10 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from engine.render.dossier.data import summary_counts
-from engine.render.dossier.indicators import categories as park_categories
-from engine.render.dossier.numfmt import quantity
-from engine.render.dossier.words import PHASE, WORDS
+from .data import summary_counts
+from .indicators import categories as park_categories
+from .numfmt import quantity
+from .words import PHASE, WORDS
 
 __all__ = ["compare", "view", "percentiles", "MIN_PEERS"]
 

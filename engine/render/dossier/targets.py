@@ -12,8 +12,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from engine.render.dossier.numfmt import quantity
-from engine.render.dossier.words import STATUS, WORDS
+from .numfmt import quantity
+from .words import STATUS, WORDS
 
 __all__ = ["target_rows"]
 
@@ -38,7 +38,7 @@ def _rate(value: float | None, kind: str, unit: str, lang: str) -> str:
 
 
 def _numbers(t: Any, result: dict, knowledge: Any, lang: str, by_year: dict) -> dict:
-    from engine.indicators.targets import target_progress
+    from ...indicators.targets import target_progress
     meta = knowledge.indicators.get(t.indicator) if knowledge is not None else None
     latest_year = int(result.get("year") or max(by_year))
     if meta is None or latest_year not in by_year:

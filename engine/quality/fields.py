@@ -1,0 +1,168 @@
+"""Which park fields are shares and which are quantities, read from the park model itself, and
+the paths and words a warning names them with.
+
+The kinds come from the park's JSON Schema (`Park.model_json_schema()`): a field whose schema
+carries `x-unit: "%"` is a percentage (0-100: shares, rates, load), any other `x-unit` is a
+quantity in that canonical unit. A field added to the model is therefore checked without a list
+here to update.
+
+Paths are written as `engine.facts.overrides` reads them: list items by their own key where they
+have one (`years[year=2024].energy.coal`, `enterprises[id=E01].energy_use`,
+`plan.tasks[id=T-3].progress`), else by index (`profile.leading_industries[0].output_share`).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterator
+
+from pydantic import BaseModel
+
+from ..facts.models import Park
+
+__all__ = ["FieldKind", "field_kinds", "walk", "item_path", "fmt_value", "FIELD_WORDS"]
+
+FieldKind = tuple[str, float | None]      # (canonical unit, maximum) - unit "%" for percentages
+
+
+def _unit(prop: dict) -> FieldKind | None:
+    for schema in [prop, *prop.get("anyOf", [])]:
+        if "x-unit" in schema:
+            return schema["x-unit"], schema.get("maximum")
+    return None
+
+
+def _ref(prop: dict) -> str | None:
+    for schema in [prop, prop.get("items", {}), *prop.get("anyOf", [])]:
+        ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
+        if ref:
+            return ref.rsplit("/", 1)[-1]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _schema_plan() -> tuple[dict[str, dict[str, FieldKind]], dict[str, set[str]]]:
+    schema = Park.model_json_schema()
+    kinds, nested = {}, {}
+    for name, definition in [("Park", schema), *schema.get("$defs", {}).items()]:
+        props = definition.get("properties", {})
+        kinds[name] = {f: k for f, k in ((f, _unit(p)) for f, p in props.items()) if k is not None}
+        nested[name] = {f: _ref(p) for f, p in props.items() if f not in kinds[name] and _ref(p)}
+    holds = {name for name, k in kinds.items() if k}            # models with a unit field somewhere below
+    while True:
+        more = {name for name, refs in nested.items() if name not in holds and set(refs.values()) & holds}
+        if not more:
+            break
+        holds |= more
+    return kinds, {name: {f for f, ref in refs.items() if ref in holds} for name, refs in nested.items()}
+
+
+def field_kinds() -> dict[str, dict[str, FieldKind]]:
+    """Model class name -> field name -> (unit, maximum), for every field with a unit."""
+    return _schema_plan()[0]
+
+
+def item_path(parent: str, index: int, item: Any) -> str:
+    """`years[year=2024]`, `enterprises[id=E01]`, else `profile.leading_industries[0]`."""
+    for key in ("year", "id"):
+        value = getattr(item, key, None)
+        if isinstance(value, (int, str)) and "]" not in str(value):
+            return f"{parent}[{key}={value}]"
+    return f"{parent}[{index}]"
+
+
+def walk(model: BaseModel, path: str = "") -> Iterator[tuple[str, float, FieldKind]]:
+    """(path, value, kind) of every reported value with a unit in `model`, depth first (only the
+    fields that are, or hold, such values are visited)."""
+    all_kinds, all_nested = _schema_plan()
+    cls = type(model).__name__
+    kinds, nested = all_kinds.get(cls, {}), all_nested.get(cls, set())
+    for name in type(model).model_fields:
+        if name not in kinds and name not in nested:
+            continue
+        value = getattr(model, name)
+        here = f"{path}.{name}" if path else name
+        if value is None:
+            continue
+        if isinstance(value, BaseModel):
+            yield from walk(value, here)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from walk(item, item_path(here, i, item))
+        elif name in kinds and isinstance(value, (int, float)) and not isinstance(value, bool):
+            yield here, float(value), kinds[name]
+
+
+def _plain(x: float) -> str:
+    """Four significant figures, never rounding inside the integer part, thousands separators."""
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{float(f'{x:.4g}'):,.4g}" if x else "0"
+
+
+def fmt_value(value: float, unit: str | None, lang: str) -> str:
+    """A number with its canonical unit for a sentence: at most four significant figures, thousands
+    separators; Chinese groups large amounts in 万/亿 (`46 万t`, `89 亿元`), English in million and
+    billion (`64.5 million m³`, `8.9 billion yuan`); "%" is joined (`78%`)."""
+    if unit == "%":
+        return f"{_plain(value)}%"
+    words = {"m3": "m³", "km2": "km²"}.get(unit or "", unit or "")
+    if unit == "万元":
+        if lang == "zh":
+            return f"{_plain(value / 1e4)} 亿元" if abs(value) >= 1e4 else f"{_plain(value)} 万元"
+        value, words = value * 1e4, "yuan"
+    scaled, prefix = value, ""
+    steps = [(1e8, "亿"), (1e4, "万")] if lang == "zh" else [(1e9, "billion "), (1e6, "million ")]
+    if unit != "km2":
+        for size, word in steps:
+            if abs(value) >= size:
+                scaled, prefix = value / size, word
+                break
+    return f"{_plain(scaled)} {prefix}{words}".rstrip()
+
+
+# Readable names of the fields warnings talk about, zh/en (the model's descriptions are partly
+# English notes, not labels); a field without one is named by its path.
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "air_quality_good_days": ("空气质量优良天数比例", "share of days with good air quality"),
+    "waste_heat_recovery": ("余热资源回收利用率", "waste-heat recovery rate"),
+    "output_share": ("主导产业产值占比", "leading industry's share of output"),
+    "progress": ("任务进度", "task progress"),
+    "load_rate": ("污水处理厂负荷率", "wastewater plant load rate"),
+    "gdp": ("地区生产总值", "GDP"),
+    "industrial_output": ("工业总产值", "industrial output"),
+    "industrial_value_added": ("工业增加值", "industrial value added"),
+    "high_tech_output": ("高新技术产业产值", "high-tech industry output"),
+    "two_high_output": ("“两高”行业产值", "output of energy- and emission-intensive (两高) industries"),
+    "heavy_industry_output": ("重工业产值", "heavy-industry output"),
+    "raw_material_output": ("原材料工业产值", "raw-material industry output"),
+    "green_industry_value_added": ("绿色低碳产业增加值", "green low-carbon industry value added"),
+    "green_rd_expenditure": ("绿色低碳技术研发经费", "green low-carbon R&D expenditure"),
+    "purchased_electricity": ("外购电力", "purchased electricity"),
+    "green_electricity": ("绿色电力", "green electricity"),
+    "onsite_renewable_generation": ("自发自用可再生能源电力", "self-consumed on-site renewable power"),
+    "coal": ("原煤", "raw coal"), "coke": ("焦炭", "coke"), "natural_gas": ("天然气", "natural gas"),
+    "fuel_oil": ("燃料油", "fuel oil"), "diesel": ("柴油", "diesel"), "gasoline": ("汽油", "gasoline"),
+    "lpg": ("液化石油气", "LPG"), "purchased_heat": ("外购热力", "purchased heat"),
+    "reported_total": ("园区统计的综合能源消费量", "the park's own energy total"),
+    "fresh_withdrawal": ("新鲜水取水量", "fresh water withdrawal"),
+    "reused": ("重复利用水量", "reused water"), "reclaimed_used": ("再生水利用量", "reclaimed water used"),
+    "wastewater_discharged": ("废水排放量", "wastewater discharged"),
+    "general_generated": ("一般工业固体废物产生量", "general industrial solid waste generated"),
+    "general_utilised": ("一般工业固体废物综合利用量", "general industrial solid waste utilised"),
+    "hazardous_generated": ("危险废物产生量", "hazardous waste generated"),
+    "hazardous_managed": ("危险废物利用处置量", "hazardous waste utilised or disposed of"),
+    "cod": ("化学需氧量排放量", "COD discharged"), "ammonia_nitrogen": ("氨氮排放量", "ammonia nitrogen discharged"),
+    "so2": ("二氧化硫排放量", "SO2 emitted"), "nox": ("氮氧化物排放量", "NOx emitted"),
+    "vocs": ("挥发性有机物排放量", "VOCs emitted"), "particulates": ("颗粒物排放量", "particulates emitted"),
+    "developed_land": ("已开发工业用地面积", "developed industrial land"),
+    "area": ("园区规划面积", "planned park area"), "industrial_land_area": ("规划工业用地面积", "planned industrial land"),
+    "pv": ("光伏装机容量", "PV capacity"), "storage": ("新型储能容量", "new-type energy storage capacity"),
+    "energy_use": ("企业综合能源消费量", "enterprise energy use"), "output": ("企业产值", "enterprise output"),
+}
+
+
+def field_words(path: str, lang: str) -> str:
+    """The readable name of the field at the end of `path` (the path itself when none is known)."""
+    words = FIELD_WORDS.get(path.rsplit(".", 1)[-1])
+    return (words[0] if lang == "zh" else words[1]) if words else path
