@@ -27,6 +27,7 @@ test: $(STAMP) report-tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/cli_start.py
 
 load: $(STAMP)
 	$(BIN)/python bench/load.py

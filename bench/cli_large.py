@@ -46,10 +46,14 @@ def main() -> None:
                 sys.exit(f"greenpark assess exited {done.returncode}")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # KiB on Linux
         result = json.loads(out.read_text(encoding="utf-8"))
+        compact_bytes = len(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode())
+        rows = len((result.get("verdicts") or {}).get("rows") or [])
         print(f"{make.__name__}({args.enterprises}): park {park.stat().st_size / 1e6:.1f} MB; "
               f"wall median {statistics.median(walls):.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)}); "
-              f"peak RSS {peak:.0f} MiB; result {out.stat().st_size / 1e6:.1f} MB JSON, "
-              f"{len(result['findings']):,} findings {result['summary']['by_status']}")
+              f"peak RSS {peak:.0f} MiB (target <= 200); result format {result.get('format', 1)}: "
+              f"{out.stat().st_size / 1e6:.1f} MB JSON as written, {compact_bytes / 1e6:.1f} MB compact "
+              f"(target <= 4 MB), {len(result['findings']) + rows:,} findings ({rows:,} as compact rows) "
+              f"{result['summary']['by_status']}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ same rules and facts (scope session, then the rest):
   contains the wrapper's per-firing work, so full / wrapper-bare understates our overhead.
 
 Ratios are full / C engine. Targets (issue #13): full <= 1.5 x C engine; (issue #2) cold start
-<= 300 ms; RSS growth <= 5 MiB. Rounds are interleaved, so machine noise hits all alike.
+<= 300 ms; RSS growth <= 5 MiB. Result size (issue #13): the typical park's and the example parks'
+result as compact UTF-8 JSON and gzipped, format 1 and format 2 (target format 2 <= 100 KB,
+gzip <= 20 KB). Rounds are interleaved, so machine noise hits all alike.
 """
 from __future__ import annotations
 
@@ -128,9 +130,44 @@ def measure(name: str, park: Park, assessor: Assessor, runs: int) -> dict:
     log.clear()
     wrapper.close()
     out = {"name": name, "facts": len(fs.facts), "matches": timings["matches"], "calls": calls,
-           "full_p95": pct(rows["full"], 0.95)}
+           "full_p95": pct(rows["full"], 0.95), "park": park}
     out.update({k: pct(v, 0.5) for k, v in rows.items()})
     return out
+
+
+def prepare_parts(park: Park, assessor: Assessor, runs: int) -> str:
+    """p50 of each part of the prepare stage, each timed on its own (back to back, warm caches)."""
+    from engine.facts.builder import build_facts
+    from engine.facts.consistency import check_park
+    from engine.indicators.compute import derive
+    from engine.quality import check_quality
+    rs = assessor.registry.get(profile="default")
+    ind = derive(park, rs.knowledge)
+    totals = {y: v["energy_total_tce"].value for y, v in ind.by_year.items() if "energy_total_tce" in v}
+    parts = {"derive indicators": lambda: derive(park, rs.knowledge),
+             "build facts": lambda: build_facts(park, ind, rs.knowledge),
+             "consistency + data quality": lambda: (check_park(park, rs.knowledge, ruleset=rs),
+                                                    check_quality(park, rs.knowledge, assessor.quality,
+                                                                  energy_totals=totals))}
+    return ", ".join(f"{k} {pct(time_it(f, runs), 0.5):.2f} ms" for k, f in parts.items())
+
+
+def result_sizes(assessor: Assessor, parks: list[tuple[str, Park]]) -> None:
+    """Compact JSON bytes and gzip bytes of each park's result, format 1 and format 2."""
+    import gzip
+    import json
+
+    from engine.result_format import compact
+
+    def sizes(obj) -> tuple[int, int]:
+        raw = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+        return len(raw), len(gzip.compress(raw, 6))
+    print("result size (compact UTF-8 JSON / gzip -6; target format 2 <= 100 KB / 20 KB):")
+    for name, park in parks:
+        r = assessor.assess(park)
+        (a, ga), (b, gb) = sizes(r), sizes(compact(r))
+        print(f"  {name:<34} format 1 {a / 1e3:6.1f} KB / {ga / 1e3:5.1f} KB   format 2 {b / 1e3:6.1f} KB / "
+              f"{gb / 1e3:5.1f} KB  ({b / a:.0%} / {gb / ga:.0%})")
 
 
 def main() -> None:
@@ -152,6 +189,9 @@ def main() -> None:
     assessor = Assessor(registry, DurableEvaluator())
     typical = Park.model_validate(typical_park(0))
     large = Park.model_validate(large_park(2000))
+    from engine.facts.loader import load_park
+    result_sizes(assessor, [("typical (bench/make_parks.py)", typical)] +
+                 [(p.name, load_park(p)) for p in sorted((ROOT / "examples").glob("*.yaml"))])
     rows = [measure("typical", typical, assessor, 50 if q else 500),
             measure("large (2,000 enterprises)", large, assessor, 5 if q else 30)]
     print(f"{'park':<27}{'facts':>6}{'fired':>6}{'full p50':>10}{'p95':>9}{'C in place':>11}"
@@ -166,6 +206,8 @@ def main() -> None:
         print(f"  {r['name']}: prepare {r['prepare']:.2f} ms, engine {r['engine']:.2f} ms "
               f"(adapter + C; {r['engine'] / r['c_in_place']:.2f}x C in place, {r['calls']:,} C calls), "
               f"findings {r['findings']:.2f} ms")
+        runs = (50 if q else 200) if r["facts"] < 1000 else (5 if q else 20)
+        print(f"    prepare, its parts timed apart: {prepare_parts(r['park'], assessor, runs)}")
     n = 1000 if q else 10_000
     for _ in range(200):
         assessor.assess(typical)

@@ -9,7 +9,13 @@ Imports are lazy so that `import engine` stays cheap (the CLI's start-up time ma
 """
 from __future__ import annotations
 
+import time as _time
 from typing import TYPE_CHECKING
+
+# When this process began to load the engine's code: the compiled-ruleset cache (engine.rules.cache)
+# neither takes nor writes an entry while an engine source is newer than this (the code running may
+# not be the code on disk).
+STARTED_NS = _time.time_ns()
 
 __all__ = ["Assessor", "load_park", "parse_park", "park_from_data", "RulesetRegistry", "load_knowledge",
            "GreenparkError", "InputError", "KnowledgeError", "RulePackError", "RulesetNotFound",

@@ -1,37 +1,254 @@
-"""The compiled-ruleset cache gives exactly what compiling gives, and never a stale result."""
+"""The compiled-ruleset cache gives exactly what compiling gives, never a stale result, validates
+by stat where it can, and keeps one entry per checkout: compiles are counted, not timed.
+
+Each test works on copies of the rules tree (with its knowledge snapshot) and of the engine's
+sources (`cache._ENGINE`), so edits elsewhere in the repository while the suite runs change
+nothing here; the process counts as started after them (`cache._STARTED_NS`).
+"""
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from pathlib import Path
 
-from engine.rules import cache
+import pytest
+
+from engine.rules import cache, packs
 from engine.rules.packs import RulesetRegistry
 
-
-def test_hit_equals_compile(tmp_path, ruleset):
-    first = RulesetRegistry(cache_dir=tmp_path).get()
-    assert len(list(tmp_path.glob("*.pickle"))) == 1
-    second = RulesetRegistry(cache_dir=tmp_path).get()
-    assert second.digest == first.digest == ruleset.digest
-    assert second.compiled == ruleset.compiled
-    assert RulesetRegistry(cache_dir=tmp_path).get(profile="default").digest == \
-        RulesetRegistry().get(profile="default").digest
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_any_source_change_misses(tmp_path, ruleset):
-    tree = tmp_path / "rules"
-    shutil.copytree(ruleset.root, tree, ignore=shutil.ignore_patterns("releases"))
-    store = tmp_path / "cache"
-    before = RulesetRegistry([tree], cache_dir=store).get()
+@pytest.fixture()
+def env(tmp_path, monkeypatch, ruleset):
+    """(make_tree, store, compiles): a function copying the rules tree and knowledge to a new
+    path, the cache folder, and the list of roots compiled so far."""
+    engine = tmp_path / "engine_src"
+    shutil.copytree(ROOT / "engine", engine, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    monkeypatch.setattr(cache, "_ENGINE", engine)
+    monkeypatch.setattr(cache, "_STARTED_NS", time.time_ns() + 10 ** 12)
+    compiles: list[Path] = []
+    real = packs.load_ruleset
+
+    def counting(root, knowledge=None, profile=packs.DEFAULT_PROFILE):
+        compiles.append(Path(root))
+        return real(root, knowledge, profile)
+    monkeypatch.setattr(packs, "load_ruleset", counting)
+
+    def make_tree(name: str) -> Path:
+        tree = tmp_path / name / "rules"
+        shutil.copytree(ruleset.root, tree, ignore=shutil.ignore_patterns("releases", "__pycache__"))
+        shutil.copytree(ROOT / "knowledge", tree / "knowledge", ignore=shutil.ignore_patterns("__pycache__"))
+        return tree
+    return make_tree, tmp_path / "cache", compiles
+
+
+def _get(tree: Path, store: Path, profile: str | None = None):
+    return RulesetRegistry([tree], cache_dir=store).get(profile=profile)
+
+
+def test_two_checkouts_alternate_and_compile_once_each(env):
+    make_tree, store, compiles = env
+    a, b = make_tree("checkout_a"), make_tree("checkout_b")
+    for _ in range(3):
+        for tree in (a, b):
+            rs = _get(tree, store)
+            assert rs.root == tree
+    assert compiles == [a, b]                     # then only hits
+    assert len(list(store.glob("*.pickle"))) == 2
+    assert _get(a, store).digest == _get(b, store).digest
+    assert compiles == [a, b]
+
+
+def test_a_hit_is_what_compiling_gives(env):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    first = _get(tree, store)
+    hit = _get(tree, store)
+    assert len(compiles) == 1 and hit is not first
+    fresh = packs.load_ruleset(tree)
+    for name in ("name", "version", "packs", "compiled", "meta", "digest", "root", "exemptions", "profile",
+                 "inactive", "scope", "files"):
+        assert getattr(hit, name) == getattr(fresh, name), name
+    assert hit.compiled.model_dump_json() == fresh.compiled.model_dump_json()       # types too (1 vs 1.0)
+    assert hit.knowledge.digest == fresh.knowledge.digest
+    assert hit.frameworks() == fresh.frameworks() and hit.rules_by_id() == fresh.rules_by_id()
+    assert repr(hit) == repr(fresh)                 # every field, value and type, knowledge included
+
+
+def test_a_profile_has_an_entry_of_its_own(env):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    profiles = list(_get(tree, store).knowledge.profiles)[:2]
+    for profile in profiles * 2:
+        assert _get(tree, store, profile).profile == profile
+    assert len(compiles) == len(set(profiles) | {packs.DEFAULT_PROFILE})     # the first _get: the default
+
+
+def test_a_stat_hit_reads_no_source(env, monkeypatch):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    monkeypatch.setattr(cache, "RACY_NS", 0)          # the copies are trusted by stat at once
+    _get(tree, store)
+    hashed = cache.STATS["hashed"]
+    _get(tree, store)
+    assert cache.STATS["hashed"] == hashed and len(compiles) == 1
+
+
+def test_files_just_written_are_hashed_not_trusted_by_stat(env):
+    """Within RACY_NS of their last change a same-size edit could keep the stat (one timestamp
+    tick): such files are hashed on every load until an entry records their stat."""
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    _get(tree, store)
+    hashed = cache.STATS["hashed"]
+    _get(tree, store)
+    assert cache.STATS["hashed"] > hashed and len(compiles) == 1
+
+
+def test_any_source_change_misses(env):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    before = _get(tree, store)
     rule = next(tree.glob("pollution_carbon/PC-C-001_*[!t].yaml"))
     rule.write_text(rule.read_text(encoding="utf-8").replace("severity: high", "severity: low"), encoding="utf-8")
-    after = RulesetRegistry([tree], cache_dir=store).get()
+    after = _get(tree, store)
     assert after.digest != before.digest and after.meta["PC-C-001"].severity == "low"
-    assert len(list(store.glob("*.pickle"))) == 2
+    assert len(compiles) == 2
+    assert len(list(store.glob("*.pickle"))) == 1        # the tree's entry replaced, not a second one
 
 
-def test_a_corrupt_entry_is_recompiled(tmp_path, ruleset):
-    RulesetRegistry(cache_dir=tmp_path).get()
-    (entry,) = tmp_path.glob("*.pickle")
-    entry.write_bytes(b"not a pickle")
-    assert RulesetRegistry(cache_dir=tmp_path).get().digest == ruleset.digest
-    assert cache.load(tmp_path, "no-such-key") is None
+def test_an_edit_keeping_size_and_mtime_misses(env, monkeypatch):
+    """ctime and inode are in the stat: `touch -d`, `cp -p` or rsync setting the old mtime back
+    on changed bytes of the same size is still seen."""
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    _get(tree, store)
+    rule = next(tree.glob("pollution_carbon/PC-C-001_*[!t].yaml"))
+    st = rule.stat()
+    text = rule.read_text(encoding="utf-8")
+    assert "severity: high" in text
+    rule.write_text(text.replace("severity: high", "severity: low "), encoding="utf-8")
+    os.utime(rule, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert rule.stat().st_size == st.st_size and rule.stat().st_mtime_ns == st.st_mtime_ns
+    assert _get(tree, store).meta["PC-C-001"].severity == "low"
+    assert len(compiles) == 2
+
+
+def test_a_touched_file_is_hashed_once_then_trusted_again(env, monkeypatch):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    _get(tree, store)
+    rule = next(tree.glob("pollution_carbon/PC-C-001_*[!t].yaml"))
+    os.utime(rule)                                      # same bytes, new mtime
+    hashed, refreshed = cache.STATS["hashed"], cache.STATS["refreshed"]
+    _get(tree, store)
+    assert cache.STATS["hashed"] == hashed + 1 and cache.STATS["refreshed"] == refreshed + 1
+    _get(tree, store)
+    assert cache.STATS["hashed"] == hashed + 1          # the entry recorded the new stat
+    assert len(compiles) == 1
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "engine"])
+def test_a_file_added_or_removed_misses(env, change):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    _get(tree, store)
+    if change == "add":
+        (tree / "improvement" / "IM-P-999_new_test.yaml").write_text("# examples of a rule to come\n", encoding="utf-8")
+    elif change == "remove":
+        next(tree.glob("pollution_carbon/*_test.yaml")).unlink()
+    else:
+        (cache._ENGINE / "extra_module.py").write_text("X = 1\n", encoding="utf-8")
+    _get(tree, store)
+    assert len(compiles) == 2
+
+
+def test_a_source_changed_while_compiling_is_not_stored(env, monkeypatch):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    rule = next(tree.glob("pollution_carbon/PC-C-001_*[!t].yaml"))
+    real = packs.load_ruleset
+
+    def racing(root, knowledge=None, profile=packs.DEFAULT_PROFILE):
+        result = real(root, knowledge, profile)
+        rule.write_text(rule.read_text(encoding="utf-8") + "\n", encoding="utf-8")   # after it was read
+        return result
+    monkeypatch.setattr(packs, "load_ruleset", racing)
+    _get(tree, store)
+    assert not list(store.glob("*.pickle"))
+    monkeypatch.setattr(packs, "load_ruleset", real)
+    assert _get(tree, store).root == tree and len(list(store.glob("*.pickle"))) == 1
+
+
+def test_engine_code_newer_than_the_process_is_neither_taken_nor_stored(env, monkeypatch):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    _get(tree, store)
+    monkeypatch.setattr(cache, "_STARTED_NS", 0)        # as if the engine changed after this process loaded it
+    _get(tree, store)
+    _get(tree, store)
+    assert len(compiles) == 3
+
+
+def test_a_corrupt_entry_is_recompiled(env):
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    digest = _get(tree, store).digest
+    (entry,) = store.glob("*.pickle")
+    for junk in (b"not a pickle", entry.read_bytes()[:-100], cache._FORMAT + b"\0" * 8):
+        entry.write_bytes(junk)
+        assert _get(tree, store).digest == digest
+    assert len(compiles) == 4
+
+
+def test_the_slot_names_everything_a_hit_depends_on(tmp_path, monkeypatch):
+    """Path as given and resolved, knowledge folder, profile, engine folder and package name."""
+    tree, knowledge = tmp_path / "rules", tmp_path / "knowledge"
+    tree.mkdir()
+    base = cache.slot_name(tree, knowledge, "default")
+    others = {cache.slot_name(tmp_path / "other", knowledge, "default"),
+              cache.slot_name(tree, tmp_path / "k2", "default"),
+              cache.slot_name(tree, knowledge, "jiangsu"),
+              cache.slot_name(Path(os.path.relpath(tree)), knowledge, "default")}
+    monkeypatch.setattr(cache, "_PACKAGE", "greenpark.engine")
+    others.add(cache.slot_name(tree, knowledge, "default"))
+    monkeypatch.setattr(cache, "_ENGINE", tmp_path / "elsewhere")
+    others.add(cache.slot_name(tree, knowledge, "default"))
+    assert base not in others and len(others) == 6
+
+
+def test_a_hit_runs_no_limit_check(env, monkeypatch):
+    """The limits were checked when the entry was compiled (a tree that fails them never compiles)."""
+    from engine.evaluators import durable_limits
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    calls = []
+    real = durable_limits.check_limits
+    monkeypatch.setattr(durable_limits, "check_limits", lambda *a, **k: calls.append(1) or real(*a, **k))
+    _get(tree, store)
+    assert calls
+    calls.clear()
+    _get(tree, store)
+    assert not calls and len(compiles) == 1
+
+
+def test_the_entry_of_a_deleted_tree_goes_at_the_next_compile(env):
+    make_tree, store, compiles = env
+    gone, kept = make_tree("gone"), make_tree("kept")
+    _get(gone, store)
+    (entry,) = store.glob("*.pickle")
+    shutil.rmtree(gone)
+    _get(kept, store)
+    assert not entry.exists() and len(list(store.glob("*.pickle"))) == 1
+
+
+def test_no_cache_folder_compiles_every_time(env):
+    make_tree, _, compiles = env
+    tree = make_tree("t")
+    _get(tree, None)
+    _get(tree, None)
+    assert len(compiles) == 2

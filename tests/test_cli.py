@@ -49,7 +49,8 @@ def test_fail_on_trips_exit_1_and_bad_status_is_exit_2():
 
 
 def test_explain_one_finding():
-    data = json.loads(run("assess", "examples/coal_chemical_park.yaml", "--format", "json").stdout)
+    from engine.result_format import expand
+    data = expand(json.loads(run("assess", "examples/coal_chemical_park.yaml", "--format", "json").stdout))
     fid = next(f["id"] for f in data["findings"] if f["status"] == "not_met" and f["evidence"].get("benchmarks"))
     r = run("explain", "examples/coal_chemical_park.yaml", fid, "--lang", "en")
     assert r.exit_code == 0, r.output

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from cli import app
 from engine.render.labels import KIND, VIEW
 from engine.render.progress import ParkProgress
+from engine.result_format import expand
 from view_support import table_rows
 
 runner = CliRunner()
@@ -56,11 +57,12 @@ def test_only_and_all_shape_the_table():
 def test_json_is_the_whole_result_unless_only_is_given():
     whole = run("assess", STRONG, "-f", "json", "--hide-met")
     data = json.loads(whole.stdout)
-    assert len(data["findings"]) == data["summary"]["findings"] == 139 and "only" not in data
+    assert data["format"] == 2 and len(data["findings"]) + len(data["verdicts"]["rows"]) == 139
+    assert len(expand(data)["findings"]) == data["summary"]["findings"] == 139 and "only" not in data
     assert "JSON is the whole result" in whole.stderr
     only = json.loads(run("assess", STRONG, "-f", "json", "--only", "not_met,measure").stdout)
     assert only["only"] == ["measure", "not_met"] and only["summary"]["findings"] == 139
-    assert {(f["kind"], f["status"]) for f in only["findings"]} == {("compliance", "not_met"), ("measure", "recommended")}
+    assert {(f["kind"], f["status"]) for f in expand(only)["findings"]} == {("compliance", "not_met"), ("measure", "recommended")}
 
 
 @pytest.mark.parametrize("args,needle", [(["--only", "not_met,nope"], "got 'nope'"),
@@ -159,7 +161,7 @@ def _finding_tables(lang: str) -> tuple[str, ...]:
 
 @pytest.mark.parametrize("park", EXAMPLES)
 def test_default_view_of_each_example_is_short_and_loses_no_unmet_check_problem_or_measure(park):
-    result = json.loads(run("assess", park, "-f", "json").stdout)
+    result = expand(json.loads(run("assess", park, "-f", "json").stdout))
     default = run("assess", park, env=WIDE)
     every = run("assess", park, "--all", env=WIDE)
     assert default.exit_code == every.exit_code == 0

@@ -88,10 +88,14 @@ def test_assess_and_read_back_typed(gen, server):
     assert isinstance(result.summary, models.Summary) and isinstance(result.summary.compliance_rate, float)
     assert 0 < result.summary.compliance_rate < 100 and result.summary.decided > 0
     assert all(isinstance(f, models.Finding) for f in result.findings)
-    kinds = {f.kind.value if hasattr(f.kind, "value") else f.kind for f in result.findings}
-    assert kinds == {"compliance", "problem", "measure"}
+    # format 2: a finding's kind and title are its rule's, met verdicts are compact rows
+    assert result.format_ == 2 and isinstance(result.rules[result.findings[0].rule], models.RuleEntry)
+    kinds = {result.rules[f.rule].kind for f in result.findings}
+    assert {k.value if hasattr(k, "value") else k for k in kinds} == {"compliance", "problem", "measure"}
+    assert isinstance(result.verdicts, models.VerdictRows) and result.verdicts.rows
+    assert {row[3] for row in result.verdicts.rows} <= {"met", "not_applicable"}
     verdict = next(f for f in result.findings if f.status == "not_met" and f.to_comply)
-    assert isinstance(verdict.evidence, models.Evidence) and isinstance(verdict.title.zh, str)
+    assert isinstance(verdict.evidence, models.Evidence) and isinstance(result.rules[verdict.rule].title.zh, str)
     assert isinstance(verdict.to_comply[0], models.ToComplyAlternative)
     measure = next(f for f in result.findings if f.rank == 1)
     assert isinstance(measure.rank_reason, models.Bilingual)

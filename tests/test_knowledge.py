@@ -341,6 +341,23 @@ def test_unknown_key_is_refused_with_file_and_line(tmp_path):
     assert "colour" in text[p.line - 1]
 
 
+
+@pytest.mark.parametrize(("file", "old", "new", "words"), [
+    ("coefficients.yaml", "    default: true\n", "    default: yes\n", "must be true or false, not the text 'yes'"),
+    ("benchmarks.yaml", "    group: 能源利用绿色化\n    mandatory: true\n  - id: MIIT-EG2\n",
+     "    group: 能源利用绿色化\n    mandatory: 'true'\n  - id: MIIT-EG2\n", "must be true or false, not the text 'true'"),
+    ("benchmarks.yaml", "    operator: \">=\"\n    value: 3\n    unit: 万元/tce\n",
+     "    operator: \">=\"\n    value: '3'\n    unit: 万元/tce\n", "must be a number or true/false, not the text '3'"),
+])
+def test_a_flag_or_number_written_as_text_is_refused_with_file_line_and_field(tmp_path, file, old, new, words):
+    # YAML 1.2 like park files (engine.scalars): `yes` and quoted numbers are text, never coerced
+    folder = _copy(tmp_path)
+    _edit(folder, file, old, new)
+    p = _problem_in(_refused(folder), file, words)
+    field = p.path.rsplit(".", 1)[-1]
+    assert field in ("default", "mandatory", "value")
+    assert (folder / file).read_text(encoding="utf-8").splitlines()[p.line - 1].strip().startswith(field)
+
 def test_benchmark_citing_a_missing_source_is_refused(tmp_path):
     folder = _copy(tmp_path)
     _edit(folder, "benchmarks.yaml", "    value: 20\n    unit: \"%\"\n    verification: V\n"

@@ -12,7 +12,9 @@ from engine.evaluators.oracle import OracleEvaluator
 from ir_builders import c, j, p, rule  # noqa: F401
 from engine.rules.ir import (And, CompiledRuleset, Compare, Const, Defined, Emit, Or, Pattern, Ref,
                              RuleIR, Undefined)
-from engine.rules.limits import (MAX_STACK, alpha_peaks, check_limits, worst_case_facts)
+from engine.evaluators.durable_limits import MAX_STACK, alpha_peaks, check_limits
+from engine.evaluators.durable_worst_case import worst_case_facts
+from engine.rules.limits import check_rules
 
 
 _keys = iter(range(10 ** 9))
@@ -156,6 +158,22 @@ def test_eq_join_in_the_top_level_conjunction_is_fine():
 def test_rule_contract(bad, words):
     one(check_limits(ruleset(bad)), "P", words)
 
+
+def test_the_rule_language_limits_hold_whatever_the_engine():
+    # engine.rules.limits: what is wrong for any engine; durable's own tables are not its concern
+    assert check_rules(ruleset(rule("P", p("m", "a"), p("m", "b")))) == ["P: two patterns share an alias"]
+    one(check_rules(ruleset(rule("J", p("a", "a"), p("b", "b", Or(items=[j("x", "nobody", "y")]))))),
+        "J: pattern 'b'", "'nobody', which no earlier pattern binds")
+    one(check_rules(ruleset(rule("R", p("m", "a")), rule("R", p("m", "b")))), "R: duplicate")
+    one(check_rules(CompiledRuleset(format=2, key="future", rules=[rule("R", p("m", "a"))])), "IR format 2")
+    one(check_rules(ruleset(rule("SELF", p("f", "finding", c("eq", "rule", "SELF")), emit="SELF"))), "SELF -> SELF")
+    assert check_rules(ruleset(rule("SELF", p("f", "finding", c("eq", "rule", "SELF")), emit="SELF")),
+                       cycles=False) == []
+    durable_only = ruleset(rule("P", p("m", "__end__", c("gt", "sid", math.inf)), priority=65536),
+                           rule("WIDE", *[p(f"p{i}", f"k{i}") for i in range(17)]),
+                           rule("J", p("a", "a"), p("b", "b", j("x", "a", "y", op="gt"))))
+    assert check_rules(durable_only) == []
+    assert len(check_limits(durable_only)) >= 5
 
 def test_one_type_family_per_field():
     rs = ruleset(rule("NUM", p("m", "a", c("gt", "v", 1))), rule("TXT", p("m", "a", c("eq", "v", "x"))))

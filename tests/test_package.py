@@ -90,7 +90,7 @@ def test_wheel_holds_one_greenpark_package_with_its_data_and_licence(dist):
     metadata = zipfile.ZipFile(dist["wheel"]).read(f"{info}/METADATA").decode()
     assert "License-Expression: Apache-2.0" in metadata.splitlines()
     entry_points = zipfile.ZipFile(dist["wheel"]).read(f"{info}/entry_points.txt").decode()
-    assert "greenpark = greenpark.engine.cli:app" in entry_points
+    assert "greenpark = greenpark.engine.cli:main" in entry_points
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 

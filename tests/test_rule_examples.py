@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.rules.testing import lint_tests, run_rule_tests
+from engine.rule_tests import run_rule_tests
+from engine.rules.example_files import lint_tests
 
 
 @pytest.mark.parametrize("engine", ["durable", "oracle"])

@@ -172,12 +172,15 @@ def test_rule_and_knowledge_files_read_the_same_under_yaml_1_1_and_1_2():
         assert parse_document(text, str(path)).data == yaml.safe_load(text), path
 
 
-def test_a_rule_file_flag_written_yes_still_loads_as_before():
-    """Rule files keep pydantic's lax flags: `disabled: yes` (now the text "yes") is still true."""
-    from pydantic import TypeAdapter
+def test_a_rule_file_flag_written_yes_is_refused_like_a_park_flag():
+    """Rule files are as strict as park files: `disabled: yes` (the text "yes" in YAML 1.2) is
+    refused, never read as true (tests/test_rule_files.py: the load error names file and line)."""
+    from pydantic import TypeAdapter, ValidationError
     from engine.rules.dsl import ComplianceRule
     text = Path("rules/improvement/IM-C-001_target_achieved.yaml").read_text(encoding="utf-8")
     adapter = TypeAdapter(ComplianceRule)
-    for word, flag in (("yes", True), ("true", True), ("no", False), ("false", False)):
-        data = parse_document(text + f"disabled: {word}\n", "r.yaml").data
-        assert adapter.validate_python(data).disabled is flag
+    for word, flag in (("true", True), ("false", False)):
+        assert adapter.validate_python(parse_document(text + f"disabled: {word}\n", "r.yaml").data).disabled is flag
+    for word in ("yes", "no", "on", "'true'"):
+        with pytest.raises(ValidationError, match="must be true or false, not the text"):
+            adapter.validate_python(parse_document(text + f"disabled: {word}\n", "r.yaml").data)

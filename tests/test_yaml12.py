@@ -67,3 +67,16 @@ def test_merge_keys_and_positions_are_unchanged():
     doc = parse_document("base: &b {unit: t, value: 1}\nx: {<<: *b, value: 2}\ny: [yes, on]\n", "f.yaml")
     assert doc.data == {"base": {"unit": "t", "value": 1}, "x": {"unit": "t", "value": 2}, "y": ["yes", "on"]}
     assert doc.positions[("y", 1)] == (3, 10)
+
+
+def test_text_written_by_the_project_reads_back_as_text_in_yaml_1_2_and_1_1():
+    # `greenpark convert --to yaml` (engine/intake/convert.py) writes with Yaml12Dumper: PyYAML's own
+    # dumper writes `2E5` and `0o17` plain (text in 1.1), which YAML 1.2 reads as numbers
+    import yaml
+
+    from engine.intake.convert import render_text
+    data = {"id": "2E5", "code": "0o17", "flag": "yes", "n": "12", "dot": "1.", "inf": ".inf", "hex": "0x1F",
+            "count": 3, "share": 1.5, "known": True, "none": None, "name": "园区"}
+    text = render_text(data, "yaml")
+    assert parse_document(text, "x.yaml").data == data
+    assert yaml.safe_load(text) == data

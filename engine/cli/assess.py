@@ -29,12 +29,17 @@ def assess(
     to_comply: Annotated[bool, typer.Option("--to-comply", help="also solve, for each unmet threshold check, the "
                                             "smallest change of each input that makes it met (`to_comply`)")] = False,
     output: OutputOpt = None,
+    result_format: Annotated[int, typer.Option("--result-format", min=1, max=2, help="JSON result format: 2 "
+                                               "(rules table, compact rows for met verdicts) or 1 (every finding "
+                                               "in full; served for one more release)")] = 2,
+    trace: Annotated[bool, typer.Option("--trace", help="JSON format 2: keep each finding's engine trace "
+                                        "(format 1 always has it)")] = False,
 ) -> None:
     """Assess parks: diagnosed problems, recommended measures and compliance findings.
 
     Table and markdown list what needs action, by phase and area of the guide (--all: everything).
 
-    JSON is the whole result unless --only is given.
+    JSON is the whole result (format 2, docs/result.md) unless --only is given.
 
     Several files, a folder or - : one view per park, a progress bar on a terminal, the worst exit code.
     """
@@ -54,11 +59,16 @@ def assess(
     assessor = _assessor(ruleset, evaluator, rules_dir, profile)
     with atomic_output(output) as target, ParkProgress(len(inputs)) as progress:
         out = ParkStream(format.value, lang=lang.value, view=view, several=several,
-                         file=target.stream if output is not None else None)
+                         file=target.stream if output is not None else None, result_format=result_format,
+                         trace=trace)
         assessed = 0
         for label, path in inputs:
             progress.show(label)
             result, errors = _assess_input(assessor, path, ruleset, profile, to_comply)
+            failed = bool(result is not None and fail_on and any(f["status"] == fail_on.value
+                                                                 for f in result["findings"]))
+            if result is not None and format is Format.json:
+                result = out.json_form(result)      # the full record is freed before it is encoded
             with progress.paused():
                 for line in errors:
                     typer.echo(f"error: {line}", err=True)
@@ -66,7 +76,7 @@ def assess(
             assessed += result is not None
             if errors:
                 worst = 2
-            elif fail_on and any(f["status"] == fail_on.value for f in result["findings"]):
+            elif failed:
                 worst = max(worst, 1)
             progress.advance()
         out.close()
@@ -206,7 +216,7 @@ def explain(
 def schema(rules: Annotated[bool, typer.Option("--rules", help="the rule-file schema instead")] = False,
            output: OutputOpt = None) -> None:
     """Print the JSON Schema of park facts (or of rule files), for editors' autocompletion."""
-    import json
+    from ..json_output import dump_text
     if rules:
         from pydantic import TypeAdapter
         from ..rules.dsl import RuleFile
@@ -215,4 +225,4 @@ def schema(rules: Annotated[bool, typer.Option("--rules", help="the rule-file sc
         from ..facts.models import Park
         doc = Park.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    write_output(output, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    write_output(output, dump_text(doc, pretty=True) + "\n")

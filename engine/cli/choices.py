@@ -20,10 +20,8 @@ _DEFAULT = "default"          # knowledge/benchmarks.yaml must define it (engine
 
 
 def _yaml(path: Path):
-    import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+    from ..sourcefile import load_document       # deferred: only a non-default profile pays for it
+    return load_document(path).data
 
 
 @lru_cache(maxsize=None)

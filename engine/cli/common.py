@@ -219,7 +219,8 @@ def _report_decision(decision_id: str, db_url: Optional[str], rules_dir: Optiona
     if d is None:
         typer.echo(f"error: no decision {decision_id!r} in the decision log {engine.url.render_as_string()}", err=True)
         raise typer.Exit(2)
-    result = json.loads(d.result)
+    from ..result_format import load_result
+    result = load_result(d.result)         # format 1 or 2 as logged -> format 1
     park = None
     try:                        # the input passed validation when it was decided; a later schema may refuse it
         from ..facts.loader import parse_park

@@ -1,7 +1,6 @@
 """The PDCA loop across cycles: `diff`, `replay`, `history` and `whatif`."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -40,7 +39,8 @@ def diff(
         _fail(exc)
     with atomic_output(output) as target:
         if format is Format.json:
-            target.stream.write(json.dumps(d, ensure_ascii=False, indent=2) + "\n")
+            from ..json_output import dump_text
+            target.stream.write(dump_text(d, pretty=True) + "\n")
             return
         from ..render.since_last import render_since_last, subject_names
         names = subject_names([s[0] for s in sides], [s[1] for s in sides], lang.value)
@@ -95,7 +95,8 @@ def replay(
         engine.dispose()
     with atomic_output(output) as target:
         if format is Format.json:
-            target.stream.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+            from ..json_output import dump_text
+            target.stream.write(dump_text(report, pretty=True) + "\n")
         elif format is Format.markdown:
             from ..render.replay_report import replay_markdown
             target.stream.write(replay_markdown(report, lang=lang.value, knowledge=knowledge))
@@ -134,7 +135,8 @@ def history(
     h = park_history(park_id, decisions, _registry(None).get(None).knowledge)
     with atomic_output(output) as target:
         if format is Format.json:
-            target.stream.write(json.dumps(h, ensure_ascii=False, indent=2) + "\n")
+            from ..json_output import dump_text
+            target.stream.write(dump_text(h, pretty=True) + "\n")
         elif format is Format.markdown:
             from ..render.history_view import history_markdown
             target.stream.write(history_markdown(h, lang.value))
@@ -190,7 +192,8 @@ def whatif(
         _fail(exc)
     with atomic_output(output) as target:
         if format is Format.json:
-            target.stream.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+            from ..json_output import dump_text
+            target.stream.write(dump_text(result, pretty=True) + "\n")
         elif format is Format.markdown:
             from ..render.whatif_view import whatif_markdown
             target.stream.write(whatif_markdown(result, lang=lang.value))

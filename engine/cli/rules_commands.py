@@ -28,7 +28,7 @@ def rules_list(ruleset: RulesetOpt = None, lang: Annotated[Lang, typer.Option()]
 def rules_lint(ruleset: RulesetOpt = None, rules_dir: RulesDirOpt = None) -> None:
     """Compile every pack under every benchmark profile; each rule has examples beside it (fires_
     and silent_) and applies under at least one profile."""
-    from ..rules.testing import lint_tests, lint_profiles
+    from ..rules.example_files import lint_tests, lint_profiles
     rs = _ruleset(ruleset, rules_dir)
     problems = lint_tests(rs) + lint_profiles(rs)
     for p in problems:
@@ -47,7 +47,7 @@ def rules_test(
     rules_dir: RulesDirOpt = None,
 ) -> None:
     """Run every rule's examples through the engine."""
-    from ..rules.testing import run_rule_tests
+    from ..rule_tests import run_rule_tests
     rs = _ruleset(ruleset, rules_dir)
     results = run_rule_tests(rs, _evaluator(evaluator), only=rule)
     failed = [r for r in results if not r.ok]
@@ -69,8 +69,8 @@ def rules_coverage(
     from ..rules.coverage import coverage, in_scope
     report = coverage(_ruleset(ruleset, rules_dir))
     if format is Format.json:
-        import json
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        from ..json_output import dump_text
+        sys.stdout.write(dump_text(report, pretty=True) + "\n")
         return
     from rich.table import Table
     table = Table(title="clause coverage", show_lines=False)

@@ -44,6 +44,7 @@ import re
 from typing import Any
 
 from ..errors import InputError
+from ..result_format import expand
 
 __all__ = ["diff_results", "ParkMismatch", "CATEGORIES", "LISTED"]
 
@@ -164,6 +165,7 @@ def diff_results(before: dict, after: dict, *, labels: tuple[str | None, str | N
     p0, p1 = before.get("park_id"), after.get("park_id")
     if p0 != p1:
         raise ParkMismatch(f"cannot compare assessments of different parks: {p0!r} and {p1!r}")
+    before, after = expand(before), expand(after)       # either may be a stored format 2 result
     then = {f["id"]: f for f in before.get("findings") or []}
     now = {f["id"]: f for f in after.get("findings") or []}
     entries: list[dict] = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Protocol
 
+from ..result_format import load_result
 from .diff import diff_results
 from .lifecycle import Cycle, lifecycle, tasks_in_input
 
@@ -52,7 +53,7 @@ def park_history(park_id: str, decisions: Iterable[_Decision], knowledge: Any) -
     cycles, inputs = [], []
     name = None
     for d in decisions:
-        result = json.loads(d.result)
+        result = load_result(d.result)
         name = result.get("park_name") or name
         previous = inputs[-1].result if inputs else None
         cycles.append({"decision_id": d.decision_id, "created_at": d.created_at.isoformat(),

@@ -124,9 +124,10 @@ def replay_decisions(decisions: Iterable[Any], version: str, assess: Any) -> lis
     import json
 
     from ..errors import GreenparkError
+    from ..result_format import load_result
     out = []
     for d in decisions:
-        stored = json.loads(d.result)
+        stored = load_result(d.result)
         try:
             new = assess(d.input, version, (stored.get("ruleset") or {}).get("profile"))
         except GreenparkError as exc:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from typing import Literal, Protocol, assert_never
 
 from ..errors import EvaluationError
@@ -74,6 +74,9 @@ def family(value: object) -> Family:
     raise EvaluationError(f"unsupported value type {type(value).__name__}")
 
 
+_FAMILIES: dict[type, Family] = {bool: "bool", int: "number", float: "number", str: "text"}
+
+
 def check_derivable(ruleset: CompiledRuleset, facts: list[dict]) -> int:
     """The most derived facts evaluating `ruleset` over `facts` can make (`FindingGraph.bound`).
 
@@ -112,6 +115,28 @@ def check_facts(facts: list[dict], *, values: bool = True) -> None:
     """
     if not isinstance(facts, list) or not facts:
         raise EvaluationError("facts must be a non-empty list of dicts")
+    if not _structure_clean(facts):
+        _check_structure(facts)
+    if values:
+        check_values(facts)
+
+
+def _structure_clean(facts: list[dict]) -> bool:
+    """`_check_structure` in bulk (this runs on every evaluation, over every fact): True when it
+    would find nothing; when in doubt False, and `_check_structure` names the first problem."""
+    if any(type(f) is not dict for f in facts):
+        return False
+    kinds = [f.get("kind") for f in facts]
+    ids = [f.get("id") for f in facts]
+    return (all(type(k) is str and k and k != END for k in kinds)
+            and all(type(i) is str and i and i != END for i in ids)
+            and len(set(ids)) == len(ids)
+            and max(map(len, facts)) <= MAX_PROPERTIES
+            and not any("sid" in f or ID_FIELD in f for f in facts))
+
+
+def _check_structure(facts: list[dict]) -> None:
+    """Fact by fact, raising on the first problem (see `check_facts`)."""
     seen: set[str] = set()
     for index, fact in enumerate(facts):
         name = _fact_name(fact, index)
@@ -129,8 +154,6 @@ def check_facts(facts: list[dict], *, values: bool = True) -> None:
             raise EvaluationError(f"{name}: {len(fact)} properties, at most {MAX_PROPERTIES}")
         if "sid" in fact or ID_FIELD in fact:
             _check_property(name, "sid" if "sid" in fact else ID_FIELD, None)  # raises: reserved
-    if values:
-        check_values(facts)
 
 
 _SCALARS = frozenset({str, bool, int, float})
@@ -150,12 +173,13 @@ def check_values(facts: list[dict]) -> None:
         EvaluationError: naming the fact and the field.
     """
     values = list(chain.from_iterable(map(dict.values, facts)))
-    types = set(map(type, values))
+    value_types = list(map(type, values))
+    types = set(value_types)
     names = set(chain.from_iterable(facts))
     suspect = (not types <= _SCALARS or set(map(type, names)) != {str}
                or any(not n or n[0] == "$" for n in names))
     if not suspect and (int in types or float in types):
-        numbers = [v for v in values if type(v) in _NUMBERS]   # bools are not: type(True) is bool
+        numbers = list(compress(values, map(_NUMBERS.__contains__, value_types)))  # bools are not
         try:
             suspect = (not math.isfinite(sum(numbers))   # a float sum; an int beyond int64
                        or min(numbers) < INT64_MIN or max(numbers) > INT64_MAX)  # or a big float
@@ -292,14 +316,17 @@ def check_fact_types(plan: TypePlan, facts: list[dict]) -> None:
                               + "; ".join(plan.conflicts))
     expected = list(plan.expected)
     first: dict[int, str] = {}
+    by_kind, families = plan.by_kind, _FAMILIES
     for fact in facts:
-        for field, group in plan.by_kind.get(fact["kind"], ()):
+        for field, group in by_kind.get(fact["kind"], ()):
             if field not in fact:
                 continue
-            fam = family(fact[field])
+            value = fact[field]
+            fam = families.get(type(value)) or family(value)   # a subclass: `family` decides
             if expected[group] is None:
                 expected[group], first[group] = fam, fact["id"]
             elif expected[group] != fam:
                 source = f"as in fact {first[group]!r}" if group in first else "constants"
                 raise EvaluationError(f"fact {fact['id']!r}: field {field!r} is {fam}, but rules "
                                       f"compare it as {expected[group]} ({source})")
+

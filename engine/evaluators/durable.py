@@ -13,7 +13,7 @@ events.c `startActionForState`/`completeAndStartAction`), and `delete_state` at 
 * No `Host` at all: `Host.__init__` starts dispatcher timer threads that segfault under
   concurrent `delete_state` (§7); nothing here starts a thread, and actions run on the caller's.
 * Rulesets are compiled from the IR to durable's dict format (`durable_format`), checked with
-  `engine.rules.limits.check_limits` (hangs, segfaults and errors 303/107/108/113/304, §9), and
+  `durable_limits.check_limits` (hangs, segfaults and errors 303/107/108/113/304, §9), and
   registered lazily per `ruleset.key` under a lock with `create_ruleset`, serialised by
   `durable_format.dumps` (json.dumps writes `1e-05`, error 204).
 * Facts pass `check_facts` (values included) and `check_fact_types` before any C call (§6:
@@ -56,7 +56,7 @@ import durable_rules_engine as dre
 
 from ..errors import EvaluationError, Problem
 from ..rules.ir import CompiledRuleset, Match, RuleIR, derived_fact
-from ..rules.limits import check_limits
+from .durable_limits import check_limits
 from .base import (END, ID_FIELD, TypePlan, check_derivable, check_fact_types, check_facts,
                    too_many_derived, type_plan)
 from .durable_format import dumps, facts_json, read_fields, to_durable
@@ -67,6 +67,7 @@ __all__ = ["DurableEvaluator", "bound_ids"]
 log = logging.getLogger(__name__)
 _ENGINE_ERRORS = (dre.error, MemoryError)   # rules.c raises these two (MemoryError: out of memory)
 _FACT = ':{"id":"'   # how a bound fact starts in a serialised firing (`bound_ids`)
+_json_str = json.JSONEncoder(ensure_ascii=False).encode   # json.dumps(s, ensure_ascii=False), no new encoder
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,12 @@ class _Rule:
     aliases: tuple[str, ...]       # the IR's aliases, same order
     derived_tail: str | None       # `,"kind":"finding",...` of the fact it emits, or None
     derived_id: str                # what its derived facts' ids start with, `RULE(`
+    rule_id: str = ""              # rule.id
+    single: bool = False           # one alias
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule_id", self.rule.id)
+        object.__setattr__(self, "single", len(self.engines) == 1)
 
 
 @dataclass
@@ -118,6 +125,21 @@ class _Run:
             self.next_id += 1
         self.names[name] = fact_id
         return name
+
+    def engine_ids(self, fact_ids: list[str]) -> list[str]:
+        """`[self.engine_id(f) for f in fact_ids]`, in one loop (it runs over every input fact)."""
+        get, names, state_hash, i = ENGINE_IDS.get, self.names, self.state_hash, self.next_id
+        out = []
+        for fact_id in fact_ids:
+            name, code = get(i)
+            i += 1
+            if code == state_hash:
+                name, code = get(i)
+                i += 1
+            names[name] = fact_id
+            out.append(name)
+        self.next_id = i
+        return out
 
 
 def bound_ids(message: str, rule_name: str, engines: tuple[str, ...]) -> list[str]:
@@ -254,8 +276,7 @@ class DurableEvaluator:
         sid = uuid.uuid4().hex
         run = self._runs[sid] = _Run({f["id"] for f in facts}, limit, fnv1a32("sid-" + sid))
         try:
-            new_id = run.engine_id
-            payload = (facts_json(asserted, sid, [new_id(f["id"]) for f in asserted],
+            payload = (facts_json(asserted, sid, run.engine_ids([f["id"] for f in asserted]),
                                   entry.reads_id, fields) if asserted else None)
             self._session(entry, sid, run, payload)
             return run.trace
@@ -286,15 +307,29 @@ class DurableEvaluator:
         if started is None:
             return
         message = started[1]
-        complete, fire = c.complete_and_start_action, self._fire
+        complete, derive = c.complete_and_start_action, self._derive
+        names, seen, trace = run.names, run.seen, run.trace
         while message is not None:
             try:
                 name = message[2:message.index('"', 2)]
                 rule = rules[name]
                 if rule is None:
                     run.ended = True
-                else:
-                    fire(entry, sid, run, rule, bound_ids(message, name, rule.engines))
+                else:   # one firing: recorded once (see the module docstring), then its fact derived
+                    if rule.single and (at := message.find(_FACT, len(name) + 4)) != -1:
+                        # `bound_ids`' one-alias case, inline: most firings bind one fact
+                        ids = [names[message[at + 8:message.index('"', at + 8)]]]
+                        key = (name, ids[0])
+                        bound = {rule.aliases[0]: ids[0]}
+                    else:
+                        ids = [names[e] for e in bound_ids(message, name, rule.engines)]
+                        key = (name, *ids)
+                        bound = dict(zip(rule.aliases, ids))
+                    if key not in seen:
+                        seen.add(key)
+                        trace.append(Match(rule.rule_id, bound))
+                        if rule.derived_tail is not None:
+                            derive(entry, sid, run, rule, ids)
             except BaseException as exc:
                 try:
                     c.abandon_action(handle, offset)   # frees the action's context, as do_actions
@@ -305,17 +340,8 @@ class DurableEvaluator:
                 raise
             message = complete(handle, offset)
 
-    def _fire(self, entry: _Entry, sid: str, run: _Run, rule: _Rule, engine_ids: list[str]) -> None:
-        """One firing: record it once, and assert the fact it derives (if any)."""
-        names = run.names
-        ids = [names[e] for e in engine_ids]
-        key = (rule.name, *ids)
-        if key in run.seen:
-            return
-        run.seen.add(key)
-        run.trace.append(Match(rule.rule.id, dict(zip(rule.aliases, ids))))
-        if rule.derived_tail is None:
-            return
+    def _derive(self, entry: _Entry, sid: str, run: _Run, rule: _Rule, ids: list[str]) -> None:
+        """Assert the fact a (first) firing of `rule` over facts `ids` derives."""
         fact_id = f"{rule.derived_id}{','.join(ids)})"     # derived_fact's id, prefix precomputed
         if fact_id in run.ids:  # durable only notices if the other was stored
             raise EvaluationError(f"rule {rule.rule.id}: derived fact id {fact_id!r} is already "
@@ -324,7 +350,7 @@ class DurableEvaluator:
         run.derived += 1
         if run.derived > run.limit:
             raise too_many_derived(run.limit, len(run.ids) - run.derived)
-        real = (f',"{ID_FIELD}":' + json.dumps(fact_id, ensure_ascii=False)) if entry.reads_id else ""
+        real = f',"{ID_FIELD}":{_json_str(fact_id)}' if entry.reads_id else ""
         text = f'{{"id":"{run.engine_id(fact_id)}"{rule.derived_tail}{real},"sid":"{sid}"}}'
         if self._c.assert_fact(entry.handle, text)[0] == 2:   # 1 = no rule takes it: fine
             raise EvaluationError(f"rule {rule.rule.id}: the engine reported derived fact "

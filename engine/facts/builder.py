@@ -87,6 +87,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
     energy = latest["energy_total_tce"].value
     ents = park.enterprises
     keu = [e.key_energy_user for e in ents]
+    lists = [_membership(knowledge, e.industry_code) for e in ents]   # once per enterprise
     fs.facts.append(_clean({
         "kind": "park", "id": "park", "level": prof.level.value, "province": prof.province, "region": region,
         "park_type": prof.park_type.value, "is_chemical": prof.park_type.value == "chemical",
@@ -95,9 +96,8 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         "leading_industry_count": len(prof.leading_industries), "has_plan": bool(park.plan and park.plan.exists),
         "green_staff": prof.green_staff, "energy_total_tce": energy,
         "ets_enterprises": sum(e.in_carbon_market is True for e in ents),
-        "ets_sector_unflagged": sum(e.in_carbon_market is None and _membership(knowledge, e.industry_code)["ets_sector"]
-                                    for e in ents),
-        "two_high_enterprises": sum(_membership(knowledge, e.industry_code)["two_high"] for e in ents),
+        "ets_sector_unflagged": sum(e.in_carbon_market is None and m["ets_sector"] for e, m in zip(ents, lists)),
+        "two_high_enterprises": sum(m["two_high"] for m in lists),
         "key_energy_users": sum(v is True for v in keu), "key_energy_users_unknown": sum(v is None for v in keu)}))
     fs.paths["park"] = {"level": "profile.level", "province": "profile.province", "park_type": "profile.park_type",
                         "is_chemical": "profile.park_type", "has_management_body": "profile.has_management_body",
@@ -118,16 +118,16 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
                                 "uses_unverified": dv.uses_unverified, "undefined": dv.undefined,
                                 "at_best": _at_best(name, latest, knowledge)}))
         fs.paths[fid] = {"value": f"derived.{name}"}
-    for i, e in enumerate(ents):
+    for i, (e, member) in enumerate(zip(ents, lists)):
         code = e.industry_code
         trig = e.cp_triggers
-        flags = [trig.exceeds_discharge_standard, trig.exceeds_total_quota, trig.toxic_substances,
-                 trig.exceeds_energy_limit]
-        mandatory = True if any(f is True for f in flags) else False if all(f is False for f in flags) else None
+        flags = (trig.exceeds_discharge_standard, trig.exceeds_total_quota, trig.toxic_substances,
+                 trig.exceeds_energy_limit)   # each True, False or None (strict bools)
+        mandatory = True if True in flags else None if None in flags else False
         fid = f"ent:{e.id}"
         fs.facts.append(_clean({
             "kind": "enterprise", "id": fid, "name": e.name, "industry_code": code, "division": code[:3],
-            **_membership(knowledge, code),
+            **member,
             "key_energy_user": e.key_energy_user, "energy_use": e.energy_use, "above_scale": e.above_scale,
             "trig_exceeds_standard": trig.exceeds_discharge_standard, "trig_exceeds_quota": trig.exceeds_total_quota,
             "trig_toxic": trig.toxic_substances, "trig_energy_limit": trig.exceeds_energy_limit,
@@ -139,7 +139,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         fs.paths[fid] = _Paths(_ENTERPRISE_PATHS, f"enterprises[{i}]")
         if mandatory is None:
             fs.missing[fid] = {"mandatory_audit": [f"enterprises[{i}].cp_triggers.{n}"
-                                                   for n, v in trig.model_dump().items() if v is None]}
+                                                   for n in type(trig).model_fields if getattr(trig, n) is None]}
     inf = park.infrastructure
     plants = inf.wastewater_plants
     loads = [p.load_rate for p in plants]

@@ -77,8 +77,26 @@ def validation_problems(exc: ValidationError, doc: Document, root: type[BaseMode
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = _without_tags(loc, doc.data)
         problems.append(doc.problem(loc, _wording(err, loc, root)))
     return problems
+
+
+def _without_tags(loc: tuple, data: Any) -> tuple:
+    """A tagged union puts the tag that chose the model (a rule's `kind: compliance`) into the
+    error's path, where the file has no such key: `compliance.scope` is the file's `scope`."""
+    out, here = [], data
+    for part in loc:
+        if isinstance(here, dict) and isinstance(part, str) and part not in here and part in here.values():
+            continue
+        out.append(part)
+        if isinstance(here, dict):
+            here = here.get(part)
+        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+            here = here[part]
+        else:
+            here = None
+    return tuple(out)
 
 
 def _wording(err: dict, loc: tuple, root: type[BaseModel]) -> str:

@@ -55,11 +55,12 @@ def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None
     out["key_enterprise_audit_rate"] = d
     subject = []
     for i, e in enumerate(park.enterprises):
-        flags = list(e.cp_triggers.model_dump().values())
+        trig = e.cp_triggers   # its flat bool fields, read directly (`model_dump` per enterprise is slow)
+        flags = [getattr(trig, t) for t in type(trig).model_fields]
         if any(v is True for v in flags):
             subject.append((i, e))
         elif any(v is None for v in flags):   # no trigger known to hold, some unknown: may be subject
-            d.missing += [f"enterprises[{i}].cp_triggers.{t}" for t, v in e.cp_triggers.model_dump().items()
+            d.missing += [f"enterprises[{i}].cp_triggers.{t}" for t, v in zip(type(trig).model_fields, flags)
                           if v is None]
     d.missing += [f"enterprises[{i}].cp_audit" for i, e in subject if e.cp_audit is None]
     if not d.missing:

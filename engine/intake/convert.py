@@ -104,7 +104,9 @@ def render_text(data: dict, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     import yaml
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+
+    from ..sourcefile.yaml12 import Yaml12Dumper
+    return yaml.dump(data, Dumper=Yaml12Dumper, allow_unicode=True, sort_keys=False, width=120)
 
 
 def _atomic_text(out: Path, text: str) -> None:

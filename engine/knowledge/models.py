@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictBool, model_validator
 
 from ..facts.quantities import IndustryCode
+from ..scalars import Bool, Float, whole
 from ..text import Text
 
 __all__ = ["Tag", "Phase", "Operator", "Direction", "Carrier", "CARRIERS", "SECTION_PHASE", "EipCategory",
@@ -50,8 +51,20 @@ ClauseId = Annotated[str, Field(pattern=r"^[1-8](?:\.\d{1,2}){0,2}[a-n]?$")]
 DoClauseId = Annotated[str, Field(pattern=r"^6\.(?:[2-9]|1[01])$",
                                   description="a clause of 6.2-6.11 (the guide's tasks)")]
 BenchmarkId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:[-.][A-Za-z0-9]+)*$")]
-Year = Annotated[int, Field(ge=1990, le=2100)]
+Year = Annotated[int, Strict(), Field(ge=1990, le=2100), BeforeValidator(whole)]   # constraints first: in the schema
 NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def _flag_or_number(value):
+    """A benchmark's value: a number, or true/false for a `boolean`/`present` check; never text."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        raise ValueError(f"must be a number or true/false, not the text {value!r} (write it without quotes)")
+    raise ValueError(f"must be a number or true/false (got {value!r})")
+
+
+FlagOrNumber = Annotated[StrictBool | float | None, BeforeValidator(_flag_or_number)]
 
 
 def parent_clause(clause_id: str) -> str | None:
@@ -63,14 +76,16 @@ def parent_clause(clause_id: str) -> str | None:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: knowledge files are YAML 1.2 like park files, so `yes` or "12" is text, refused where a
+    # flag or number belongs (engine.scalars words the message), never coerced
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
 class DerivationInput(_Model):
     """One published number a derived value is computed from."""
 
     name: NonEmpty
-    value: float
+    value: Float
     unit: NonEmpty
     verification: Tag
     source: Id
@@ -85,7 +100,7 @@ class Derivation(_Model):
 
     formula: NonEmpty
     inputs: list[DerivationInput] = Field(default_factory=list)
-    scale: float | None = None
+    scale: Float | None = None
 
 
 class _Tagged(_Model):
@@ -130,7 +145,7 @@ class Clause(_Model):
     parent: ClauseId | None
     title: Text
     phase: Phase
-    normative: bool
+    normative: Bool
     normative_note: str | None = None
     eip_category: EipCategory | None = None
 
@@ -195,8 +210,8 @@ class Indicator(_Model):
     dimension: Literal["carbon", "energy", "resource", "environment", "industry", "management"]
     formula: NonEmpty
     clauses: list[ClauseId] = Field(min_length=1)
-    key: bool = False
-    best: float | None = None
+    key: Bool = False
+    best: Float | None = None
     change_of: Id | None = None
 
 
@@ -219,8 +234,8 @@ class AppliesIf(_Model):
     """Machine-readable applicability: `ge <= indicator < lt` (either bound may be absent)."""
 
     indicator: Id
-    ge: float | None = None
-    lt: float | None = None
+    ge: Float | None = None
+    lt: Float | None = None
 
     @model_validator(mode="after")
     def _a_bound(self):
@@ -237,11 +252,11 @@ class Benchmark(_Tagged):
     indicator: Id | None
     name: Text
     operator: Operator
-    value: StrictBool | float | None
+    value: FlagOrNumber
     unit: str | None = None
     name_verification: Tag | None = None
     group: str | None = None
-    mandatory: bool | None = None
+    mandatory: Bool | None = None
     selection: str | None = None
     note: str | None = None
     applies: str | None = None
@@ -272,7 +287,7 @@ class BenchmarksFile(_Model):
 # -- coefficients.yaml --------------------------------------------------------------------------
 
 class Quantity(_Model):
-    value: float
+    value: Float
     unit: NonEmpty
 
 
@@ -307,7 +322,7 @@ class Coefficient(_Published):
     lhv: Quantity | None = None
     option: Id | None = None
     option_name: Text | None = None
-    default: bool = False
+    default: Bool = False
 
 
 class CoefficientsFile(_Model):
@@ -337,7 +352,7 @@ class CoefficientsFile(_Model):
 # -- emission_factors.yaml ----------------------------------------------------------------------
 
 class TaggedValue(_Tagged):
-    value: float = Field(gt=0)
+    value: Float = Field(gt=0)
     note: str | None = None
 
 
@@ -375,7 +390,7 @@ class CalcInputs(_Model):
 
     ncv: Quantity
     carbon_content: Quantity
-    oxidation: float = Field(gt=0, le=1)
+    oxidation: Float = Field(gt=0, le=1)
 
 
 class FuelFactor(_Published):
@@ -391,9 +406,9 @@ class FuelFactor(_Published):
 
 
 class Gwp(_Tagged):
-    co2: float = Field(gt=0)
-    ch4: float = Field(gt=0)
-    n2o: float = Field(gt=0)
+    co2: Float = Field(gt=0)
+    ch4: Float = Field(gt=0)
+    n2o: Float = Field(gt=0)
     note: str | None = None
 
 

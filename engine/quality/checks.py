@@ -35,8 +35,8 @@ def _g(value: float) -> str:
 
 def shares_as_fractions(park: Park, s: QualitySettings) -> Iterator[dict]:
     """Percentages (every field the model gives the unit %) above 0 and at most fraction_share_max."""
-    for path, value, (unit, _maximum) in walk(park):
-        if unit == "%" and 0 < value <= s.fraction_share_max:
+    for path, value, _kind in walk(park, unit="%"):   # the enterprises hold none: not visited
+        if 0 < value <= s.fraction_share_max:
             zh, en = field_words(path, "zh"), field_words(path, "en")
             pct = _g(round(value * 100, 6))
             yield warning(

@@ -40,13 +40,23 @@ def _ref(prop: dict) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _schema_plan() -> tuple[dict[str, dict[str, FieldKind]], dict[str, set[str]]]:
+def _schema() -> tuple[dict[str, dict[str, FieldKind]], dict[str, dict[str, str]]]:
+    """Model name -> field -> kind, and model name -> field -> the model it holds."""
     schema = Park.model_json_schema()
-    kinds, nested = {}, {}
+    kinds, refs = {}, {}
     for name, definition in [("Park", schema), *schema.get("$defs", {}).items()]:
         props = definition.get("properties", {})
         kinds[name] = {f: k for f, k in ((f, _unit(p)) for f, p in props.items()) if k is not None}
-        nested[name] = {f: _ref(p) for f, p in props.items() if f not in kinds[name] and _ref(p)}
+        refs[name] = {f: _ref(p) for f, p in props.items() if f not in kinds[name] and _ref(p)}
+    return kinds, refs
+
+
+@lru_cache(maxsize=None)
+def _schema_plan(unit: str | None = None) -> tuple[dict[str, dict[str, FieldKind]], dict[str, set[str]]]:
+    """The kinds (of `unit` only, if given) and, per model, the fields holding a model with such
+    a field somewhere below."""
+    all_kinds, nested = _schema()
+    kinds = {name: {f: k for f, k in ks.items() if unit is None or k[0] == unit} for name, ks in all_kinds.items()}
     holds = {name for name, k in kinds.items() if k}            # models with a unit field somewhere below
     while True:
         more = {name for name, refs in nested.items() if name not in holds and set(refs.values()) & holds}
@@ -63,34 +73,60 @@ def field_kinds() -> dict[str, dict[str, FieldKind]]:
 
 def item_path(parent: str, index: int, item: Any) -> str:
     """`years[year=2024]`, `enterprises[id=E01]`, else `profile.leading_industries[0]`."""
-    for key in ("year", "id"):
+    for key in _item_keys(type(item)):
         value = getattr(item, key, None)
         if isinstance(value, (int, str)) and "]" not in str(value):
             return f"{parent}[{key}={value}]"
     return f"{parent}[{index}]"
 
 
-def walk(model: BaseModel, path: str = "") -> Iterator[tuple[str, float, FieldKind]]:
-    """(path, value, kind) of every reported value with a unit in `model`, depth first (only the
-    fields that are, or hold, such values are visited)."""
-    all_kinds, all_nested = _schema_plan()
-    cls = type(model).__name__
-    kinds, nested = all_kinds.get(cls, {}), all_nested.get(cls, set())
-    for name in type(model).model_fields:
-        if name not in kinds and name not in nested:
-            continue
+@lru_cache(maxsize=None)
+def _item_keys(cls: type) -> tuple[str, ...]:
+    """Which of `year`, `id` an item of `cls` may have: for a model that allows no extra fields,
+    its fields and class attributes (a missing attribute costs pydantic an exception)."""
+    if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls.model_config.get("extra") == "allow":
+        return ("year", "id")
+    return tuple(k for k in ("year", "id") if k in cls.model_fields or hasattr(cls, k))
+
+
+def walk(model: BaseModel, path: str = "", unit: str | None = None
+         ) -> Iterator[tuple[str, float, FieldKind]]:
+    """(path, value, kind) of every reported value with a unit (or with `unit` only) in `model`,
+    depth first (only the fields that are, or hold, such values are visited)."""
+    out: list[tuple[str, float, FieldKind]] = []
+    _collect(model, path, out, unit)
+    return iter(out)
+
+
+_PLANS: dict[tuple[str | None, type], tuple[tuple[str, FieldKind | None], ...]] = {}
+
+
+def _plan_of(unit: str | None, cls: type) -> tuple[tuple[str, FieldKind | None], ...]:
+    """The fields of `cls` that walk visits, in model order, each with its kind (None: a field
+    that only holds such values); worked out once per class (walk runs over every enterprise)."""
+    plan = _PLANS.get((unit, cls))
+    if plan is None:
+        all_kinds, all_nested = _schema_plan(unit)
+        kinds, nested = all_kinds.get(cls.__name__, {}), all_nested.get(cls.__name__, set())
+        plan = _PLANS[unit, cls] = tuple((name, kinds.get(name)) for name in cls.model_fields
+                                         if name in kinds or name in nested)
+    return plan
+
+
+def _collect(model: BaseModel, path: str, out: list, unit: str | None) -> None:
+    for name, kind in _plan_of(unit, type(model)):
         value = getattr(model, name)
-        here = f"{path}.{name}" if path else name
         if value is None:
             continue
+        here = f"{path}.{name}" if path else name
         if isinstance(value, BaseModel):
-            yield from walk(value, here)
+            _collect(value, here, out, unit)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    yield from walk(item, item_path(here, i, item))
-        elif name in kinds and isinstance(value, (int, float)) and not isinstance(value, bool):
-            yield here, float(value), kinds[name]
+                    _collect(item, item_path(here, i, item), out, unit)
+        elif kind is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append((here, float(value), kind))
 
 
 def _plain(x: float) -> str:

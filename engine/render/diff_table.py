@@ -45,13 +45,13 @@ class DiffView:
 if __name__ == "__main__":  # pragma: no cover - demo: a park against itself with one fact changed
     import copy
 
-    import yaml
     from rich.console import Console
 
     from ..assessment import Assessor
     from ..cycles.diff import diff_results
     from ..facts.loader import park_from_data
-    data = yaml.safe_load(open("examples/strong_hightech_park.yaml", encoding="utf-8"))
+    from ..sourcefile import load_document
+    data = load_document("examples/strong_hightech_park.yaml").data
     later = copy.deepcopy(data)
     later["years"][-1]["water"]["reclaimed_used"] = "500 万m3"
     assess = Assessor().assess

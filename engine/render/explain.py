@@ -15,6 +15,10 @@ __all__ = ["render_explanation"]
 
 
 def render_explanation(f: dict, result: dict, ruleset, lang: str) -> Group:
+    """One finding of `result` (either format) in full; the trace line only when the result
+    carries the trace (format 1, or format 2 asked for with it)."""
+    from ..result_format import expand
+    result = expand(result)
     k = ruleset.knowledge
     clauses = "\n".join(f"{c}  {k.clauses[c].title.get(lang)}" for c in f["clauses"] if c in k.clauses)
     rank = f"   #{f['rank']}" if f.get("rank") else ""
@@ -63,8 +67,9 @@ def render_explanation(f: dict, result: dict, ruleset, lang: str) -> Group:
         parts += [Text.assemble((f"{label}{sep}", "bold"), text) for label, text in measure_details(sel, f, lang)]
     if f.get("related"):
         parts.append(Text(("相关：" if lang == "zh" else "related: ") + ", ".join(f["related"])))
-    parts.append(Text("trace: " + "; ".join(f"{t['engine_rule']} <- {t['facts']}" for t in f.get("trace", [])),
-                      style="dim"))
+    if "trace" in f:
+        parts.append(Text("trace: " + "; ".join(f"{t['engine_rule']} <- {t['facts']}" for t in f["trace"]),
+                          style="dim"))
     return Group(*parts)
 
 

@@ -32,6 +32,8 @@ def render_markdown(result: dict, *, lang: str = "zh", view: ViewOptions | None 
     Returns:
         str: the report, ending with a newline.
     """
+    from ..result_format import expand
+    result = expand(result)
     sel = Selection(result, view)
     lines = _header(result, lang, sel, source) + data_quality_markdown(result, lang) + _categories(result, lang)
     if sel.options.grouped:

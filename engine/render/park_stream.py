@@ -4,7 +4,8 @@ Table and Markdown: one view per park, named by its file when there are several 
 result itself for one input; for several inputs (several paths or a folder) a JSON array, written
 element by element, of `{"file", "result"}` or, for input that could not be assessed,
 `{"file", "errors"}` (the same lines as on stderr). With `--only`, each result keeps only those
-findings and says so in `"only"`.
+findings and says so in `"only"`. JSON is written in result format 2 (docs/result.md) unless
+format 1 is asked for, with the engine trace only when asked for.
 """
 from __future__ import annotations
 
@@ -30,11 +31,14 @@ class ParkStream:
         view (ViewOptions | None): what table and Markdown list; its `only` also filters JSON. Default None.
         several (bool): several inputs: name each park's file; JSON as an array. Default False.
         file (IO | None): where to write. Default None: `sys.stdout`.
+        result_format (int): the JSON result format, 1 or 2. Default 2.
+        trace (bool): format 2 JSON keeps each finding's engine trace. Default False.
     """
 
     def __init__(self, format: str, *, lang: str = "zh", view: ViewOptions | None = None, several: bool = False,
-                 file: IO | None = None):
+                 file: IO | None = None, result_format: int = 2, trace: bool = False):
         self.format, self.lang, self.view, self.several = format, lang, view or ViewOptions(), several
+        self.result_format, self.trace = result_format, trace
         self.file = file
         self.count = 0
 
@@ -61,9 +65,18 @@ class ParkStream:
         self.count += 1
         self.out.flush()
 
-    def _json(self, label: str, result: dict | None, errors: list[str]) -> None:
-        if result is not None and self.view.only is not None:
+    def json_form(self, result: dict) -> dict:
+        """What `write` puts out as JSON for `result`: `--only` applied, in the result format asked
+        for. A caller may call it first and drop the full record before writing (a large park's
+        format 1 record is several times its format 2 JSON)."""
+        from ..result_format import as_format
+        if self.view.only is not None and "only" not in result:
             result = filter_result(result, self.view.only)
+        return as_format(result, self.result_format, trace=self.trace)
+
+    def _json(self, label: str, result: dict | None, errors: list[str]) -> None:
+        if result is not None:
+            result = self.json_form(result)
         if not self.several:
             if result is not None:
                 self.out.write(render_json(result) + "\n")

@@ -134,6 +134,8 @@ class Selection:
     """
 
     def __init__(self, result: dict, options: ViewOptions | None = None):
+        from ..result_format import expand
+        result = expand(result)
         self.result, self.options = result, options or ViewOptions()
         self.by_id = {f["id"]: f for f in result["findings"]}
         picked = [f for f in result["findings"] if self.options.shows(f)]
@@ -244,6 +246,8 @@ def to_collect(result: dict) -> list[dict]:
 def filter_result(result: dict, only: frozenset) -> dict:
     """The result with only the findings of the given statuses/kinds, and `only` saying so (JSON
     `--only`); the summary still counts every finding."""
+    from ..result_format import expand
+    result = expand(result)
     opts = ViewOptions(frozenset(only))
     return {**result, "only": sorted(only), "findings": [f for f in result["findings"] if opts.shows(f)]}
 

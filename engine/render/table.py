@@ -44,6 +44,8 @@ class AssessmentView:
 
     def __init__(self, result: dict, *, lang: str = "zh", view: ViewOptions | None = None,
                  source: str | None = None):
+        from ..result_format import expand
+        result = expand(result)            # format 2: rows and rules table -> full records
         self.result, self.lang, self.source = result, lang, source
         self.selection = Selection(result, view)
 

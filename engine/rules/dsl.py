@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
+from ..scalars import Bool, Int, whole
 from ..text import Text
 
 __all__ = ["RuleFile", "ComplianceRule", "ProblemRule", "MeasureRule", "PatternSpec", "PackManifest",
@@ -40,7 +41,9 @@ STATUSES = ("met", "not_met", "insufficient_data", "not_applicable", "problem", 
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: rule files are YAML 1.2 like park files, so `yes` or "2" is text, refused where a flag
+    # or number belongs (engine.scalars words the message), never coerced
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class PatternSpec(_Model):
@@ -54,7 +57,7 @@ class PatternSpec(_Model):
 
 class _RuleBase(_Model):
     id: str = Field(pattern=RULE_ID, description="stable id, independent of the file name")
-    version: int = Field(ge=1, description="bump when the rule's meaning changes")
+    version: Int = Field(ge=1, description="bump when the rule's meaning changes")
     clauses: list[str] = Field(min_length=1, description="guide clauses, e.g. 6.3 or 5.3a")
     severity: Severity
     title: Text
@@ -63,7 +66,7 @@ class _RuleBase(_Model):
                      Annotated[str, Field(pattern=r"^(?:profile:[a-z][a-z0-9_]*|[A-Z][A-Za-z0-9.-]*)$")]] = Field(
         default_factory=dict, description="local name -> benchmark id in knowledge/benchmarks.yaml, or "
                                           "profile:<indicator> for the profile's benchmark of that indicator")
-    disabled: bool = False
+    disabled: Bool = False
 
 
 class ComplianceExplain(_Model):
@@ -83,7 +86,7 @@ class ComplianceRule(_RuleBase):
     requires: list[str] = Field(default_factory=list,
                                 description="extra subject fields that must be reported")
     check: str = Field(description="what 'met' means, over the subject's fields")
-    scope: bool = Field(False, description="a clause 1 scope rule: decided first; when its check fails the "
+    scope: Bool = Field(False, description="a clause 1 scope rule: decided first; when its check fails the "
                                            "park is out of scope (verdict not_applicable, explained by "
                                            "explain.not_applicable) and no other rule runs")
     explain: ComplianceExplain
@@ -154,7 +157,8 @@ class ExemptionsFile(_Model):
 
 class Expectation(_Model):
     status: Status
-    count: int | None = Field(None, ge=1, description="how many findings with this status")
+    count: Annotated[int, Strict(), Field(ge=1), BeforeValidator(whole)] | None = Field(
+        None, description="how many findings with this status")
     explain_contains: str | None = Field(None, description="text the zh explanation must contain")
     explain_en_contains: str | None = None
 

@@ -1,460 +1,73 @@
-"""Static checks that a compiled ruleset is safe for durable-rules, and worst-case test facts.
+"""Limits of the rule language itself, whatever engine runs the IR: a compiled ruleset that breaks
+one of these is wrong for the oracle as much as for durable-rules.
 
-durable-rules 2.0.28 has fixed-size tables in its C core; overflowing one is an error at best
-and a hang or segfault at worst (/work/shared/reference/durable_rules.md §2, §9, §11).
-`check_limits` refuses such rulesets before they reach the engine; `DurableEvaluator` calls it
-on registration and the compiler should call it too. Limits, and how each was found:
-
-* 4096 rules including the adapter's `__end__` rule (rete.c `MAX_ACTIONS`).
-* 16 patterns per rule (message frame of 16: a 17-pattern rule failed with error 304, measured).
-* 31 join expressions per pattern, counting 2 per `$and`/`$or` (error 113 at 32, measured).
-* Joins (`Ref`) only with `eq` (§9: an inequality join reads out of bounds), only in the
-  pattern's top-level conjunction (inside `$or` error 311 when the field is absent, measured),
-  and only to an alias bound by an earlier pattern.
-* Priorities 0..65535 (read with `atoi` into an unsigned short), finite constants within int64,
-  ordering comparisons on numbers only, one type family per compared field (§5), field names
-  that are not `sid` or `$...` (the engine's own), kinds that are not empty or `__end__`.
+* The IR format this module models (`IR_FORMAT`).
+* Engine rule ids are unique in a ruleset (a firing names its rule by id).
+* Each pattern of a rule binds its own alias, and a join (`Ref`) refers only to an alias bound by
+  an earlier pattern (a join reads a fact already matched).
 * No cycle of rules deriving findings from each other's findings: every firing derives a fact
   with a new id, so forward chaining never settles (`engine.rules.finding_graph`; the evaluators
   refuse such a ruleset too).
-* The IR format this module models (`IR_FORMAT`).
-* The alpha network (below): <= 511 children per node (512 hangs, §9), <= 127 entries in a node's
-  `$nex`/forward list (128 segfaulted, measured), <= 255 patterns ending at one node (256 fills
-  the beta list, whose scan has no bound; 257 is error 108), <= 64 nodes on the traversal stack
-  (error 303, §9).
 
-Patterns whose test is only `Undefined` are allowed: §5's infinite loop came from the state
-object `{sid, id, $s}` matching a bare `$nex`; every pattern here starts with a `kind` equality,
-which the state object never passes (tests/test_limits.py shows such a rule firing once).
-
-Model of durable's alpha network (rete.c `createAlpha`/`findAlpha`, events.c `handleAlpha`),
-built from the exact dicts `durable_format.to_durable` emits:
-
-* A pattern `{"$and": [t1, t2, ...]}` is a chain root -> t1 -> t2 -> ...; the rule's beta node
-  hangs off the last node. A test node is shared with an existing child of the same parent that
-  has the same field, operator, value type and value; join tests are never shared.
-* `$nex` tests live in the parent's `$nex` list, everything else in its 512-slot hash set.
-* `{"$or": [d1, d2]}` under parent P builds each branch from P and links each branch's last node
-  to one new forward node F (through that node's `$nex` list); the chain continues below F.
-* Asserting a fact pops a node and pushes every child the fact passes onto a 64-entry stack:
-  forward nodes always, `$nex` nodes when the field is absent, join nodes when it is present.
-  Worst case for one node, `fanout`: all of its `$nex` list, joins and non-equality tests, plus,
-  per field, one equality child per type family (one value cannot equal two distinct constants
-  of one family). Worst stack height below node N: `peak(N) = fanout(N) + max(0, peak(C) - 1)`
-  over its children C - the siblings of the child being expanded stay on the stack. The root
-  pushes only the fact's `kind` node, so a ruleset is safe when `peak` of every kind node <= 64.
-  The model is conservative (it assumes `v > 5` and `v < 3` can hold together) and matched the
-  engine exactly at the 64/65 boundary for flat, nested, `$or` and `$nex` shapes
-  (tests/test_limits.py). The source read is durable_rules 2.0.28's sdist, `src/rules/`.
+The limits of durable-rules' C core (fixed-size tables, its alpha network, value types it
+mis-compares) are checked beside its adapter, in `engine.evaluators.durable_limits`, whose
+`check_limits` runs these checks too.
 """
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import assert_never
 
-from ..evaluators.base import (END, INT64_MAX, INT64_MIN, MAX_PROPERTIES, family, type_plan)
-from ..evaluators.durable_format import pattern_condition, to_durable
 from .finding_graph import FindingGraph
-from .ir import (IR_FORMAT, And, CompiledRuleset, Compare, Cond, Const, Defined, Or,
-                             Ref, RuleIR, Undefined)
+from .ir import IR_FORMAT, And, CompiledRuleset, Compare, Cond, Defined, Or, Ref, RuleIR, Undefined
 
-__all__ = ["check_limits", "worst_case_facts", "alpha_peaks", "MAX_RULES", "MAX_PATTERNS",
-           "MAX_EXPRESSIONS", "MAX_CHILDREN", "MAX_NEX_LIST", "MAX_BETAS", "MAX_STACK",
-           "MAX_PRIORITY"]
-
-MAX_RULES = 4096
-MAX_PATTERNS = 16
-MAX_EXPRESSIONS = 31
-MAX_CHILDREN = 511
-MAX_NEX_LIST = 127
-MAX_BETAS = 255
-MAX_STACK = 64
-MAX_PRIORITY = 65535
+__all__ = ["check_rules"]
 
 
-def check_limits(ruleset: CompiledRuleset, *, cycles: bool = True) -> list[str]:
-    """Every reason durable-rules cannot safely run `ruleset` (empty list: safe).
+def check_rules(ruleset: CompiledRuleset, *, cycles: bool = True) -> list[str]:
+    """Every way `ruleset` breaks the rule language, whatever the engine (empty list: none).
 
     Args:
         cycles: include finding cycles (`FindingGraph.cycle_problems`); the pack loader reports
-            those itself, not as an engine limit.
+            those itself, naming the rule's file.
 
     Example:
-        >>> check_limits(ruleset)
+        >>> check_rules(ruleset)
         []
     """
     problems: list[str] = []
     if ruleset.format != IR_FORMAT:
         problems.append(f"ruleset: IR format {ruleset.format}, this engine reads {IR_FORMAT}")
-    if len(ruleset.rules) + 1 > MAX_RULES:
-        problems.append(f"{len(ruleset.rules)} rules: the engine takes at most {MAX_RULES - 1} "
-                        f"(plus the end marker)")
     seen: set[str] = set()
     for rule in ruleset.rules:
         if rule.id in seen:
             problems.append(f"{rule.id}: duplicate engine rule id")
         seen.add(rule.id)
         problems.extend(_rule_problems(rule))
-    problems.extend(f"ruleset: {c}" for c in type_plan(ruleset).conflicts)
     if cycles:
         problems.extend(FindingGraph.build(ruleset.rules).cycle_problems())
-    problems.extend(_network_problems(ruleset))
     return problems
 
 
-# ------------------------------------------------------------------------- per-rule checks
-
 def _rule_problems(rule: RuleIR) -> list[str]:
     out = []
-    if len(rule.patterns) > MAX_PATTERNS:
-        out.append(f"{rule.id}: {len(rule.patterns)} patterns, at most {MAX_PATTERNS}")
-    if not 0 <= rule.priority <= MAX_PRIORITY:
-        out.append(f"{rule.id}: priority {rule.priority} outside 0..{MAX_PRIORITY}")
-    aliases = {p.alias: f"a{i}" for i, p in enumerate(rule.patterns)}
-    if len(aliases) != len(rule.patterns):
+    if len({p.alias for p in rule.patterns}) != len(rule.patterns):
         out.append(f"{rule.id}: two patterns share an alias")
     for index, pattern in enumerate(rule.patterns):
-        where = f"{rule.id}: pattern {pattern.alias!r}"
-        if not pattern.kind or pattern.kind == END:
-            out.append(f"{where}: kind {pattern.kind!r} is empty or reserved")
         earlier = {p.alias for p in rule.patterns[:index]}
-        if pattern.test is not None:
-            out.extend(f"{where}: {m}" for m in _cond_problems(pattern.test, earlier, False))
-        count = _expressions(pattern_condition(pattern, aliases))
-        if count > MAX_EXPRESSIONS:
-            out.append(f"{where}: {count} join expressions (2 per and/or group), at most "
-                       f"{MAX_EXPRESSIONS}")
+        out.extend(f"{rule.id}: pattern {pattern.alias!r}: join refers to {alias!r}, which no earlier "
+                   f"pattern binds" for alias in _join_aliases(pattern.test) if alias not in earlier)
     return out
 
 
-def _cond_problems(cond: Cond, earlier: set[str], in_or: bool) -> list[str]:
+def _join_aliases(cond: Cond | None) -> list[str]:
     match cond:
-        case Compare(op=op, field=name, right=right):
-            return _field_problems(name) + _operand_problems(op, right, earlier, in_or)
-        case Defined(field=name) | Undefined(field=name):
-            return _field_problems(name)
-        case And(items=items):
-            return [m for c in items for m in _cond_problems(c, earlier, in_or)]
-        case Or(items=items):
-            return [m for c in items for m in _cond_problems(c, earlier, True)]
-        case _:
-            assert_never(cond)
-
-
-def _field_problems(name: str) -> list[str]:
-    if not name or name == "sid" or name.startswith("$"):
-        return [f"field name {name!r} is empty or reserved by the engine"]
-    return []
-
-
-def _operand_problems(op: str, right: Const | Ref, earlier: set[str], in_or: bool) -> list[str]:
-    match right:
-        case Const(value=value):
-            out = []
-            if isinstance(value, float) and not math.isfinite(value):
-                out.append(f"constant {value} is not finite")
-            if isinstance(value, int) and not isinstance(value, bool) and \
-                    not INT64_MIN <= value <= INT64_MAX:
-                out.append(f"constant {value} is outside int64")
-            if op not in ("eq", "ne") and family(value) != "number":
-                out.append(f"{op} needs a number, got {value!r}")
-            return out
-        case Ref(alias=alias, field=name):
-            out = _field_problems(name)
-            if op != "eq":
-                out.append(f"join on {alias}.{name} uses {op}: only eq joins are safe (§9)")
-            if in_or:
-                out.append(f"join on {alias}.{name} inside an or: error 311 when a field is absent")
-            if alias not in earlier:
-                out.append(f"join refers to {alias!r}, which no earlier pattern binds")
-            return out
-        case _:
-            assert_never(right)
-
-
-def _expressions(cond: dict) -> int:
-    ((key, arg),) = cond.items()
-    if key in ("$and", "$or"):
-        return 2 + sum(_expressions(c) for c in arg)
-    value = next(iter(arg.values())) if key.startswith("$") else arg
-    return 1 if isinstance(value, dict) else 0
-
-
-# ------------------------------------------------------------------------- alpha network
-
-@dataclass(eq=False)
-class _Alpha:
-    """One alpha node of the model (see the module docstring)."""
-
-    prop: str | None = None
-    op: str = ""
-    value: object = None
-    children: dict[tuple, "_Alpha"] = field(default_factory=dict)
-    nex: list["_Alpha"] = field(default_factory=list)
-    betas: list[str] = field(default_factory=list)
-    rules: set[str] = field(default_factory=set)
-
-    def all_children(self) -> list["_Alpha"]:
-        return [*self.children.values(), *self.nex]
-
-
-def _network(ruleset: CompiledRuleset) -> _Alpha:
-    compiled = to_durable(ruleset)
-    names = {r.name: r.rule.id for r in compiled.rules}
-    root = _Alpha()
-    for name, body in compiled.definition.items():
-        for item in body["all"]:
-            ((_, cond),) = item.items()
-            _build(cond, root, names.get(name, name)).betas.append(names.get(name, name))
-    return root
-
-
-def _build(cond: dict, parent: _Alpha, rule_id: str) -> _Alpha:
-    ((key, arg),) = cond.items()
-    if key == "$and":
-        node = parent
-        for item in arg:
-            node = _build(item, node, rule_id)
-        return node
-    if key == "$or":
-        forward = _Alpha(op="forward", rules={rule_id})
-        for item in arg:
-            _build(item, parent, rule_id).nex.append(forward)
-        return forward
-    if key.startswith("$"):
-        op, ((name, value),) = key, arg.items()
-    else:
-        op, name, value = "$eq", key, arg
-    if isinstance(value, dict):  # a join: rete.c stores fresh strings, so never shared
-        node = _Alpha(name, op, value)
-        parent.children[("join", id(node))] = node
-    elif op == "$nex":
-        node = next((n for n in parent.nex if (n.prop, n.op) == (name, op)), None)
-        if node is None:
-            node = _Alpha(name, op, value)
-            parent.nex.append(node)
-    else:
-        node = parent.children.setdefault((name, op, type(value).__name__, value),
-                                          _Alpha(name, op, value))
-    node.rules.add(rule_id)
-    return node
-
-
-def _fanout(node: _Alpha) -> int:
-    """Children one fact can push at once: see the module docstring."""
-    equal: dict[str, set[str]] = {}
-    count = len(node.nex)
-    for child in node.children.values():
-        if child.op == "$eq" and not isinstance(child.value, dict):
-            equal.setdefault(child.prop or "", set()).add(family(child.value))
-        else:
-            count += 1
-    return count + sum(len(f) for f in equal.values())
-
-
-def _peak(node: _Alpha, memo: dict[int, int]) -> int:
-    if id(node) not in memo:
-        below = max((_peak(c, memo) - 1 for c in node.all_children()), default=0)
-        memo[id(node)] = _fanout(node) + max(0, below)
-    return memo[id(node)]
-
-
-def alpha_peaks(ruleset: CompiledRuleset) -> dict[str, int]:
-    """Worst-case traversal-stack height per fact kind (must be <= 64).
-
-    Example:
-        >>> alpha_peaks(ruleset)
-        {'indicator': 3, 'infrastructure': 1}
-    """
-    root, memo = _network(ruleset), {}
-    return {child.value: _peak(child, memo) for child in root.children.values()
-            if child.value != END}
-
-
-def _network_problems(ruleset: CompiledRuleset) -> list[str]:
-    root, memo = _network(ruleset), {}
-    out = []
-    for kind_node in root.children.values():
-        peak = _peak(kind_node, memo)
-        if peak > MAX_STACK:
-            widest = _widest_on_worst_path(kind_node, memo)
-            out.append(f"{_names(r for c in widest.all_children() for r in c.rules)}: a fact of "
-                       f"kind {kind_node.value!r} can put {peak} alpha nodes on the engine's "
-                       f"{MAX_STACK}-entry stack (error 303); split the rules or add an equality "
-                       f"test that tells them apart")
-    for node in _nodes(root):
-        where = _describe(node)
-        if len(node.children) > MAX_CHILDREN:
-            out.append(f"{_names(node.rules or _all_rules(node))}: {len(node.children)} "
-                       f"conditions under one alpha node ({where}), at most {MAX_CHILDREN} "
-                       f"(512 hangs the engine)")
-        if len(node.nex) > MAX_NEX_LIST:
-            out.append(f"{_names(r for c in node.nex for r in c.rules)}: {len(node.nex)} undefined "
-                       f"tests or or-groups under one alpha node ({where}), at most {MAX_NEX_LIST}")
-        if len(node.betas) > MAX_BETAS:
-            out.append(f"{_names(node.betas)}: {len(node.betas)} patterns end at one alpha node "
-                       f"({where}), at most {MAX_BETAS}")
-    return out
-
-
-def _describe(node: _Alpha) -> str:
-    if node.prop is None:
-        return "the root" if not node.op else "an or-group"
-    return f"{node.prop} {node.op} {node.value!r}"
-
-
-def _nodes(root: _Alpha) -> list[_Alpha]:
-    out, seen, todo = [], set(), [root]
-    while todo:
-        node = todo.pop()
-        if id(node) not in seen:
-            seen.add(id(node))
-            out.append(node)
-            todo.extend(node.all_children())
-    return out
-
-
-def _all_rules(node: _Alpha) -> set[str]:
-    return {r for c in node.all_children() for r in c.rules}
-
-
-def _widest_on_worst_path(node: _Alpha, memo: dict[int, int]) -> _Alpha:
-    widest = node
-    while node.all_children():
-        if _fanout(node) > _fanout(widest):
-            widest = node
-        node = max(node.all_children(), key=lambda c: memo[id(c)])
-    return widest
-
-
-def _names(rule_ids: Iterable[str], limit: int = 8) -> str:
-    ids = sorted(set(rule_ids))
-    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
-    return ", ".join(ids[:limit]) + more
-
-
-# ------------------------------------------------------------------------- worst-case facts
-
-@dataclass
-class _Uses:
-    """Tests on one group of joined fields."""
-
-    compares: list[tuple[str, object]] = field(default_factory=list)
-    defined: int = 0
-    undefined: int = 0
-
-
-def worst_case_facts(ruleset: CompiledRuleset, copies: int = 1) -> list[dict]:
-    """`copies` facts per kind with every tested field set to pass as many tests as possible.
-
-    Fields joined to each other get one shared value, so joins match too. Assert them into a
-    scratch ruleset to show the engine copes (no error 303, no hang).
-
-    Example:
-        >>> worst_case_facts(ruleset)
-        [{'kind': 'indicator', 'id': 'worst:indicator:0', 'name': 'COD', 'value': 51}]
-    """
-    plan = type_plan(ruleset)
-    group = {(k, f): g for k, fields in plan.by_kind.items() for f, g in fields}
-    uses: dict[object, _Uses] = {}
-    kinds: dict[str, list[str]] = {}
-    for rule in ruleset.rules:
-        aliases = {p.alias: p.kind for p in rule.patterns}
-        for pattern in rule.patterns:
-            kinds.setdefault(pattern.kind, [])
-            for leaf in _leaves(pattern.test):
-                sides = [(pattern.kind, leaf.field)]
-                if isinstance(leaf, Compare) and isinstance(leaf.right, Ref) \
-                        and leaf.right.alias in aliases:  # the joined fact needs the field too
-                    sides.append((aliases[leaf.right.alias], leaf.right.field))
-                for key in sides:
-                    if key[1] in ("kind", "id", "sid") or key[1].startswith("$"):
-                        continue
-                    if key[1] not in kinds.setdefault(key[0], []):
-                        kinds[key[0]].append(key[1])
-                    _record(uses.setdefault(group.get(key, key), _Uses()), leaf)
-    values = {g: _choose(u, plan.expected[g] if isinstance(g, int) else None)
-              for g, u in uses.items()}
-    for key, kind in _id_joins(ruleset):  # a field joined to an id takes the first fact's id
-        values[group.get(key, key)] = f"worst:{kind}:0"
-    facts = []
-    for kind in sorted(k for k in kinds if k and k != END):
-        fields = {f: values[group.get((kind, f), (kind, f))] for f in kinds[kind]}
-        fields = {f: v for f, v in fields.items() if v is not _ABSENT}
-        body = dict(list(fields.items())[:MAX_PROPERTIES - 2])
-        facts.extend({"kind": kind, "id": f"worst:{kind}:{i}", **body} for i in range(copies))
-    return facts
-
-
-_ABSENT = object()
-
-
-def _id_joins(ruleset: CompiledRuleset) -> list[tuple[tuple[str, str], str]]:
-    """`((kind, field), other kind)` for every join between `field` and the other fact's id."""
-    out = []
-    for rule in ruleset.rules:
-        kinds = {p.alias: p.kind for p in rule.patterns}
-        for pattern in rule.patterns:
-            for leaf in _leaves(pattern.test):
-                if isinstance(leaf, Compare) and isinstance(leaf.right, Ref) \
-                        and leaf.right.alias in kinds:
-                    if leaf.right.field == "id":
-                        out.append(((pattern.kind, leaf.field), kinds[leaf.right.alias]))
-                    elif leaf.field == "id":
-                        out.append(((kinds[leaf.right.alias], leaf.right.field), pattern.kind))
-    return out
-
-
-def _leaves(cond: Cond | None) -> list[Compare | Defined | Undefined]:
-    match cond:
-        case None:
+        case None | Defined() | Undefined():
             return []
-        case Compare() | Defined() | Undefined():
-            return [cond]
+        case Compare(right=Ref(alias=alias)):
+            return [alias]
+        case Compare():
+            return []
         case And(items=items) | Or(items=items):
-            return [leaf for item in items for leaf in _leaves(item)]
+            return [a for c in items for a in _join_aliases(c)]
         case _:
             assert_never(cond)
-
-
-def _record(use: _Uses, leaf: Compare | Defined | Undefined) -> None:
-    match leaf:
-        case Compare(op=op, right=Const(value=value)):
-            use.compares.append((op, value))
-        case Compare() | Defined():
-            use.defined += 1
-        case Undefined():
-            use.undefined += 1
-        case _:
-            assert_never(leaf)
-
-
-def _choose(use: _Uses, fam: str | None) -> object:
-    tests = Counter((op, family(v), v) for op, v in use.compares)  # (op, family, value): count
-    consts = list(dict.fromkeys(v for _, _, v in tests))
-    fam = fam or (family(consts[0]) if consts else "text")
-    if fam == "number":
-        numbers = [v for v in consts if family(v) == "number" and math.isfinite(v)] or [0]
-        candidates = list(dict.fromkeys(c + d for c in numbers for d in (0, 1, -1, 0.5, -0.5)))
-    elif fam == "bool":
-        candidates = [True, False]
-    else:
-        candidates = [*consts, "worst-case"]
-    scored = [(use.defined + sum(n for (op, _, v), n in tests.items() if _passes(op, c, v)), c)
-              for c in candidates]
-    best_score, best = max(scored, key=lambda s: s[0])
-    return _ABSENT if use.undefined > best_score else best
-
-
-def _passes(op: str, candidate: object, value: object) -> bool:
-    if family(candidate) != family(value):
-        return False
-    if op == "eq":
-        return candidate == value
-    if op == "ne":
-        return candidate != value
-    return {"lt": candidate < value, "le": candidate <= value, "gt": candidate > value,
-            "ge": candidate >= value}[op]

@@ -20,23 +20,26 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem, RulePackError, RulesetNotFound
 from ..facts.loader import validation_problems
-from ..knowledge import load_knowledge
 from . import ir
-from .clauses import is_within
-from .compiler import RuleCompileError, RuleInactive, RuleMeta, compile_rule
-from .finding_graph import FindingGraph
-from .limits import check_limits
 from .dsl import (ComplianceRule, ExemptionsFile, MeasureRule, PackManifest, ProblemRule, RuleFile,
                               RulesetManifest)
 from .profiles import DEFAULT_PROFILE
 from ..text import Text
 from ..sourcefile import load_document
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .compiler import RuleMeta
+# Compiling a tree needs the compiler, the finding graph, the engine limits and the knowledge
+# loader; a process that takes its ruleset from the cache (engine.rules.cache) imports them only
+# as far as the objects it unpickles need them: load_ruleset imports them itself.
 
 __all__ = ["Ruleset", "load_ruleset", "RulesetRegistry", "rule_files", "REPO_ROOT", "DEFAULT_RULES"]
 
@@ -66,10 +69,22 @@ class Ruleset:
     def versions(self) -> dict[str, str]:
         return {"ruleset": self.version, **self.packs}
 
-    def rules_by_id(self) -> dict[str, ir.RuleIR]:
-        """Every engine rule, of the scope ruleset and the main one."""
+    # Values that depend on the ruleset alone are worked out once per ruleset, not per assessment:
+    # load_ruleset fills them in before the ruleset is cached, so a cache hit carries them too.
+    # The methods hand out copies, so a caller changing one cannot change the ruleset's.
+
+    @cached_property
+    def _rules_by_id(self) -> dict[str, ir.RuleIR]:
         rules = list(self.scope.rules) if self.scope else []
         return {r.id: r for r in rules + list(self.compiled.rules)}
+
+    @cached_property
+    def _frameworks(self) -> tuple[str, ...]:
+        return tuple(sorted({t.framework for m in self.meta.values() for t in m.thresholds.values()}))
+
+    def rules_by_id(self) -> dict[str, ir.RuleIR]:
+        """Every engine rule, of the scope ruleset and the main one."""
+        return dict(self._rules_by_id)
 
     def inactive_json(self) -> list[dict]:
         """The rules this profile does not apply, each with its title and the reason."""
@@ -78,7 +93,7 @@ class Ruleset:
 
     def frameworks(self) -> list[str]:
         """Frameworks the active rules measure against."""
-        return sorted({t.framework for m in self.meta.values() for t in m.thresholds.values()})
+        return list(self._frameworks)
 
     def status_of(self, engine_rule: str) -> tuple[RuleMeta, str]:
         """The DSL rule and verdict an engine rule id stands for."""
@@ -129,6 +144,10 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
         RulesetNotFound: no such profile.
         KnowledgeError: the knowledge does not load.
     """
+    from ..evaluators.durable_limits import check_limits
+    from ..knowledge import load_knowledge
+    from .compiler import RuleCompileError, RuleInactive, compile_rule
+    from .finding_graph import FindingGraph
     root = Path(root)
     if knowledge is None:
         snapshot = root / "knowledge"
@@ -218,12 +237,14 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
         raise RulePackError(f"rules tree {_rel(root)} does not compile ({len(problems)} problem(s))", problems)
     digest = _digest(manifest, packs, scope_rules + rules, metas, knowledge, exemptions, profile)
     key = f"{manifest.ruleset}@{manifest.version}~{profile}#{digest[:12]}"
-    return Ruleset(name=manifest.ruleset, version=manifest.version, packs=packs,
-                   compiled=ir.CompiledRuleset(key=key, rules=rules), meta=metas,
-                   knowledge=knowledge, digest=digest, root=root, exemptions=exemptions, profile=profile,
-                   inactive=inactive,
-                   scope=ir.CompiledRuleset(key=key + ".scope", rules=scope_rules) if scope_rules else None,
-                   files={rule.id: (pack_name, doc.file) for rule, doc, pack_name, _ in parsed})
+    ruleset = Ruleset(name=manifest.ruleset, version=manifest.version, packs=packs,
+                      compiled=ir.CompiledRuleset(key=key, rules=rules), meta=metas,
+                      knowledge=knowledge, digest=digest, root=root, exemptions=exemptions, profile=profile,
+                      inactive=inactive,
+                      scope=ir.CompiledRuleset(key=key + ".scope", rules=scope_rules) if scope_rules else None,
+                      files={rule.id: (pack_name, doc.file) for rule, doc, pack_name, _ in parsed})
+    ruleset._rules_by_id, ruleset._frameworks        # noqa: B018 - worked out once, cached with the ruleset
+    return ruleset
 
 
 def _check_restates(rule: ProblemRule, kinds: dict[str, str], subjects: dict[str, str], where) -> None:
@@ -243,6 +264,7 @@ def _check_restates(rule: ProblemRule, kinds: dict[str, str], subjects: dict[str
 
 def _exemptions(root: Path, knowledge, metas: dict[str, RuleMeta], problems: list[Problem]) -> dict:
     """rules/exemptions.yaml: normative clauses no rule checks, each with its reason."""
+    from .clauses import is_within
     path = root / "exemptions.yaml"
     if not path.exists():
         return {}
@@ -315,19 +337,18 @@ class RulesetRegistry:
         self._lock = threading.Lock()
 
     def _compile(self, root: Path, knowledge, profile: str) -> Ruleset:
-        """Compile `root` under `profile`, or take it from the cache when one is configured and fresh."""
+        """Compile `root` under `profile`, or take it from the cache when one is configured and valid
+        (`engine.rules.cache`: the entry of this tree, knowledge, profile and engine, whose sources
+        are unchanged). A hit is what compiling gives, so it passed the engine limits
+        (`check_limits`) when it compiled: they are not checked again here."""
         if self._cache_dir is None or knowledge is not None:
             return load_ruleset(root, knowledge, profile)
         from ..knowledge.loader import DEFAULT_DIRECTORY
         from . import cache
         snapshot = root / "knowledge"
-        key = cache.source_key(root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile)
-        hit = cache.load(self._cache_dir, key)
-        if isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile:
-            return hit
-        ruleset = load_ruleset(root, None, profile)
-        cache.store(self._cache_dir, key, ruleset)
-        return ruleset
+        return cache.cached(self._cache_dir, root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile,
+                            lambda: load_ruleset(root, None, profile),
+                            lambda hit: isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile)
 
     def versions(self) -> list[str]:
         """Available versions, newest first."""

@@ -31,6 +31,7 @@ from .decision_routes import decision_router
 from .decisions import DecisionLog
 from .docs import install_docs, openapi_document
 from .history_routes import history_router
+from .json_response import JSONBytesResponse
 from .keys import KeyStore
 from .methods import MethodsMiddleware
 from .metrics import Metrics, MetricsMiddleware
@@ -86,7 +87,7 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
             app.state.probe.engine.dispose()
 
     app = FastAPI(title="greenpark decision service", version="1", lifespan=lifespan, openapi_tags=TAGS,
-                  docs_url=None, redoc_url=None,
+                  docs_url=None, redoc_url=None, default_response_class=JSONBytesResponse,
                   description=(__doc__ or "") + "\n\nRoles: see `engine/service/auth.py` and the README.")
     app.state.settings = settings
     app.state.metrics = metrics = Metrics()

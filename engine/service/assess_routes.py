@@ -11,7 +11,7 @@ import asyncio
 import json
 import secrets
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
@@ -40,6 +40,12 @@ ProfileQ = Annotated[str | None, Query(description="benchmark profile (framework
                                                   "default: the engine's default profile)", max_length=60)]
 ToComplyQ = Annotated[bool, Query(description="also solve, for each unmet threshold check on an indicator, "
                                                "the smallest change of each input that makes it met")]
+FormatQ = Annotated[int, Query(alias="format", ge=1, le=2, description="result format: 2 (rules table, compact "
+                                                                      "rows for met verdicts; docs/result.md) or 1 "
+                                                                      "(every finding in full; served for one more "
+                                                                      "release)")]
+ExplainQ = Annotated[Literal["full"] | None, Query(description="`full`: format 2 keeps each finding's engine "
+                                                               "trace (format 1 always has it)")]
 LangQ = Annotated[Lang, Query(description="preferred language; results always carry both zh and en, "
                                           "this sets Content-Language")]
 
@@ -59,10 +65,10 @@ ASSESS_PROBLEMS = dict(
 
 
 def example_park() -> dict:
-    import yaml
+    from ..sourcefile import load_document
     try:
-        return yaml.safe_load((REPO / "examples" / "typical_municipal_park.yaml").read_text(encoding="utf-8"))
-    except OSError:
+        return load_document(REPO / "examples" / "typical_municipal_park.yaml").data
+    except InputError:
         return {}
 
 
@@ -90,7 +96,8 @@ def known_ruleset(request: Request, ruleset: str | None) -> None:
 
 async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str | None,
                      crash: str | None, profile: str | None = None,
-                     budget: ResultBudget | None = None, to_comply: bool = False) -> tuple[int, bytes, dict[str, str]]:
+                     budget: ResultBudget | None = None, to_comply: bool = False, result_format: int = 2,
+                     trace: bool = False) -> tuple[int, bytes, dict[str, str]]:
     """Assess and log one park; returns (status, response bytes, headers) or raises ProblemError.
     A result over `settings.max_result_bytes`, or with `budget` over what is left of it, is
     refused (413) before it is logged."""
@@ -103,7 +110,9 @@ async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str
                                           {"decision_id": decision_id, "key_id": caller.key_id},
                                           max_result=state.settings.max_result_bytes,
                                           reserve=budget.take if budget is not None else None,
-                                          **({"to_comply": True} if to_comply else {}))
+                                          **({"to_comply": True} if to_comply else {}),
+                                          **({"result_format": result_format} if result_format != 2 else {}),
+                                          **({"trace": True} if trace else {}))
     except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
         state.metrics.observe_assessment(type(exc).__name__)
         raise unavailable(exc) from None
@@ -116,13 +125,15 @@ async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str
 
 
 async def check_batch(request: Request, bodies: list[bytes], ruleset: str | None,
-                      profile: str | None) -> list[int]:
+                      profile: str | None, result_format: int = 2) -> list[int]:
     """Validate every park of a batch in the workers (facts, ruleset, profile, consistency with
     the knowledge); returns each park's result floor in bytes, or raises the one problem for
     the whole batch: 422 with every bad park's field paths, 404, or 503."""
     async def check(body: bytes) -> tuple | Exception:
         try:
-            return await request.app.state.pool.submit(body, ruleset, None, profile, check=True)
+            return await request.app.state.pool.submit(body, ruleset, None, profile, check=True,
+                                                        **({"result_format": result_format}
+                                                           if result_format != 2 else {}))
         except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
             return exc
 
@@ -162,18 +173,22 @@ def assessment_router(settings: Settings) -> APIRouter:
                      PARK_REF, {"typical": {"summary": "a typical municipal park", "value": example}})}})
     async def post_assessment(request: Request, caller: Annotated[Caller, Depends(require("assess"))],
                               ruleset: RulesetQ = None, profile: ProfileQ = None,
-                              lang: LangQ = Lang.zh, to_comply: ToComplyQ = False) -> Response:
+                              lang: LangQ = Lang.zh, to_comply: ToComplyQ = False, result_format: FormatQ = 2,
+                              explain: ExplainQ = None) -> Response:
         """Assess the park facts in the body (the CLI's schema, as JSON or YAML) and log the
         decision. Bad facts give 422 with every field path in `errors`; a result larger than the
         server's `max_result_bytes` gives 413 (before the assessment when the facts show it, else
         before the decision is logged). `to_comply=true`: each unmet threshold check also
         carries the minimal change of each input that makes it met (`to_comply`). A YAML body is
-        logged as its JSON equivalent."""
+        logged as its JSON equivalent. The result is format 2 (`format=1` for the full records of
+        format 1, served for one more release; `explain=full` adds each finding's engine trace);
+        the decision is logged as returned."""
         body = await read_body(request, settings.max_body_bytes, yaml=True)
         crash = request.headers.get("x-greenpark-test-crash") if settings.allow_test_crash else None
         try:
             status, payload, headers = await assess_one(request, caller, body.raw, ruleset, crash, profile,
-                                                        to_comply=to_comply)
+                                                        to_comply=to_comply, result_format=result_format,
+                                                        trace=explain == "full")
         except ProblemError as exc:
             exc.errors = locate(body, exc.errors)
             raise
@@ -191,7 +206,7 @@ def assessment_router(settings: Settings) -> APIRouter:
                      {"one": {"summary": "one park", "value": {"parks": [example]}}})}})
     async def post_batch(request: Request, caller: Annotated[Caller, Depends(require("batch"))],
                          ruleset: RulesetQ = None, profile: ProfileQ = None,
-                         lang: LangQ = Lang.zh) -> Response:
+                         lang: LangQ = Lang.zh, result_format: FormatQ = 2, explain: ExplainQ = None) -> Response:
         """Assess up to `max_batch` parks in parallel; one result (logged) or one problem per park,
         in order.
 
@@ -220,7 +235,7 @@ def assessment_router(settings: Settings) -> APIRouter:
         known_ruleset(request, ruleset)
         bodies = await to_thread.run_sync(lambda: [_encode_park(p) for p in parks])
         try:
-            floors = await check_batch(request, bodies, ruleset, profile)     # raises: nothing assessed
+            floors = await check_batch(request, bodies, ruleset, profile, result_format)  # raises: nothing assessed
         except ProblemError as exc:
             exc.errors = locate(body, exc.errors)
             raise
@@ -236,7 +251,8 @@ def assessment_router(settings: Settings) -> APIRouter:
 
         async def one(i: int, park_body: bytes) -> bytes:
             try:
-                _, payload, _ = await assess_one(request, caller, park_body, ruleset, None, profile, budget)
+                _, payload, _ = await assess_one(request, caller, park_body, ruleset, None, profile, budget,
+                                                 result_format=result_format, trace=explain == "full")
                 return b'{"index":%d,"status":200,"result":' % i + payload + b"}"
             except ProblemError as exc:
                 prob = problem_body(exc.status, exc.kind, exc.detail, f"{request.url.path}#parks[{i}]",

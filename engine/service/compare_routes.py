@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..result_format import load_result
 from .auth import Caller, require
 from .problems import ProblemError
 from .routing import DecisionIdP, Lang, problem_responses, visible_decision
@@ -101,7 +102,7 @@ async def get_assessment_diff(
 
     def build() -> bytes:
         a, b = visible_decision(request, caller, decision_id), visible_decision(request, caller, other_id)
-        before, after = json.loads(a.result), json.loads(b.result)
+        before, after = load_result(a.result), load_result(b.result)
         try:
             d = diff_results(before, after, labels=(a.decision_id, b.decision_id))
         except ParkMismatch as exc:

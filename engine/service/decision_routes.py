@@ -30,9 +30,22 @@ PARK_REF = {"$ref": "#/components/schemas/Park"}
                      responses={200: {"model": AssessmentResult, "description": "the result exactly as returned"},
                                 **problem_responses(401, 403, 404, 422)})
 def get_assessment(request: Request, caller: Annotated[Caller, Depends(require("read_decisions"))],
-                   decision_id: DecisionIdP) -> Response:
-    """The decision exactly as it was returned. Non-regulators see only their own."""
-    return Response(visible_decision(request, caller, decision_id).result, media_type=JSON)
+                   decision_id: DecisionIdP,
+                   result_format: Annotated[int | None, Query(alias="format", ge=1, le=2, description=(
+                       "default: exactly as returned; 1 or 2: in that result format (docs/result.md)"))] = None
+                   ) -> Response:
+    """The decision exactly as it was returned (or, with `format`, in that result format: a
+    decision logged in format 1 read as format 2 and the other way round). Non-regulators see
+    only their own."""
+    stored = visible_decision(request, caller, decision_id).result
+    if result_format is None:
+        return Response(stored, media_type=JSON)
+    from ..result_format import as_format, format_of
+    result = json.loads(stored)
+    if format_of(result) == result_format:
+        return Response(stored, media_type=JSON)
+    from ..json_output import dump_bytes
+    return Response(dump_bytes(as_format(result, result_format)), media_type=JSON)
 
 
 @decision_router.get("/v1/assessments/{decision_id}/input", summary="A decision's input",

@@ -37,7 +37,9 @@ def list_summary(result: dict) -> dict:
     s = result.get("summary") or {}
     by_status, by_kind = s.get("by_status") or {}, s.get("by_kind") or {}
     findings = result.get("findings")
-    problems = (sum(1 for f in findings if f.get("kind") == "problem" and not f.get("folded_into"))
+    rules = result.get("rules") or {}          # format 2: a finding's kind is its rule's
+    problems = (sum(1 for f in findings if (f.get("kind") or (rules.get(f.get("rule")) or {}).get("kind")) == "problem"
+                    and not f.get("folded_into"))
                 if isinstance(findings, list) else None)
     return {"profile": (result.get("ruleset") or {}).get("profile"), "year": result.get("year"),
             "in_scope": (result.get("scope") or {}).get("in_scope"),

@@ -4,6 +4,9 @@ benchmark profile the decision names, and the new result is compared with the st
     >>> differences({"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 3], "c": 0})
     ['b[1]', 'c']
 
+Both are compared in result format 2 without the engine trace (`normal`), so a decision logged in
+format 1, or with the trace, is reproduced by the same verdicts.
+
 A decision is *reproduced* when the results are identical apart from `decision_id`: the engine is
 deterministic for the same facts, ruleset digest and evaluator, so anything else means the rules
 or the knowledge under that version changed (`ruleset.digest` tells which) or the engine did.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["MAX_DIFFERENCES", "differences", "compare"]
+__all__ = ["MAX_DIFFERENCES", "differences", "compare", "normal"]
 
 MAX_DIFFERENCES = 50
 
@@ -45,10 +48,16 @@ def differences(then: Any, now: Any, path: str = "", out: list[str] | None = Non
     return out
 
 
+def normal(result: dict) -> dict:
+    """`result` (either format, with or without trace) in format 2 without trace or decision_id."""
+    from ..result_format import compact, expand
+    return compact(expand({k: v for k, v in result.items() if k != "decision_id"}))
+
+
 def compare(decision_id: str, stored: dict, replayed: bytes) -> dict:
     """The replay report for a stored response (parsed) and a new result (JSON, without decision_id)."""
-    then = {k: v for k, v in stored.items() if k != "decision_id"}
-    now = json.loads(replayed)
+    then = normal(stored)
+    now = normal(json.loads(replayed))
     diffs = differences(then, now)
     return {"decision_id": decision_id, "reproduced": not diffs,
             "ruleset": {"version": then["ruleset"]["versions"]["ruleset"], "profile": then["ruleset"].get("profile"),

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ..errors import GreenparkError, RendererUnavailable
+from ..result_format import load_result
 from .auth import Caller, require
 from .decisions import Decision
 from .problems import ProblemError
@@ -95,7 +96,7 @@ async def get_assessment_report(
 
     def render() -> bytes:
         from ..render.dossier import render_report
-        result, park = json.loads(d.result), _park(d)
+        result, park = load_result(d.result), _park(d)      # format 1 or 2 as logged -> format 1
         if audience is Audience.planner:            # the brief always shows the minimal change to comply
             from ..minimal_change import ensure_to_comply
             result = ensure_to_comply(result, park, request.app.state.catalog.registry)
@@ -131,7 +132,7 @@ async def get_portfolio(
     value. Each decision must be visible to the caller (404 names the first that is not); a park
     twice is 422."""
     def load() -> list[dict]:
-        return [json.loads(visible_decision(request, caller, i).result) for i in decision]
+        return [load_result(visible_decision(request, caller, i).result) for i in decision]
     results = await to_thread.run_sync(load)
     knowledge = request.app.state.catalog.registry.get(None).knowledge
 

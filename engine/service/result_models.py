@@ -10,6 +10,13 @@ schemathesis run of tests/test_service_api.py (response conformance) and by
 tests/test_api_docs.py, which validates every example park's and scenario's result against
 these schemas.
 
+Both result formats are described (docs/result.md): format 2 (the default) moves what every
+finding of a rule shares into `rules`, met / not_applicable verdicts into the rows of `verdicts`,
+formulas and emission factors into `formulas` / `factors`, and keeps the engine `trace` only on
+request; so the per-rule fields of a finding, and a derived indicator's name, year and formula, are
+optional here (format 1 has them all), and an evidence fact, an input or a factor may be a compact
+row or reference instead of an object.
+
 Bilingual texts are `Bilingual` ({zh, en}); numbers in a quantity's canonical unit.
 """
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["Bilingual", "Evidence", "Finding", "Summary", "AssessmentResult", "DataQualityWarning",
-           "ToComplyAlternative", "FIND_KINDS"]
+           "ToComplyAlternative", "FIND_KINDS", "RuleEntry", "VerdictRows"]
 
 FIND_KINDS = ("compliance", "problem", "measure")
 
@@ -85,10 +92,14 @@ class Evidence(_Open):
                         "value": 15.0, "unit": "%", "framework": "miit_green_park", "verification": "V",
                         "source": {"id": "miit_green_park_2016", "title": "绿色园区评价要求", "url": None}}],
         "gap": 6.6}]})
-    facts: list[EvidenceFact] = Field(default_factory=list)
-    benchmarks: list[Benchmark] = Field(default_factory=list)
+    facts: list[EvidenceFact | list[Any]] = Field(default_factory=list, description=(
+        "format 2: a fact may be a row [fact, field, value, unit, path] or, for a derived indicator, "
+        "[fact, field, value, unit, path, year] (formula and inputs in derived[year])"))
+    benchmarks: list[Benchmark] = Field(default_factory=list, description="format 2: in `rules` when the rule's")
     gap: float | None = Field(default=None, description="how far the value is from the benchmark, in its unit")
-    answers: list[AnsweredFinding] = Field(default_factory=list, description="measures: the findings answered")
+    answers: list[AnsweredFinding | str] | Literal["related"] = Field(default_factory=list, description=(
+        "measures: the findings answered (format 2: a finding id where that finding is in the result; "
+        "`related` when they are the finding's `related`, in that order)"))
 
 
 class TraceStep(_Open):
@@ -154,20 +165,22 @@ class Finding(_Open):
         "unverified": False,
         "trace": [{"engine_rule": "PC-C-001#not_met", "facts": {"s": "ind:renewable_share"}}]}]})
     id: str = Field(description="`RULE` or `RULE@subject`, stable across assessments")
-    kind: Literal["compliance", "problem", "measure"]
+    kind: Literal["compliance", "problem", "measure"] | None = Field(default=None, description="format 2: in `rules`")
     rule: str
-    rule_version: int
-    pack: str
-    clauses: list[str] = Field(description="clauses of the guide the rule cites")
+    rule_version: int | None = Field(default=None, description="format 2: in `rules` (`version`)")
+    pack: str | None = Field(default=None, description="format 2: in `rules`")
+    clauses: list[str] = Field(default_factory=list, description="clauses of the guide the rule cites (format 2: "
+                                                                 "in `rules`)")
     status: str = Field(description="compliance: met, not_met, insufficient_data, not_applicable; "
                                     "problem: problem; measure: recommended")
     severity: str = Field(description="high, medium, low or info")
-    title: Bilingual
-    frameworks: list[str]
+    title: Bilingual | None = Field(default=None, description="format 2: in `rules`")
+    frameworks: list[str] = Field(default_factory=list, description="format 2: in `rules`")
     related: list[str] = Field(description="ids of findings linked to this one (a measure and what it answers)")
     explanation: Bilingual
     evidence: Evidence
-    trace: list[TraceStep]
+    trace: list[TraceStep] = Field(default_factory=list, description="the engine rule that fired and its facts "
+                                                                     "(format 2: only with `explain=full`)")
     unverified: bool | None = Field(default=None, description="a benchmark behind it is not verified (U)")
     missing: list[str] = Field(default_factory=list, description="insufficient_data: the park-file paths "
                                                                  "whose values would decide it")
@@ -180,7 +193,8 @@ class Finding(_Open):
     legal_basis: LegalBasis | None = None
     magnitude: Magnitude | None = None
     answers_subjects: AnsweredSubjects | None = None
-    subject_labels: dict[str, Bilingual] = Field(default_factory=dict, description="subject -> its name")
+    subject_labels: dict[str, Bilingual] | list[str] = Field(default_factory=dict, description=(
+        "subject -> its name (format 2: the subjects, named in the result's `labels`)"))
     to_comply: list[ToComplyAlternative] = Field(default_factory=list, description="with `to_comply=true`: "
                                                                                    "the minimal changes to comply")
 
@@ -321,14 +335,41 @@ class GhgYear(_Open):
 
 
 class DerivedIndicator(_Open):
-    name: str
-    year: int
+    name: str | None = Field(default=None, description="format 2: the key")
+    year: int | None = Field(default=None, description="format 2: the year's key")
     value: float | None = Field(description="null: unknown (`missing`) or undefined (`undefined`)")
     unit: str
-    formula: str
-    inputs: list[InputValue]
-    factors: list[Factor]
+    formula: str | None = Field(default=None, description="format 2: in `formulas`")
+    inputs: list[InputValue | list[Any]] = Field(description="format 2: rows [path, value, unit]")
+    factors: list[Factor | str] = Field(description="format 2: keys of `factors`")
     missing: list[str] = Field(default_factory=list)
+
+
+class RuleEntry(_Open):
+    """Format 2: what every finding of one rule shares."""
+
+    kind: Literal["compliance", "problem", "measure"]
+    version: int
+    pack: str
+    clauses: list[str]
+    title: Bilingual
+    frameworks: list[str]
+    benchmarks: list[Benchmark] = Field(default_factory=list, description="the rule's benchmarks, as evidence")
+    measure: MeasureRef | None = Field(default=None, description="measures: the catalogue measure")
+
+
+class VerdictRows(_Open):
+    """Format 2: the met and not_applicable compliance verdicts, one row each."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "columns": ["id", "rule", "subject", "status", "value", "benchmark", "explanation", "facts", "extra"],
+        "rows": [["PC-C-003@ind:water_reuse_rate", "PC-C-003", "ind:water_reuse_rate", "met", 92.0, 90.0,
+                  {"zh": "工业用水重复利用率 92%，达到基准 90%。", "en": "Industrial water reuse is 92%, meeting 90%."},
+                  [["ind:water_reuse_rate", "value", 92.0, "%", "derived.water_reuse_rate", "2024"]]]]}]})
+    columns: list[str] = Field(description="id, rule, subject, status, value, benchmark, explanation, facts, extra")
+    rows: list[list[Any]] = Field(description="value: the first evidence fact's value; benchmark: the rule's first "
+                                              "benchmark's value; facts: evidence rows; extra (only when needed): "
+                                              "any other key of the finding")
 
 
 class AssessmentResult(_Open):
@@ -336,7 +377,7 @@ class AssessmentResult(_Open):
     it was logged under."""
 
     decision_id: str = Field(examples=["d_3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b"])
-    format: int
+    format: int = Field(description="2 (default) or 1 (`format=1`)")
     park_id: str
     park_name: str
     ruleset: RulesetUsed
@@ -349,7 +390,15 @@ class AssessmentResult(_Open):
     ghg_inventory: list[GhgYear]
     summary: Summary
     inactive: list[InactiveRule] = Field(description="rules the profile does not apply, with the reason")
-    findings: list[Finding]
+    findings: list[Finding] = Field(description="format 2: every finding but met / not_applicable verdicts, in full; "
+                                                "format 1: every finding")
+    rules: dict[str, RuleEntry] | None = Field(default=None, description="format 2: rule id -> what its findings share")
+    labels: dict[str, Bilingual | str] | None = Field(default=None, description=(
+        "format 2: subject -> its words, for the measures' `subject_labels` (a string: the same in zh and en)"))
+    verdicts: VerdictRows | None = Field(default=None, description="format 2: met / not_applicable verdicts")
+    formulas: dict[str, str] | None = Field(default=None, description="format 2: indicator -> formula")
+    factors: dict[str, Factor] | None = Field(default=None, description="format 2: factor key -> emission factor "
+                                                                        "or coefficient")
     data_quality: list[DataQualityWarning] = Field(default_factory=list, description="data-quality warnings "
                                                    "(absent from decisions logged before issue 12)")
     to_comply: bool | None = Field(default=None, description="true when asked for with `to_comply=true`")

@@ -89,11 +89,11 @@ _BODY_SCHEMA = {
 
 
 def _example() -> dict:
-    import yaml
     from ..rules.packs import REPO_ROOT
+    from ..sourcefile import load_document
     try:
-        park = yaml.safe_load((REPO_ROOT / "examples" / "typical_municipal_park.yaml").read_text(encoding="utf-8"))
-    except OSError:
+        park = load_document(REPO_ROOT / "examples" / "typical_municipal_park.yaml").data
+    except InputError:
         park = {}
     return {"park": park, "overrides": {"years[year=2024].energy.green_electricity": "280 GWh"},
             "tasks_done": ["K03"]}

@@ -6,7 +6,7 @@ Protocol (pickled tuples over `multiprocessing.Pipe`):
     pool -> worker   (task_id, body, ruleset, crash, profile, decision, limits)
                      body: the park facts as JSON bytes; decision: {"decision_id", "key_id"} or None;
                      limits: {"check": bool, "max_result": int | None, "reserve": bool,
-                              "to_comply": bool} or None
+                              "to_comply": bool, "result_format": 1 | 2, "trace": bool} or None
     worker -> pool   ("reserve", task_id, n)                 only for a task with limits["reserve"]:
     pool -> worker   None (granted) or the bytes left        room for an n-byte result in the
                                                              request's budget, asked before logging
@@ -53,7 +53,6 @@ socket costs ~0.8 ms a request on this VM (four copies and a few wake-ups), the 
 from __future__ import annotations
 
 import gc
-import json
 import os
 import pickle
 import signal
@@ -66,20 +65,23 @@ from typing import Any
 __all__ = ["worker_main", "handle", "log_decision", "check", "estimate_result_bytes"]
 
 CHECKPOINT_EVERY = 8        # decisions of this worker between two WAL checkpoints (~2.4 MB of log)
-# The least a result takes, in bytes: per result, per year of facts (its derived indicators, ~40 KB
-# in practice) and per enterprise (its findings). Over the example parks and 150 generated ones
-# (bench/make_parks.py) results were 1.5 to 9 times this, so refusing on it never refuses a result
-# that would fit (tests/test_service_limits.py keeps it a lower bound).
-RESULT_FLOOR = (5_000, 20_000, 500)
+# The least a result takes, in bytes, per result format: per result, per year of facts (its derived
+# indicators, ~40 KB in format 1 and ~15 KB in format 2 in practice) and per enterprise (its
+# findings; a met verdict is a compact row in format 2). Over the example parks and 150 generated
+# ones (bench/make_parks.py) results were 1.5 to 9 times this, so refusing on it never refuses a
+# result that would fit (tests/test_service_limits.py keeps it a lower bound).
+RESULT_FLOORS = {1: (5_000, 20_000, 500), 2: (5_000, 8_000, 150)}
+RESULT_FLOOR = RESULT_FLOORS[2]
 
 
-def estimate_result_bytes(park: Any) -> int:
-    """A lower bound of the size of `park`'s result JSON, from its number of years and enterprises."""
-    base, per_year, per_enterprise = RESULT_FLOOR
+def estimate_result_bytes(park: Any, result_format: int = 2) -> int:
+    """A lower bound of the size of `park`'s result JSON in `result_format`, from its number of
+    years and enterprises."""
+    base, per_year, per_enterprise = RESULT_FLOORS.get(result_format, RESULT_FLOOR)
     return base + per_year * len(park.years) + per_enterprise * len(park.enterprises)
 
 
-def check(assessor: Any, park: Any, ruleset: str | None, profile: str | None) -> int:
+def check(assessor: Any, park: Any, ruleset: str | None, profile: str | None, result_format: int = 2) -> int:
     """Everything an assessment would refuse `park` for short of the engine (ruleset and profile,
     the knowledge's consistency checks); returns `estimate_result_bytes(park)`.
 
@@ -91,7 +93,7 @@ def check(assessor: Any, park: Any, ruleset: str | None, profile: str | None) ->
     from ..rules.profiles import DEFAULT_PROFILE
     rs = assessor.registry.get(ruleset, profile or DEFAULT_PROFILE)
     check_park(park, rs.knowledge, ruleset=rs)
-    return estimate_result_bytes(park)
+    return estimate_result_bytes(park, result_format)
 
 
 def _crash(mode: str) -> None:
@@ -120,11 +122,14 @@ class _CrashingEvaluator:
 
 def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None = None,
            keep: list | None = None, decision_id: str | None = None, *, check_only: bool = False,
-           max_result: int | None = None, to_comply: bool = False) -> tuple:
+           max_result: int | None = None, to_comply: bool = False, result_format: int = 2,
+           trace: bool = False) -> tuple:
     """One task -> one outcome tuple (never raises). With `keep`, the big intermediate objects are
     appended to it, so the caller can free them after it has replied (freeing a result's object
     graph takes about a millisecond that the caller need not wait for). `check_only` and
-    `max_result`: see "Limits" in the module docstring."""
+    `max_result`: see "Limits" in the module docstring. The result is encoded in `result_format`
+    (2, or 1 on request; format 2 with the trace only with `trace`): the response and the logged
+    record are the same bytes."""
     from ..errors import EvaluationError, GreenparkError, InputError, MalformedInput, RulesetNotFound
     from ..facts.loader import park_from_data
     from ..sourcefile import loads_json
@@ -139,8 +144,8 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
     try:
         park = park_from_data(data, file="<body>")
         if check_only:
-            return ("checked", check(assessor, park, ruleset, profile))
-        if max_result is not None and (floor := estimate_result_bytes(park)) > max_result:
+            return ("checked", check(assessor, park, ruleset, profile, result_format))
+        if max_result is not None and (floor := estimate_result_bytes(park, result_format)) > max_result:
             return ("too_large", floor, max_result, "estimate")
         options = {"profile": profile} if profile else {}
         if to_comply:
@@ -159,15 +164,18 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
     except Exception as exc:  # noqa: BLE001 - reported as a 500 without traceback; logged here
         traceback.print_exc(file=sys.stderr)
         return ("internal", type(exc).__name__)
-    text = json.dumps({"decision_id": decision_id, **result} if decision_id else result, ensure_ascii=False).encode()
+    from ..json_output import dump_bytes
+    from ..result_format import as_format
+    full, result = result, as_format(result, result_format, trace=trace)
+    text = dump_bytes({"decision_id": decision_id, **result} if decision_id else result)
     if keep is not None:
-        keep.append((data, park, result))
+        keep.append((data, park, full, result))
     if max_result is not None and len(text) > max_result:
         return ("too_large", len(text), max_result, "result")
     meta = {"park_id": result["park_id"], "input_digest": result["input_digest"],
             "ruleset_version": result["ruleset"]["versions"]["ruleset"],
             "ruleset_versions": result["ruleset"]["versions"], "ruleset_digest": result["ruleset"]["digest"],
-            "summary": list_summary(result)}
+            "summary": list_summary(full)}
     return ("ok", meta, text, time.perf_counter() - t0)
 
 
@@ -250,7 +258,8 @@ def worker_main(conn: Connection, allow_test_crash: bool, rules_roots: list[str]
         keep: list = []
         outcome = handle(target, body, ruleset, profile, keep, decision and decision["decision_id"],
                          check_only=limits.get("check", False), max_result=limits.get("max_result"),
-                         to_comply=limits.get("to_comply", False))
+                         to_comply=limits.get("to_comply", False),
+                         result_format=limits.get("result_format", 2), trace=limits.get("trace", False))
         if outcome[0] == "ok" and limits.get("reserve"):
             try:
                 outcome = _reserve(conn, task_id, outcome)

@@ -27,7 +27,7 @@ import re
 import yaml
 from yaml.constructor import ConstructorError
 
-__all__ = ["Yaml12Loader", "canonical_key"]
+__all__ = ["Yaml12Loader", "Yaml12Dumper", "canonical_key"]
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when present: ~10x faster
 
@@ -54,6 +54,19 @@ for _tag, _regexp, _first in [
         ("merge", re.compile(r"^(?:<<)$"), ["<"])]:
     Yaml12Loader.add_implicit_resolver(_TAG + _tag, _regexp, _first)
 
+
+
+class Yaml12Dumper(yaml.SafeDumper):
+    """A safe dumper that quotes every text a YAML 1.2 reader (this module's) or a YAML 1.1 one
+    would take for something else: `2E5` and `0o17` (numbers in 1.2) as well as `yes` (1.1)."""
+
+
+for _tag, _regexp, _first in [
+        ("null", _NULL, ["~", "n", "N", ""]),
+        ("bool", _BOOL, list("tTfF")),
+        ("int", _INT, list("-+0123456789")),
+        ("float", _FLOAT, list("-+0123456789."))]:
+    Yaml12Dumper.add_implicit_resolver(_TAG + _tag, _regexp, _first)   # on top of SafeDumper's 1.1 ones
 
 def _scalar(loader: yaml.BaseLoader, node: yaml.Node, pattern: re.Pattern, what: str) -> str:
     value = loader.construct_scalar(node)

@@ -27,10 +27,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from engine.assessment import Assessor
 from engine.facts.loader import park_from_data
+from engine.sourcefile import load_document
 
 __all__ = ["SCENARIOS", "Report", "run_scenario", "load_scenario", "AGREEMENT"]
 
@@ -51,8 +50,8 @@ class Report:
 
 
 def load_scenario(path: Path) -> dict:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """A scenario file, read as every YAML file of the project is (YAML 1.2, engine.sourcefile)."""
+    return load_document(path).data
 
 
 def _close(got: float | None, want: float) -> bool:

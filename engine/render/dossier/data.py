@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from ...sourcefile import parse_document
 
 from .appendix import appendix
 from .findings import measure_rows, problem_groups, to_collect, view
@@ -39,7 +39,7 @@ _ORDER = {"regulator": ["overview", "scope", "indicators", "categories", "proble
 @lru_cache(maxsize=1)
 def _requirements() -> list[dict]:
     text = resources.files(__package__).joinpath("basic_requirements.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["requirements"]
+    return parse_document(text, "basic_requirements.yaml").data["requirements"]
 
 
 def basic_requirements(result: dict, lang: str, names: dict[str, str], knowledge: Any) -> list[dict]:
@@ -193,6 +193,8 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
     if knowledge is None:
         from ...knowledge import load_knowledge
         knowledge = load_knowledge()
+    from ...result_format import expand
+    result, previous = expand(result), (expand(previous) if previous is not None else None)
     w = WORDS[lang]
     names = _names(result, park, lang)
     counts = summary_counts(result)

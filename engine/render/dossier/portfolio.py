@@ -69,6 +69,8 @@ def compare(results: list[dict], knowledge: Any) -> dict:
     """
     if not results:
         raise ValueError("a portfolio needs at least one park")
+    from ...result_format import expand
+    results = [expand(r) for r in results]
     ids = [r.get("park_id") for r in results]
     if len(set(ids)) != len(ids):
         raise ValueError("each park may appear once in a portfolio: " + ", ".join(sorted({i for i in ids

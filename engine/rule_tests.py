@@ -1,106 +1,35 @@
-"""Run each rule's examples (`<ID>_<slug>_test.yaml`) - OPA's habit of tests beside policies.
+"""Run each rule's examples (`<ID>_<slug>_test.yaml`, `engine.rules.example_files`) through an
+evaluator: `greenpark rules test`, and the suite's tests/test_rule_examples.py.
 
-A case gives engine facts and the findings *this rule* must produce (`expect`). `fires_` cases
-must expect an adverse outcome (problem, not_met, insufficient_data, recommended, and a scope
-rule's out-of-scope not_applicable); `silent_` cases must not. The set of statuses produced must
-equal the set expected, so a case that fires the wrong verdict fails even if the right one is there
-too. A test file runs under the benchmark profile it names (default: `default`); a rule must be
-active under it.
+A case gives engine facts and the findings *this rule* must produce (`expect`). The set of statuses
+produced must equal the set expected, so a case that fires the wrong verdict fails even if the
+right one is there too. A case is judged on its findings (`engine.findings`), so the runner sits
+above them, outside `engine/rules/`; the lint of the examples files stays with the rules.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from pydantic import ValidationError
+from .facts.builder import FactSet
+from .facts.catalogue import KINDS
+from .findings import build_findings
+from .indicators.compute import Indicators
+from .rules.example_files import load_tests, test_file_for
+from .rules.packs import Ruleset, _rel, load_ruleset, rule_files
 
-from ..errors import Problem
-from ..facts.builder import FactSet
-from ..facts.catalogue import KINDS
-from ..facts.loader import validation_problems
-from ..findings import build_findings
-from ..indicators.compute import Indicators
-from .dsl import RuleTestFile
-from .packs import Ruleset, _rel, load_ruleset, rule_files
-from ..sourcefile import load_document
-
-__all__ = ["CaseResult", "run_rule_tests", "lint_tests", "lint_profiles", "test_file_for", "ADVERSE"]
-
-ADVERSE = {"problem", "not_met", "insufficient_data", "recommended"}
+__all__ = ["CaseResult", "run_rule_tests"]
 
 
 @dataclass
 class CaseResult:
+    """The outcome of one case: `ok`, or the reason it failed in `message`."""
+
     rule: str
     case: str
     file: str
     ok: bool
     message: str = ""
     statuses: list[str] = field(default_factory=list)
-
-
-def test_file_for(rule_file: Path) -> Path:
-    return rule_file.with_name(rule_file.stem + "_test.yaml")
-
-
-def _load_tests(path: Path) -> tuple[RuleTestFile | None, list[Problem]]:
-    try:
-        doc = load_document(path)
-    except Exception as exc:
-        return None, list(getattr(exc, "problems", [])) or [Problem(str(exc), file=_rel(path))]
-    doc.file = _rel(path)
-    try:
-        return RuleTestFile.model_validate(doc.data), []
-    except ValidationError as exc:
-        return None, validation_problems(exc, doc, RuleTestFile)
-
-
-def lint_tests(ruleset: Ruleset) -> list[Problem]:
-    """Every rule has a test file naming it, with >= 1 fires_ and >= 1 silent_ case."""
-    problems: list[Problem] = []
-    for rule_id, (pack, file) in sorted(ruleset.files.items()):
-        path = test_file_for(ruleset.root / pack / Path(file).name)
-        if not path.exists():
-            problems.append(Problem(f"rule {rule_id} has no examples: expected {path.name} beside it", file=file))
-            continue
-        tests, errs = _load_tests(path)
-        problems += errs
-        if tests is None:
-            continue
-        if tests.rule != rule_id:
-            problems.append(Problem(f"names rule {tests.rule!r}, but sits beside {rule_id}", file=_rel(path), line=1))
-        if tests.profile not in ruleset.knowledge.profiles:
-            problems.append(Problem(f"profile {tests.profile!r} does not exist", file=_rel(path), line=1))
-        names = [c.name for c in tests.cases]
-        if not any(n.startswith("fires_") for n in names) or not any(n.startswith("silent_") for n in names):
-            problems.append(Problem(f"rule {rule_id}: needs at least one fires_ and one silent_ case", file=_rel(path)))
-        scope = rule_id in ruleset.meta and ruleset.meta[rule_id].scope
-        for c in tests.cases:
-            adverse = {e.status for e in c.expect} & (ADVERSE | ({"not_applicable"} if scope else set()))
-            if c.name.startswith("fires_") and not adverse:
-                problems.append(Problem(f"case {c.name}: a fires_ case must expect an adverse status", file=_rel(path)))
-            if c.name.startswith("silent_") and adverse:
-                problems.append(Problem(f"case {c.name}: a silent_ case must not expect {sorted(adverse)}", file=_rel(path)))
-    for pack in ruleset.packs:
-        known = {Path(f).name for p, f in ruleset.files.values() if p == pack}
-        for path in (ruleset.root / pack).glob("*_test.yaml"):
-            if path.name.replace("_test.yaml", ".yaml") not in known:
-                problems.append(Problem("test file without a rule beside it", file=_rel(path)))
-    return problems
-
-
-def lint_profiles(ruleset: Ruleset) -> list[Problem]:
-    """The tree compiles under every profile, and each rule applies under at least one.
-
-    Raises:
-        RulePackError: the tree does not compile under some profile.
-    """
-    active: set[str] = set()
-    for profile in ruleset.knowledge.profiles:
-        rs = ruleset if profile == ruleset.profile else load_ruleset(ruleset.root, ruleset.knowledge, profile)
-        active |= set(rs.meta)
-    return [Problem(f"rule {rid} applies under no benchmark profile ({ruleset.inactive[rid][1].en})", file=file)
-            for rid, (_, file) in sorted(ruleset.files.items()) if rid not in active]
 
 
 def _normalise(facts: list[dict], knowledge) -> list[dict]:
@@ -147,7 +76,7 @@ def run_rule_tests(ruleset: Ruleset, evaluator, only: str | None = None) -> list
             path = test_file_for(rule_path)
             if not path.exists():
                 continue
-            tests, errs = _load_tests(path)
+            tests, errs = load_tests(path)
             if tests is None or tests.rule not in ruleset.files or (only and tests.rule != only):
                 for e in errs:
                     results.append(CaseResult(rule="?", case="-", file=_rel(path), ok=False, message=str(e)))
