@@ -336,3 +336,11 @@ def test_category_of_a_finding():
     assert category_of(["7.3", "6.3"]) == "6.3" and category_of(["5.3m", "6.10"]) == "6.10"
     assert category_of(["6.1"]) == "do" and category_of(["7.4"]) == "check" and category_of(["8"]) == "act"
     assert category_of(["1"]) == "general" and category_of([]) == "general"
+
+
+def test_status_line_counts_problems_as_the_conclusion_does_with_restatements_apart():
+    from engine.render.summary_text import status_line
+    s = {"by_status": {"not_met": 40, "problem": 40, "recommended": 39, "met": 54}, "folded": 19}
+    assert status_line(s, "zh") == "未达标 40  问题 21（另 19 项重述）  建议措施 39  达标 54"
+    assert status_line({**s, "folded": 1}, "en").split("  ")[1] == "39 problem (and 1 restatement)"
+    assert status_line({**s, "folded": 0}, "zh").split("  ")[1] == "问题 40"

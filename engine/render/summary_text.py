@@ -42,9 +42,20 @@ def compliance_line(summary: dict, lang: str) -> str | None:
 
 
 def status_line(summary: dict, lang: str) -> str:
-    """Counts by status, the ones that need action first."""
+    """Counts by status, the ones that need action first. Problems are counted as the conclusion
+    counts them: a restatement folded into another finding (only problems fold) is named apart,
+    `问题 21（另 19 项重述）`, so the line and the conclusion give the same number."""
     by = summary.get("by_status", {})
-    return "  ".join(_count(STATUS[lang][s], by[s], lang) for s in STATUSES if by.get(s))
+    folded = summary.get("folded") or 0
+    parts = []
+    for s in STATUSES:
+        if not by.get(s):
+            continue
+        if s == "problem" and folded:
+            parts.append(_count(STATUS[lang][s], by[s] - folded, lang) + _counted("restated_apart", folded, lang))
+        else:
+            parts.append(_count(STATUS[lang][s], by[s], lang))
+    return "  ".join(parts)
 
 
 def collect_line(result: dict, lang: str, first: int = 5) -> str | None:
