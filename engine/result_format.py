@@ -14,6 +14,11 @@ rule's title, version, pack, clauses, frameworks and benchmarks, its full eviden
   answered findings' rule, status and severity (in those findings);
 * `derived`: per indicator and year the numbers; the formula once in `formulas`, emission factors
   once in `factors`;
+* `rules[rule]["explain"][status][lang]`: the sentence a rule's findings of one status share,
+  as fixed segments (`engine.result_texts`); such a finding's (or row's) explanation in that
+  language is then the list of what goes between them, e.g. an enterprise's name;
+* `sources`: {id: source} - a benchmark's source {id, title, url} once, the rules' benchmarks
+  naming it by its id; `ghg_inventory` lines name their emission factor by its key in `factors`;
 * `trace` only when asked for (`trace=True`).
 
 `expand(compact(r, trace=True)) == r` for every result (tests/test_result_format.py); without the
@@ -26,6 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 from .measure_ranking import SEVERITY_RANK
+from .result_texts import MIN_GROUP, fill, find_template, split
 
 __all__ = ["FORMATS", "ROW_COLUMNS", "compact", "expand", "as_format", "format_of", "all_verdicts", "load_result"]
 
@@ -90,6 +96,8 @@ def compact(result: dict, *, trace: bool = False) -> dict:
             rows.append(_row(f, rules, result, trace))
         else:
             full.append(_compact_finding(f, rules, result, by_id, trace, labels))
+    _template_explanations(rules, full, rows)
+    sources = _source_table(rules)
     out: dict[str, Any] = {}
     for key, value in result.items():
         if key == "format":
@@ -98,7 +106,11 @@ def compact(result: dict, *, trace: bool = False) -> dict:
             out["derived"] = derived
             out["formulas"] = formulas
             out["factors"] = factors
+        elif key == "ghg_inventory":
+            out["ghg_inventory"] = _compact_inventory(value, factors)
         elif key == "findings":
+            if sources:
+                out["sources"] = sources
             out["rules"] = rules
             out["labels"] = {s: _label_text(w) for s, w in labels.items()}
             out["verdicts"] = {"columns": list(ROW_COLUMNS), "rows": rows}
@@ -255,6 +267,117 @@ def _row(f: dict, rules: dict, result: dict, trace: bool) -> list:
     return row
 
 
+def _template_explanations(rules: dict, full: list[dict], rows: list[list]) -> None:
+    """Say each rule's shared sentence once per status and language, in `rules[rule]["explain"]`
+    (`engine.result_texts`): a finding's text that fits becomes its slots. In place; each changed
+    explanation is a new dict (the format 1 result is never changed)."""
+    groups: dict[tuple[str, str, str], list] = {}
+    for holder, key in [(f, "explanation") for f in full] + [(r, 6) for r in rows]:
+        e = holder[key]
+        if not (isinstance(e, dict) and set(e) <= {"zh", "en"}):
+            continue
+        rule, status = (holder["rule"], holder["status"]) if key == "explanation" else (holder[1], holder[3])
+        if rule not in rules:
+            continue
+        for lang, text in e.items():
+            if isinstance(text, str):
+                groups.setdefault((rule, status, lang), []).append((holder, key))
+    for (rule, status, lang), holders in groups.items():
+        if len(holders) < MIN_GROUP:
+            continue
+        texts = [h[k][lang] for h, k in holders]
+        template = find_template(texts)
+        if template is None:
+            continue
+        slots = [split(template, t) for t in texts]
+        cost = _size(template) + sum(_size(x) if x is not None else _size(t) for x, t in zip(slots, texts))
+        if cost >= sum(_size(t) for t in texts):
+            continue
+        rules[rule].setdefault("explain", {}).setdefault(status, {})[lang] = template
+        for (holder, key), slot in zip(holders, slots):
+            if slot is not None:
+                holder[key] = {**holder[key], lang: slot}
+
+
+def _source_table(rules: dict) -> dict:
+    """Move each benchmark source {id, title, url} of the rules table into one table by id, the
+    benchmarks naming it by the id (in place, on new benchmark dicts). Only when every benchmark's
+    source is such a dict and each id names one source (else nothing changes)."""
+    table: dict[str, dict] = {}
+    for entry in rules.values():
+        for b in entry.get("benchmarks") or ():
+            src = b.get("source") if isinstance(b, dict) else None
+            if not (isinstance(src, dict) and isinstance(src.get("id"), str)) or \
+                    table.setdefault(src["id"], src) != src or list(table[src["id"]]) != list(src):
+                return {}
+    for entry in rules.values():
+        if entry.get("benchmarks"):
+            entry["benchmarks"] = [{**b, "source": b["source"]["id"]} for b in entry["benchmarks"]]
+    return table
+
+
+def _compact_inventory(inventory, factors: dict):
+    """The GHG inventory with each line's emission factor named by its key in `factors` where it is
+    that factor, key for key (a line whose factor is not a dict: the inventory as it was)."""
+    if not isinstance(inventory, list):
+        return inventory
+    key_of = {}
+    for key, fac in factors.items():
+        try:
+            key_of[tuple(fac.items())] = key
+        except (AttributeError, TypeError):    # not a dict, or a value that is a list or a dict
+            continue
+    out = []
+    for year in inventory:
+        year = dict(year)
+        for part in ("scope1", "scope2_location", "scope2_market"):
+            lines = []
+            for line in year.get(part) or ():
+                fac = line.get("factor") if isinstance(line, dict) else None
+                if not isinstance(fac, dict):
+                    return inventory
+                try:
+                    key = key_of.get(tuple(fac.items()))
+                except TypeError:
+                    key = None
+                lines.append({**line, "factor": key} if key is not None else line)
+            if part in year:
+                year[part] = lines
+        out.append(year)
+    return out
+
+
+def _expand_inventory(inventory, factors: dict):
+    if not isinstance(inventory, list):
+        return inventory
+    out = []
+    for year in inventory:
+        year = dict(year)
+        for part in ("scope1", "scope2_location", "scope2_market"):
+            if isinstance(year.get(part), list):
+                year[part] = [{**line, "factor": factors[line["factor"]]}
+                              if isinstance(line, dict) and isinstance(line.get("factor"), str) else line
+                              for line in year[part]]
+        out.append(year)
+    return out
+
+
+def _size(x) -> int:
+    """About the JSON size of a string or a list of strings (for choosing, not for reporting)."""
+    if isinstance(x, str):
+        return len(x.encode()) + 2
+    return sum(len(s.encode()) + 3 for s in x) + 1
+
+
+def _explanation(e, rule: dict, status: str):
+    """A finding's explanation with any language given as its slots filled in from the rule's
+    template (`_template_explanations`)."""
+    if not (isinstance(e, dict) and any(isinstance(v, list) for v in e.values())):
+        return e
+    templates = (rule.get("explain") or {}).get(status) or {}
+    return {lang: fill(templates[lang], v) if isinstance(v, list) else v for lang, v in e.items()}
+
+
 def _compact_derived(derived: dict) -> tuple[dict, dict, dict]:
     """Derived indicators less their name and year (the keys), formula (once per indicator in
     `formulas` when the same every year) and emission factors (once each in `factors`, keyed by
@@ -313,6 +436,12 @@ def expand(result: dict) -> dict:
     if format_of(result) != 2:
         return result
     rules = result.get("rules") or {}
+    sources = result.get("sources") or {}
+    if sources:
+        rules = {rid: {**e, "benchmarks": [{**b, "source": sources[b["source"]]}
+                                           if isinstance(b, dict) and isinstance(b.get("source"), str) else b
+                                           for b in e["benchmarks"]]} if e.get("benchmarks") else e
+                 for rid, e in rules.items()}
     derived = _expand_derived(result.get("derived") or {}, result.get("formulas") or {}, result.get("factors") or {})
     ctx = {**result, "derived": derived}
     full = [_expand_finding(f, rules, ctx) for f in result.get("findings") or []]
@@ -330,7 +459,10 @@ def expand(result: dict) -> dict:
     for key, value in result.items():
         if key == "format":
             out["format"] = 1
-        elif key in ("formulas", "factors", "rules", "labels", "verdicts") or (key == "trace" and value is True):
+        elif key == "ghg_inventory":
+            out[key] = _expand_inventory(value, result.get("factors") or {})
+        elif key in ("formulas", "factors", "rules", "labels", "verdicts", "sources") or \
+                (key == "trace" and value is True):
             continue
         elif key == "derived":
             out["derived"] = derived
@@ -398,6 +530,8 @@ def _build(fid: str, rule_id: str, status: str, rule: dict, rest: dict) -> dict:
 def _expand_finding(c: dict, rules: dict, ctx: dict) -> dict:
     rule = rules.get(c.get("rule"), {})
     rest = {k: v for k, v in c.items() if k not in ("id", "rule", "status")}
+    if "explanation" in rest:
+        rest["explanation"] = _explanation(rest["explanation"], rule, c["status"])
     if isinstance(rest.get("subject_labels"), list):
         labels = ctx.get("labels") or {}
         rest["subject_labels"] = {s: ({"zh": labels[s], "en": labels[s]} if isinstance(labels.get(s), str)
@@ -431,7 +565,7 @@ def _expand_row(r: dict, rules: dict, ctx: dict) -> dict:
     ev_extra = dict(extra["evidence"]) if "evidence" in extra else None    # never change the input
     extra.pop("evidence", None)
     rest: dict = {"severity": extra.pop("severity", "info"), "related": extra.pop("related", [])}
-    rest["explanation"] = r.get("explanation")
+    rest["explanation"] = _explanation(r.get("explanation"), rule, r["status"])
     if ev_extra is not None:
         keys = ev_extra.pop("_keys")
         ev = {**ev_extra}

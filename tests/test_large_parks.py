@@ -41,3 +41,25 @@ def test_2000_enterprises_with_every_trigger_assess_on_both_evaluators(durable, 
     assert a["summary"] == b["summary"]
     not_met = [f for f in a["findings"] if f["rule"] == "IN-C-001" and f["status"] == "not_met"]
     assert len(not_met) == 2000   # one per enterprise: nothing dropped, nothing refused
+
+
+def test_loose_facts_run_in_sessions_of_their_own_with_the_same_firings(durable, monkeypatch):
+    """Enterprises are only ever matched one at a time, so they (and the findings they derive) may
+    go to sessions of their own (`session_batches`): the C engine then holds ~SESSION_FACTS of
+    them at once instead of all. The firings are the same as in one session."""
+    from make_parks import large_park
+    from engine.evaluators import durable as durable_module
+    park = Park.model_validate(large_park(300))
+    rs = _REGISTRY.get(profile="default")
+    _, fs = Assessor(_REGISTRY, durable).prepare(park, rs)
+    assert {"enterprise", "finding"} <= durable_module.loose_kinds(rs.compiled)
+    assert "indicator" not in durable_module.loose_kinds(rs.compiled)
+    whole = durable.evaluate(rs.compiled, fs.facts)
+    monkeypatch.setattr(durable_module, "SESSION_FACTS", 40)
+    batches = durable_module.session_batches(fs.facts, durable_module.loose_kinds(rs.compiled))
+    assert len(batches) > 5 and sorted(map(len, batches))[0] > 0
+    assert sorted(f["id"] for b in batches for f in b) == sorted(f["id"] for f in fs.facts)
+    split = durable.evaluate(rs.compiled, fs.facts)
+    key = lambda ms: sorted((m.rule, tuple(sorted(m.facts.items()))) for m in ms)  # noqa: E731
+    assert key(split) == key(whole) and len(split) == len(whole)
+    assert durable._runs == {}

@@ -56,9 +56,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # change to comply (assessment and minimal_change call each other), and the solver behind it,
     # indicators.to_comply, which states its requirements in the rules' quantity words
     # (rules.templates) and serves minimal_change alone; and result_format, the one writer and
-    # reader of the result's formats 1 and 2, which everything above reads results through.
+    # reader of the result's formats 1 and 2, which everything above reads results through, with
+    # result_texts, its explanation templates.
     ("assessment", ("engine.findings", "engine.summary", "engine.measure_ranking", "engine.minimal_change",
-                    "engine.assessment", "engine.indicators.to_comply", "engine.result_format")),
+                    "engine.assessment", "engine.indicators.to_comply", "engine.result_format",
+                    "engine.result_texts")),
     # Each rule's examples run through an evaluator and judged on their findings (issue 13 item 6).
     ("rule tests", ("engine.rule_tests",)),
     # Assessment cycles: diffs, history, replay, what-if - over results and overrides.

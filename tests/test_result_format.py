@@ -193,3 +193,34 @@ def test_the_typed_models_describe_both_formats(assessor, path):
     for result in (r1, compact(r1), compact(r1, trace=True)):
         AssessmentResult.model_validate({"decision_id": "d_0", **_json(result)})
 
+
+
+def test_a_large_park_says_each_rules_sentence_once(assessor):
+    """Per-enterprise verdicts share their rule's sentence (`rules[rule]["explain"]`); each keeps
+    only what differs, and expands back to its full text."""
+    import sys
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_parks import large_park
+    r1 = assessor.assess(park_from_data(large_park(300)))
+    plain = _json(compact(r1))
+    assert expand(plain) == _without_trace(r1)
+    templated = [f for f in plain["findings"] if isinstance(f["explanation"].get("zh"), list)]
+    assert len(templated) > len(plain["findings"]) // 2
+    assert all("explain" in plain["rules"][f["rule"]] for f in templated)
+    rows = [r for r in plain["verdicts"]["rows"] if isinstance(r[6].get("en"), list)]
+    assert rows
+
+
+def test_sources_and_inventory_factors_are_said_once(assessor):
+    """A benchmark source is named by its id in `sources`, an inventory line's factor by its key in
+    `factors`; both expand back exactly, key order included."""
+    r1 = assessor.assess(load_park(ROOT / "examples" / "coal_chemical_park.yaml"))
+    plain = _json(compact(r1))
+    assert plain["sources"] and all(isinstance(b["source"], str) and b["source"] in plain["sources"]
+                                    for e in plain["rules"].values() for b in e.get("benchmarks") or ())
+    lines = [line for y in plain["ghg_inventory"] for line in y["scope1"]]
+    assert lines and all(line["factor"] in plain["factors"] for line in lines)
+    back = expand(plain)
+    assert back == _without_trace(r1)
+    assert [list(f) for f in back["findings"]] == [list(f) for f in _without_trace(r1)["findings"]]
+    assert all("rank_reason" in f for f in plain["findings"] if f.get("rank"))

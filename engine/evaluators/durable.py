@@ -43,6 +43,14 @@ events.c `startActionForState`/`completeAndStartAction`), and `delete_state` at 
   acyclic finding graph allows for its input stops (`check_derivable`) - as in the oracle.
 * Actions de-duplicate firings: a fact satisfying two branches of an `$or` reaches the rule twice
   (measured), but the IR fires each (rule, facts) combination once.
+* A large evaluation runs in several sessions, one after another (`session_batches`): the C engine
+  keeps every fact it is given in a fixed struct of ~8 KB, whatever its fields (§7: 6,840 bytes
+  per message, plus its frames), so 10,000 enterprises and their findings held ~130 MB at once.
+  A fact whose kind no rule joins with another fact (`loose_kinds`: every pattern of that kind is
+  a rule's only pattern, and no rule joins findings) fires the same rules in any session, and so
+  do the findings it derives; such facts go `SESSION_FACTS` at a time into sessions of their own,
+  after the first session, which holds every other fact. The firings are the same; only their
+  order across sessions differs (findings are sorted, never read in firing order).
 """
 from __future__ import annotations
 
@@ -62,12 +70,13 @@ from .base import (END, ID_FIELD, TypePlan, check_derivable, check_fact_types, c
 from .durable_format import dumps, facts_json, read_fields, to_durable
 from .durable_ids import ENGINE_IDS, fnv1a32
 
-__all__ = ["DurableEvaluator", "bound_ids"]
+__all__ = ["DurableEvaluator", "bound_ids", "loose_kinds", "session_batches", "SESSION_FACTS"]
 
 log = logging.getLogger(__name__)
 _ENGINE_ERRORS = (dre.error, MemoryError)   # rules.c raises these two (MemoryError: out of memory)
 _FACT = ':{"id":"'   # how a bound fact starts in a serialised firing (`bound_ids`)
 _json_str = json.JSONEncoder(ensure_ascii=False).encode   # json.dumps(s, ensure_ascii=False), no new encoder
+SESSION_FACTS = 1000   # loose facts per session beyond the first (`session_batches`)
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,7 @@ class _Entry:
     slots: threading.BoundedSemaphore
     reads_id: bool
     fields: dict[str, tuple[str, ...]]   # kind -> fields rules read (`read_fields`)
+    loose: frozenset[str] = frozenset()  # kinds that may go to a session of their own (`loose_kinds`)
     inflight: int = 0
 
 
@@ -106,13 +116,13 @@ class _Entry:
 class _Run:
     """What the actions of one evaluation (one sid) record, and its engine ids."""
 
-    ids: set[str]
+    ids: set[str]              # every fact id of the evaluation, input and derived (all its sessions)
     limit: int                 # derived facts allowed (check_derivable)
     state_hash: int            # hash of the session's state fact id, `sid-<sid>`
     names: dict[str, str] = field(default_factory=dict)   # engine id -> fact id
     next_id: int = 0
-    derived: int = 0
-    trace: list[Match] = field(default_factory=list)
+    derived: int = 0           # derived so far in the evaluation (earlier sessions included)
+    trace: list[Match] = field(default_factory=list)   # the evaluation's (shared by its sessions)
     seen: set[tuple[str, ...]] = field(default_factory=set)   # (engine rule, *fact ids)
     ended: bool = False
 
@@ -260,26 +270,39 @@ class DurableEvaluator:
         except _ENGINE_ERRORS as exc:
             raise EvaluationError(f"ruleset {ruleset.key!r}: the engine refused it: {exc}") from exc
         return _Entry(ruleset, handle, rules, plan, threading.BoundedSemaphore(self._max_live),
-                      compiled.reads_id, read_fields(ruleset))
+                      compiled.reads_id, read_fields(ruleset), loose_kinds(ruleset))
 
     # ---------------------------------------------------------------- evaluation
 
     def _evaluate(self, entry: _Entry, facts: list[dict], limit: int) -> list[Match]:
-        if not entry.slots.acquire(timeout=self._slot_timeout):
-            raise EvaluationError(f"ruleset {entry.source.key!r}: no free engine session slot")
         # The engine gets only what can change a match: facts of a kind some pattern matches
         # (every engine pattern tests the kind first, durable_format), with the fields rules read
         # (`read_fields`). All facts were checked all the same (both adapters reject the same
         # inputs), and all ids count for derived-id clashes.
         fields = entry.fields
         asserted = [f for f in facts if f["kind"] in fields]
+        ids = {f["id"] for f in facts}
+        trace: list[Match] = []
+        derived = 0
+        for batch in session_batches(asserted, entry.loose):
+            derived = self._evaluate_session(entry, batch, ids, limit, trace, derived)
+        if not asserted:
+            self._evaluate_session(entry, [], ids, limit, trace, derived)
+        return trace
+
+    def _evaluate_session(self, entry: _Entry, facts: list[dict], ids: set[str], limit: int,
+                          trace: list[Match], derived: int) -> int:
+        """One session over `facts`; its firings are appended to `trace`. Returns the number of
+        facts derived so far in the evaluation."""
+        if not entry.slots.acquire(timeout=self._slot_timeout):
+            raise EvaluationError(f"ruleset {entry.source.key!r}: no free engine session slot")
         sid = uuid.uuid4().hex
-        run = self._runs[sid] = _Run({f["id"] for f in facts}, limit, fnv1a32("sid-" + sid))
+        run = self._runs[sid] = _Run(ids, limit, fnv1a32("sid-" + sid), derived=derived, trace=trace)
         try:
-            payload = (facts_json(asserted, sid, run.engine_ids([f["id"] for f in asserted]),
-                                  entry.reads_id, fields) if asserted else None)
+            payload = (facts_json(facts, sid, run.engine_ids([f["id"] for f in facts]),
+                                  entry.reads_id, entry.fields) if facts else None)
             self._session(entry, sid, run, payload)
-            return run.trace
+            return run.derived
         except _ENGINE_ERRORS as exc:
             raise EvaluationError(f"ruleset {entry.source.key!r}: engine error: {exc}") from exc
         finally:
@@ -365,6 +388,38 @@ class DurableEvaluator:
         except _ENGINE_ERRORS:
             log.exception("durable delete_state failed for session %s", sid)
         entry.slots.release()
+
+
+def loose_kinds(ruleset: CompiledRuleset) -> frozenset[str]:
+    """The fact kinds whose facts may be evaluated in a session of their own: kinds no rule joins
+    with another pattern, when no rule joins findings either (a fact derived in one session must
+    meet every fact it could join there). Empty when findings are joined.
+
+    Example:
+        >>> loose_kinds(rs)     # enterprises are only ever tested one at a time
+        frozenset({'circular', 'enterprise', 'finding', 'task'})
+    """
+    joined = {p.kind for rule in ruleset.rules if len(rule.patterns) > 1 for p in rule.patterns}
+    if "finding" in joined:
+        return frozenset()
+    return frozenset(p.kind for rule in ruleset.rules for p in rule.patterns) - joined
+
+
+def session_batches(facts: list[dict], loose: frozenset[str], size: int | None = None) -> list[list[dict]]:
+    """`facts` split into the sessions to run, in order: all of them in one session when at most
+    `size` are of a `loose` kind; else every other fact with the first `size` loose facts, then
+    the rest of the loose facts, `size` (default `SESSION_FACTS`) per session.
+
+    Example:
+        >>> [len(b) for b in session_batches(facts_of_2500_enterprises_and_10_others, {"enterprise"})]
+        [1010, 1000, 500]
+    """
+    size = SESSION_FACTS if size is None else size
+    if not loose or sum(f["kind"] in loose for f in facts) <= size:
+        return [facts] if facts else []
+    fixed = [f for f in facts if f["kind"] not in loose]
+    rest = [f for f in facts if f["kind"] in loose]
+    return [fixed + rest[:size]] + [rest[i:i + size] for i in range(size, len(rest), size)]
 
 
 def _derived_parts(rule: RuleIR) -> tuple[str | None, str]:

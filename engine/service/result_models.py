@@ -42,6 +42,14 @@ class Bilingual(_Open):
     en: str
 
 
+class Explanation(_Open):
+    """A finding's explanation: format 1 the text; format 2 a language may instead be the list of
+    what goes between the segments of its rule's template (`rules[rule].explain[status][lang]`)."""
+
+    zh: str | list[str]
+    en: str | list[str]
+
+
 class SourceRef(_Open):
     id: str
     title: str
@@ -55,7 +63,7 @@ class Benchmark(_Open):
     unit: str
     framework: str = Field(description="the framework the benchmark belongs to (knowledge/benchmarks.yaml)")
     verification: str = Field(description="V verified, C checked, U unverified, D derived")
-    source: SourceRef
+    source: SourceRef | str = Field(description="format 2, in `rules`: the source's id in the result's `sources`")
 
 
 class InputValue(_Open):
@@ -177,7 +185,7 @@ class Finding(_Open):
     title: Bilingual | None = Field(default=None, description="format 2: in `rules`")
     frameworks: list[str] = Field(default_factory=list, description="format 2: in `rules`")
     related: list[str] = Field(description="ids of findings linked to this one (a measure and what it answers)")
-    explanation: Bilingual
+    explanation: Explanation
     evidence: Evidence
     trace: list[TraceStep] = Field(default_factory=list, description="the engine rule that fired and its facts "
                                                                      "(format 2: only with `explain=full`)")
@@ -317,7 +325,7 @@ class InventoryLine(_Open):
     activity: float
     unit: str
     co2_t: float
-    factor: Factor
+    factor: Factor | str = Field(description="format 2: the factor's key in `factors` when it is that factor")
 
 
 class GhgYear(_Open):
@@ -356,6 +364,9 @@ class RuleEntry(_Open):
     frameworks: list[str]
     benchmarks: list[Benchmark] = Field(default_factory=list, description="the rule's benchmarks, as evidence")
     measure: MeasureRef | None = Field(default=None, description="measures: the catalogue measure")
+    explain: dict[str, dict[str, list[str]]] | None = Field(default=None, description=(
+        "status -> language -> the fixed segments of the sentence the rule's findings of that status share; "
+        "a finding's explanation in that language is then the list of what goes between them"))
 
 
 class VerdictRows(_Open):
@@ -393,6 +404,8 @@ class AssessmentResult(_Open):
     findings: list[Finding] = Field(description="format 2: every finding but met / not_applicable verdicts, in full; "
                                                 "format 1: every finding")
     rules: dict[str, RuleEntry] | None = Field(default=None, description="format 2: rule id -> what its findings share")
+    sources: dict[str, SourceRef] | None = Field(default=None, description="format 2: source id -> the source of "
+                                                 "the rules' benchmarks")
     labels: dict[str, Bilingual | str] | None = Field(default=None, description=(
         "format 2: subject -> its words, for the measures' `subject_labels` (a string: the same in zh and en)"))
     verdicts: VerdictRows | None = Field(default=None, description="format 2: met / not_applicable verdicts")
