@@ -2,7 +2,7 @@
 
 `check_facts` answers "nothing to report" in bulk and otherwise hands over to the fact-by-fact
 loop, which names the problem: it must never say "clean" where the loop would raise.
-`check_fact_types` looks families up by exact type; `facts_json` writes with orjson where
+`check_fact_types` looks families up by exact type, in bulk first; `facts_json` writes with orjson where
 installed; the data-quality walk visits only the fields of one unit; an assessment checks its
 facts once for both sessions (`CheckedFacts`); findings share what is the same for every finding
 of a rule (`findings._RulePlan`) and templates are parsed once. Each is checked against the plain

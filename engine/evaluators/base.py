@@ -341,6 +341,8 @@ def check_fact_types(plan: TypePlan, facts: list[dict]) -> None:
     if plan.conflicts:
         raise EvaluationError("ruleset compares values of different types: "
                               + "; ".join(plan.conflicts))
+    if _types_clean(plan, facts):
+        return
     expected = list(plan.expected)
     first: dict[int, str] = {}
     by_kind, families = plan.by_kind, _FAMILIES
@@ -357,3 +359,27 @@ def check_fact_types(plan: TypePlan, facts: list[dict]) -> None:
                 raise EvaluationError(f"fact {fact['id']!r}: field {field!r} is {fam}, but rules "
                                       f"compare it as {expected[group]} ({source})")
 
+
+
+def _types_clean(plan: TypePlan, facts: "list[dict] | CheckedFacts") -> bool:
+    """`check_fact_types` in bulk (it runs on every evaluation, over every compared value): True
+    when every group's values are of builtin types of one family, the one its constants fix if
+    any - so the fact-by-fact loop would find nothing; otherwise False, and the loop decides and
+    names the fact."""
+    by_kind = plan.by_kind
+    of_kind: dict[str, list[dict]] = {}
+    for fact in facts:
+        if fact["kind"] in by_kind:
+            of_kind.setdefault(fact["kind"], []).append(fact)
+    types: dict[int, set[type]] = {}
+    for kind, group_facts in of_kind.items():
+        for field, group in by_kind[kind]:
+            found = {type(f[field]) for f in group_facts if field in f}
+            if found:
+                types.setdefault(group, set()).update(found)
+    expected = plan.expected
+    for group, found in types.items():
+        families = {_FAMILIES.get(t) for t in found}
+        if None in families or len(families) != 1 or expected[group] not in (None, *families):
+            return False
+    return True
