@@ -25,6 +25,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from .evaluators.base import CheckedFacts
 from .facts.builder import FactSet, build_facts
 from .facts.consistency import check_park
 from .facts.models import Park
@@ -158,13 +159,16 @@ class Assessor:
         return result
 
     def _evaluate(self, rs: Ruleset, fs: FactSet) -> tuple[list, bool]:
-        """Scope rules first; the rest only for a park in scope. Returns the matches and in_scope."""
-        matches = self.evaluator.evaluate(rs.scope, fs.facts) if rs.scope else []
+        """Scope rules first; the rest only for a park in scope. Returns the matches and in_scope.
+
+        The facts are checked once (`CheckedFacts`), not once per session."""
+        facts = CheckedFacts(fs.facts)
+        matches = self.evaluator.evaluate(rs.scope, facts) if rs.scope else []
         for m in matches:
             meta, status = rs.status_of(m.rule)
             if meta.scope and status == "not_applicable":
                 return matches, False
-        return matches + self.evaluator.evaluate(rs.compiled, fs.facts), True
+        return matches + self.evaluator.evaluate(rs.compiled, facts), True
 
 
 def accounting(park: Park, knowledge) -> dict:

@@ -54,16 +54,8 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
             made_by[derived["id"]] = m
             derived_of[i] = derived["id"]
 
-    def finding_id(m: ir.Match) -> str:
-        """`RULE@subject+...`; a derived finding fact is named by its own finding's subject."""
-        parts = []
-        for alias, fid in m.facts.items():
-            if alias == "park" and len(m.facts) > 1:
-                continue
-            parts.append(finding_id(made_by[fid]) if fid in made_by else fid)
-        return f"{m.rule.split('#', 1)[0]}@{'+'.join(parts)}"
-
     findings: dict[str, dict] = {}
+    plans, labels = _plans(ruleset), _labels(ruleset)
     derived_to_finding: dict[str, str] = {}
     measure_matches: list[tuple[RuleMeta, ir.Match]] = []
     for i, m in enumerate(matches):
@@ -72,8 +64,8 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
             measure_matches.append((meta, m))
             continue
         bound = {alias: facts[fid] for alias, fid in m.facts.items()}
-        fid = finding_id(m)
-        findings[fid] = _finding(fid, meta, status, bound, m, ruleset, fs, ind)
+        fid = _finding_id(m, made_by)
+        findings[fid] = _finding(fid, meta, status, bound, m, _plan(meta, ruleset, plans), labels, fs, ind)
         if i in derived_of:
             derived_to_finding[derived_of[i]] = fid
     _fold(findings, ruleset, derived_to_finding)
@@ -98,7 +90,8 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
         meta = ruleset.meta[rule_id]
         answered.sort(key=lambda a: a["finding"])
         worst = max((a["severity"] for a in answered), key=lambda s: SEVERITY_RANK.get(s, 0))
-        f = _base(rule_id, meta, "recommended", worst if worst in SEVERITY_RANK else meta.severity)
+        f = _base(rule_id, meta, "recommended", worst if worst in SEVERITY_RANK else meta.severity,
+                  _plan(meta, ruleset, plans))
         f["explanation"] = {lang: render(meta.explain["recommended"].get(lang), {}, {}, {}, lang)
                             for lang in ("zh", "en")}
         f["related"] = [a["finding"] for a in answered]
@@ -120,6 +113,18 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
             measures.append(f)
     ordered = sorted((f for f in findings.values() if f["kind"] != "measure"), key=_order)
     return ordered + rank_measures(measures, findings, ruleset, facts, derived_to_finding, ind, park)
+
+
+def _finding_id(m: ir.Match, made_by: dict[str, ir.Match]) -> str:
+    """`RULE@subject+...`; a derived finding fact is named by its own finding's subject. (A plain
+    function: a closure calling itself is a reference cycle, which kept every match of an
+    assessment alive until the next garbage collection.)"""
+    parts = []
+    for alias, fid in m.facts.items():
+        if alias == "park" and len(m.facts) > 1:
+            continue
+        parts.append(_finding_id(made_by[fid], made_by) if fid in made_by else fid)
+    return f"{m.rule.split('#', 1)[0]}@{'+'.join(parts)}"
 
 
 def _order(f: dict):
@@ -187,22 +192,62 @@ def _text(t: Text) -> dict:
     return dict(hit[1])
 
 
-def _base(fid: str, meta: RuleMeta, status: str, severity: str) -> dict:
+class _RulePlan:
+    """What every finding of one rule shares, worked out once per ruleset digest and rule
+    (`_plan`): the parts of `_base`, the threshold values and framework names its explanations
+    print, the units of those thresholds, the unverified (U) benchmarks it rests on. Read-only:
+    what goes into a finding is copied (`_base`) or was shared before (`_benchmarks`)."""
+
+    __slots__ = ("clauses", "title", "frameworks", "thresholds", "units", "gap_of", "unverified",
+                 "benchmarks")
+
+    def __init__(self, meta: RuleMeta, ruleset: Ruleset):
+        self.clauses = tuple(meta.clauses)
+        self.title = meta.title.model_dump()
+        self.frameworks = tuple(sorted({t.framework for t in meta.thresholds.values()}))
+        frameworks = ruleset.knowledge.frameworks
+        thresholds: dict = {n: t.value for n, t in meta.thresholds.items()}
+        thresholds.update({f"{n}.framework": frameworks[t.framework].name.model_dump()
+                           for n, t in meta.thresholds.items()})
+        self.thresholds = thresholds
+        self.units = {n: t.unit for n, t in meta.thresholds.items()}
+        self.gap_of = (meta.gap.alias, meta.gap.field) if meta.gap else None
+        self.unverified = tuple(t.benchmark for t in meta.thresholds.values() if t.verification == "U")
+        self.benchmarks = _benchmarks_of(meta, ruleset)
+
+
+_PLANS: dict[str, dict[str, _RulePlan]] = {}
+
+
+def _plans(ruleset: Ruleset) -> dict[str, _RulePlan]:
+    """rule id -> its `_RulePlan`, filled as rules fire; one table per ruleset digest (at most 16)."""
+    found = _PLANS.get(ruleset.digest)
+    if found is None:
+        if len(_PLANS) >= 16:
+            _PLANS.clear()
+        found = _PLANS[ruleset.digest] = {}
+    return found
+
+
+def _plan(meta: RuleMeta, ruleset: Ruleset, plans: dict[str, _RulePlan]) -> _RulePlan:
+    plan = plans.get(meta.id)
+    if plan is None:
+        plan = plans[meta.id] = _RulePlan(meta, ruleset)
+    return plan
+
+
+def _base(fid: str, meta: RuleMeta, status: str, severity: str, plan: _RulePlan) -> dict:
     return {"id": fid, "kind": meta.kind, "rule": meta.id, "rule_version": meta.version, "pack": meta.pack,
-            "clauses": list(meta.clauses), "status": status, "severity": severity,
-            "title": _text(meta.title), "frameworks": sorted({t.framework for t in meta.thresholds.values()}),
-            "related": []}
+            "clauses": list(plan.clauses), "status": status, "severity": severity,
+            "title": dict(plan.title), "frameworks": list(plan.frameworks), "related": []}
 
 
-def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: ir.Match, ruleset: Ruleset,
-             fs: FactSet, ind: Indicators) -> dict:
+def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: ir.Match, plan: _RulePlan,
+             labels: dict, fs: FactSet, ind: Indicators) -> dict:
     out_of_scope = meta.scope and status == "not_applicable"   # the park as a whole: keeps its weight
     severity = "info" if status in ("met", "not_applicable") and not out_of_scope else meta.severity
-    f = _base(fid, meta, status, severity)
-    thresholds: dict = {n: t.value for n, t in meta.thresholds.items()}
-    frameworks = ruleset.knowledge.frameworks
-    thresholds.update({f"{n}.framework": _text(frameworks[t.framework].name)
-                       for n, t in meta.thresholds.items()})
+    f = _base(fid, meta, status, severity, plan)
+    thresholds = plan.thresholds
     gap = None
     if meta.gap is not None:
         value = bound.get(meta.gap.alias, {}).get(meta.gap.field)
@@ -211,18 +256,17 @@ def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: i
     missing = _missing(meta, status, bound, m, fs, ind) if status == "insufficient_data" else []
     subject = bound.get(meta.subject or "", {})
     extras = {"gap": gap, "missing": missing or None, "undefined": subject.get("undefined"),
-              "labels": _labels(ruleset), "gap_of": (meta.gap.alias, meta.gap.field) if meta.gap else None,
-              "threshold_units": {n: t.unit for n, t in meta.thresholds.items()}}
+              "labels": labels, "gap_of": plan.gap_of, "threshold_units": plan.units}
     text = meta.explain["undefined" if m.rule.endswith("#undefined") else status]
-    expl = {}
-    for lang in ("zh", "en"):
-        expl[lang] = render(text.get(lang), bound, thresholds, extras, lang)
-    unverified = _unverified(meta, bound)
+    zh = render(text.get("zh"), bound, thresholds, extras, "zh")
+    en = render(text.get("en"), bound, thresholds, extras, "en")
+    unverified = _unverified(plan, bound)
     if unverified:
-        for lang in ("zh", "en"):
-            expl[lang] += _UNVERIFIED[lang].format(ids=", ".join(unverified))
-    f["explanation"] = expl
-    f["evidence"] = {"facts": _fact_evidence(meta, bound, fs, ind), "benchmarks": _benchmarks(meta, ruleset)}
+        ids = ", ".join(unverified)
+        zh += _UNVERIFIED["zh"].format(ids=ids)
+        en += _UNVERIFIED["en"].format(ids=ids)
+    f["explanation"] = {"zh": zh, "en": en}
+    f["evidence"] = {"facts": _fact_evidence(meta, bound, fs, ind), "benchmarks": plan.benchmarks}
     if gap is not None:
         f["evidence"]["gap"] = float(f"{gap:.10g}")
     if missing:
@@ -256,8 +300,8 @@ def _missing(meta: RuleMeta, status: str, bound: dict, m: ir.Match, fs: FactSet,
     return out
 
 
-def _unverified(meta: RuleMeta, bound: dict) -> list[str]:
-    ids = [t.benchmark for t in meta.thresholds.values() if t.verification == "U"]
+def _unverified(plan: _RulePlan, bound: dict) -> list[str]:
+    ids = list(plan.unverified)
     for fact in bound.values():
         if fact.get("kind") == "indicator" and fact.get("uses_unverified"):
             ids.append(f"{fact['name']} (factor)")
@@ -285,19 +329,9 @@ def _fact_evidence(meta: RuleMeta, bound: dict, fs: FactSet, ind: Indicators) ->
     return out
 
 
-_BENCHMARKS: dict[tuple[str, str], list[dict]] = {}
-
-
-def _benchmarks(meta: RuleMeta, ruleset: Ruleset) -> list[dict]:
-    """The rule's benchmarks as evidence; built once per ruleset digest and rule (read-only)."""
-    key = (ruleset.digest, meta.id)
-    cached = _BENCHMARKS.get(key)
-    if cached is None:
-        cached = _BENCHMARKS[key] = _benchmarks_of(meta, ruleset)
-    return cached
-
-
 def _benchmarks_of(meta: RuleMeta, ruleset: Ruleset) -> list[dict]:
+    """The rule's benchmarks as evidence; built once per ruleset digest and rule (`_RulePlan`),
+    the same list in every finding of the rule (read-only)."""
     out = []
     sources = ruleset.knowledge.sources
     for t in meta.thresholds.values():

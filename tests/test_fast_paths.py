@@ -2,9 +2,12 @@
 
 `check_facts` answers "nothing to report" in bulk and otherwise hands over to the fact-by-fact
 loop, which names the problem: it must never say "clean" where the loop would raise.
-`check_fact_types` looks families up by exact type; `facts_json` writes with orjson where
-installed; the data-quality walk visits only the fields of one unit. Each is checked against the
-plain version on every example, expert scenario and bench park, and on facts spoiled at random.
+`check_fact_types` looks families up by exact type, in bulk first; `facts_json` writes with orjson where
+installed; the data-quality walk visits only the fields of one unit; an assessment checks its
+facts once for both sessions (`CheckedFacts`); findings share what is the same for every finding
+of a rule (`findings._RulePlan`) and templates are parsed once. Each is checked against the plain
+version on every example, expert scenario and bench park, and on facts spoiled at random.
+`bench/result_check.py` compares whole results, byte for byte, before and after a change.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from hypothesis import strategies as st
 from bench.make_parks import large_park, random_park, triggered_park, typical_park
 from engine.errors import EvaluationError
 from engine.evaluators import durable_format
-from engine.evaluators.base import (_check_property, _check_structure, _fact_name, _structure_clean,
+from engine.evaluators.base import (CheckedFacts, _check_property, _check_structure, _fact_name, _structure_clean,
                                     check_fact_types, check_facts, family, type_plan)
 from engine.evaluators.durable_format import facts_json, read_fields
 from engine.facts.loader import load_park, park_from_data
@@ -185,3 +188,48 @@ def test_engine_ids_in_bulk_are_engine_id_one_by_one(skipped):
     one.engine_id("first")
     assert bulk.engine_ids(fact_ids) == [one.engine_id(f) for f in fact_ids]
     assert (bulk.names, bulk.next_id) == (one.names, one.next_id)
+
+
+@pytest.mark.parametrize("choice", range(len(_SPOILERS) + 2))
+def test_checked_facts_refuse_what_check_facts_refuses(prepared, choice):
+    for name, facts, _park in prepared[:3]:
+        spoiled = [dict(f) for f in facts]
+        _spoil(spoiled, len(facts) // 2, choice)
+        assert _raised(CheckedFacts, spoiled) == _raised(check_facts, spoiled), (name, choice)
+    assert _raised(CheckedFacts, []) == _raised(check_facts, [])
+    assert _raised(CheckedFacts, tuple(facts)) is not None      # a list, as check_facts wants
+
+
+def test_facts_checked_once_evaluate_as_facts_checked_per_session(prepared, ruleset, durable):
+    from engine.evaluators.oracle import OracleEvaluator
+    oracle = OracleEvaluator()
+    for name, facts, _park in prepared:
+        checked = CheckedFacts(facts)
+        for rs in (ruleset.scope, ruleset.compiled):
+            assert durable.evaluate(rs, checked) == durable.evaluate(rs, list(facts)), name
+        if len(facts) < 400:
+            assert oracle.evaluate(ruleset.compiled, checked) == oracle.evaluate(ruleset.compiled, facts), name
+
+
+def test_findings_are_the_same_from_a_cold_and_a_warm_rule_plan(prepared, ruleset):
+    """The per-rule plans and parsed templates are shared: a result changed by its reader, or
+    built first, must not change the next one."""
+    import json
+
+    from engine import findings as findings_module
+    from engine.assessment import Assessor
+    from engine.rules.templates import _segments
+    assessor = Assessor()
+    for name, _facts, park in prepared[:6] + prepared[-3:]:
+        findings_module._PLANS.clear()
+        _segments.cache_clear()
+        cold = assessor.assess(park)
+        text = json.dumps(cold, ensure_ascii=False)
+        for f in cold["findings"]:      # a reader changing what it was given
+            for key in ("title", "clauses", "frameworks", "explanation", "evidence"):
+                value = f.get(key)
+                if isinstance(value, dict):
+                    value.clear()
+                elif isinstance(value, list):
+                    value.append("x")
+        assert json.dumps(assessor.assess(park), ensure_ascii=False) == text, name

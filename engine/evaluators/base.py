@@ -33,7 +33,7 @@ from ..rules.finding_graph import FindingGraph
 from ..rules.ir import (And, Compare, CompiledRuleset, Cond, Const, Defined, Match, Or, Ref,
                         Undefined)
 
-__all__ = ["Evaluator", "check_facts", "check_values", "check_fact_types", "check_derivable", "type_plan",
+__all__ = ["Evaluator", "CheckedFacts", "checked", "check_facts", "check_values", "check_fact_types", "check_derivable", "type_plan",
            "TypePlan", "Family", "family", "too_many_derived", "END", "ID_FIELD", "MAX_PROPERTIES",
            "INT64_MIN", "INT64_MAX", "DERIVED_FIELDS"]
 
@@ -119,6 +119,33 @@ def check_facts(facts: list[dict], *, values: bool = True) -> None:
         _check_structure(facts)
     if values:
         check_values(facts)
+
+
+class CheckedFacts(tuple):
+    """Facts that passed `check_facts`, frozen in a tuple: an evaluator given these does not check
+    them again, so one set of facts evaluated against several rulesets (the scope rules, then the
+    rest) is checked once. The only way to make one runs the check (`CheckedFacts(facts)` or
+    `checked(facts)`); the ruleset-dependent checks (`check_derivable`, `check_fact_types`) still run
+    per evaluation. The facts' dicts must not change afterwards (the engine's own facts never do).
+
+    Raises:
+        EvaluationError: as `check_facts`.
+
+    Example:
+        >>> facts = CheckedFacts([{"kind": "indicator", "id": "i1", "value": 80}])
+        >>> evaluator.evaluate(ruleset, facts)               # doctest: +SKIP
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, facts: list[dict]) -> "CheckedFacts":
+        check_facts(facts)
+        return super().__new__(cls, facts)
+
+
+def checked(facts: "list[dict] | CheckedFacts") -> CheckedFacts:
+    """`facts` as `CheckedFacts`: checked now (`check_facts`), or as they are if they already were."""
+    return facts if type(facts) is CheckedFacts else CheckedFacts(facts)
 
 
 def _structure_clean(facts: list[dict]) -> bool:
@@ -314,6 +341,8 @@ def check_fact_types(plan: TypePlan, facts: list[dict]) -> None:
     if plan.conflicts:
         raise EvaluationError("ruleset compares values of different types: "
                               + "; ".join(plan.conflicts))
+    if _types_clean(plan, facts):
+        return
     expected = list(plan.expected)
     first: dict[int, str] = {}
     by_kind, families = plan.by_kind, _FAMILIES
@@ -330,3 +359,27 @@ def check_fact_types(plan: TypePlan, facts: list[dict]) -> None:
                 raise EvaluationError(f"fact {fact['id']!r}: field {field!r} is {fam}, but rules "
                                       f"compare it as {expected[group]} ({source})")
 
+
+
+def _types_clean(plan: TypePlan, facts: "list[dict] | CheckedFacts") -> bool:
+    """`check_fact_types` in bulk (it runs on every evaluation, over every compared value): True
+    when every group's values are of builtin types of one family, the one its constants fix if
+    any - so the fact-by-fact loop would find nothing; otherwise False, and the loop decides and
+    names the fact."""
+    by_kind = plan.by_kind
+    of_kind: dict[str, list[dict]] = {}
+    for fact in facts:
+        if fact["kind"] in by_kind:
+            of_kind.setdefault(fact["kind"], []).append(fact)
+    types: dict[int, set[type]] = {}
+    for kind, group_facts in of_kind.items():
+        for field, group in by_kind[kind]:
+            found = {type(f[field]) for f in group_facts if field in f}
+            if found:
+                types.setdefault(group, set()).update(found)
+    expected = plan.expected
+    for group, found in types.items():
+        families = {_FAMILIES.get(t) for t in found}
+        if None in families or len(families) != 1 or expected[group] not in (None, *families):
+            return False
+    return True

@@ -17,7 +17,8 @@ events.c `startActionForState`/`completeAndStartAction`), and `delete_state` at 
   registered lazily per `ruleset.key` under a lock with `create_ruleset`, serialised by
   `durable_format.dumps` (json.dumps writes `1e-05`, error 204).
 * Facts pass `check_facts` (values included) and `check_fact_types` before any C call (§6:
-  `[]`/`{}` segfault, NaN is silently unmatched, `"5" == 5` is true).
+  `[]`/`{}` segfault, NaN is silently unmatched, `"5" == 5` is true); `check_facts` once per fact
+  set: facts given as `base.CheckedFacts` passed it already (the assessment's two sessions).
 * The engine is given only what can change a match: facts of a kind some pattern matches, with
   the fields rules read (`durable_format.read_fields`); every pattern tests the kind first.
 * Each evaluation gets a fresh uuid sid (never shared between threads, §7) and a slot of a
@@ -65,8 +66,8 @@ import durable_rules_engine as dre
 from ..errors import EvaluationError, Problem
 from ..rules.ir import CompiledRuleset, Match, RuleIR, derived_fact
 from .durable_limits import check_limits
-from .base import (END, ID_FIELD, TypePlan, check_derivable, check_fact_types, check_facts,
-                   too_many_derived, type_plan)
+from .base import (END, ID_FIELD, CheckedFacts, TypePlan, check_derivable, check_fact_types,
+                   checked, too_many_derived, type_plan)
 from .durable_format import dumps, facts_json, read_fields, to_durable
 from .durable_ids import ENGINE_IDS, fnv1a32
 
@@ -209,13 +210,14 @@ class DurableEvaluator:
         self._entries: dict[str, _Entry] = {}
         self._runs: dict[str, _Run] = {}     # sessions in flight, by sid
 
-    def evaluate(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Match]:
-        """Assert `facts` into a fresh session and return the firings in order.
+    def evaluate(self, ruleset: CompiledRuleset, facts: list[dict] | CheckedFacts) -> list[Match]:
+        """Assert `facts` into a fresh session and return the firings in order. `CheckedFacts`
+        are not checked again (`check_facts`); the ruleset's own checks run every time.
 
         Raises:
             EvaluationError: bad facts, a ruleset the engine cannot take, or an engine failure.
         """
-        check_facts(facts)
+        facts = checked(facts)   # once per fact set: a caller may pass `CheckedFacts`
         limit = check_derivable(ruleset, facts)
         entry = self._checkout(ruleset)
         try:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import assert_never
 
 from ..errors import EvaluationError
-from .base import (check_derivable, check_fact_types, check_facts, family,
+from .base import (check_derivable, check_fact_types, checked, family,
                                     too_many_derived, type_plan)
 from ..rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or,
                              Pattern, Ref, RuleIR, Undefined, derived_fact)
@@ -48,7 +48,7 @@ class OracleEvaluator:
 
     def evaluate(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Match]:
         """Fire every rule to a fixpoint; see `Evaluator.evaluate`."""
-        check_facts(facts)
+        facts = checked(facts)
         limit = check_derivable(ruleset, facts)
         check_fact_types(type_plan(ruleset), facts)
         memory = [dict(f) for f in facts]

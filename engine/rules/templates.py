@@ -138,13 +138,23 @@ def check_template(template: str, aliases: dict[str, str], thresholds: set[str],
 
 
 @lru_cache(maxsize=4096)
-def _segments(template: str) -> tuple[tuple[str, str | None, str | None], ...]:
-    """`template` split once into (literal, placeholder name, format spec) runs."""
+def _segments(template: str) -> tuple[tuple[str, str | None, str | None, str, str, str], ...]:
+    """`template` split once into (literal, placeholder name, format spec, where, key, field) runs;
+    `where` says what the name reads: `$` a threshold (`key`), `x` an extra (`key`), `.` field
+    `field` of the fact bound to alias `key`."""
     out, pos = [], 0
     for m in _PLACEHOLDER.finditer(template):
-        out.append((template[pos:m.start()], m.group(1), m.group(2)))
+        name = m.group(1)
+        if name.startswith("$"):
+            where, key, fld = "$", name[1:], ""
+        elif "." not in name:
+            where, key, fld = "x", name, ""
+        else:
+            key, fld = name.split(".", 1)
+            where = "."
+        out.append((template[pos:m.start()], name, m.group(2), where, key, fld))
         pos = m.end()
-    out.append((template[pos:], None, None))
+    out.append((template[pos:], None, None, "", "", ""))
     return tuple(out)
 
 
@@ -158,35 +168,44 @@ def render(template: str, bound: dict[str, dict], thresholds: dict[str, object],
             `unit`), `threshold_units` (threshold name -> unit), `gap_of` ((alias, field) the gap is
             measured on).
     """
+    lang = "zh" if lang == "zh" else "en"
     parts = []
-    for literal, name, spec in _segments(template):
+    for literal, name, spec, where, key, fld in _segments(template):
         parts.append(literal)
-        if name is not None:
-            parts.append(_value(name, spec, bound, thresholds, extras, lang))
+        if name is None:
+            continue
+        if where == ".":
+            value = bound.get(key, _NOTHING).get(fld)
+            if type(value) is str and spec is None:    # most placeholders: text as it is
+                parts.append(value)
+                continue
+        elif where == "$":
+            value = thresholds.get(key)
+            if isinstance(value, dict):      # a Text as dict: {$t.framework}
+                value = value.get(lang)
+        else:
+            value = extras.get(key)
+            if key == "missing" and isinstance(value, (list, tuple)):
+                parts.append(_missing_text(value, extras.get("labels", {}), lang) if value else _MISSING[lang])
+                continue
+            if key == "undefined" and isinstance(value, str):
+                parts.append(_phrase(value, extras.get("labels", {}), lang))
+                continue
+        parts.append(_value(name, spec, value, bound, extras, lang))
     return "".join(parts)
 
 
-def _value(name: str, spec: str | None, bound: dict, thresholds: dict, extras: dict, lang: str) -> str:
-    lang = "zh" if lang == "zh" else "en"
-    labels = extras.get("labels", {})
-    if name.startswith("$"):
-        value = thresholds.get(name[1:])
-        if isinstance(value, dict):      # a Text as dict: {$t.framework}
-            value = value.get(lang)
-    elif "." not in name:
-        value = extras.get(name)
-        if name == "missing" and isinstance(value, (list, tuple)):
-            return _missing_text(value, labels, lang) if value else _MISSING[lang]
-        if name == "undefined" and isinstance(value, str):
-            return _phrase(value, labels, lang)
-    else:
-        alias, fld = name.split(".", 1)
-        value = bound.get(alias, {}).get(fld)
+_NOTHING: dict = {}
+
+
+def _value(name: str, spec: str | None, value: object, bound: dict, extras: dict, lang: str) -> str:
+    """`value`, which placeholder `{name:spec}` reads, as text in `lang` ("zh" or "en")."""
     if value is None:
         return _MISSING[lang]
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if spec == "label":     # one value, or a comma-separated list of values
+        labels = extras.get("labels", {})
         words = [labels[v][lang] if v in labels else v for v in str(value).split(", ")]
         return ("、" if lang == "zh" else ", ").join(words)
     if spec in NUMBER_SPECS and isinstance(value, (int, float)):
