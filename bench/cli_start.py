@@ -1,6 +1,6 @@
 """A CLI assessment as a whole process, against importing durable-rules alone (issue #13 item 3).
 
-    .venv/bin/python bench/cli_start.py [--runs 11] [--importtime]      # also part of `make bench`
+    .venv/bin/python bench/cli_start.py [--runs 11] [--importtime] [--no-floor]   # also part of `make bench`
 
 Prints, as medians of fresh processes run interleaved (noise hits both alike), wall time and CPU time
 (user + system: steadier than wall time on a busy machine):
@@ -11,6 +11,13 @@ Prints, as medians of fresh processes run interleaved (noise hits both alike), w
   one cache folder: the compiles of each fresh process (target: one per checkout, then none) and
   the `greenpark assess --rules-dir` wall time of the alternating runs.
 
+* What the assessment's time is made of: fresh processes that import only Python itself, the
+  libraries every assessment needs (typer, pydantic's BaseModel, PyYAML, durable's C engine, orjson),
+  and those plus the park model (engine/facts/models.py): the floor below which no change to the
+  rest of the engine can go; and, in one process per run, the CPU time of each stage of `assess`
+  (imports of the engine, the compiled ruleset from the cache, reading and validating the park,
+  assessing, writing JSON).
+
 The processes run with Python's bytecode cache on (PYTHONDONTWRITEBYTECODE is dropped from their
 environment, as for an installed package, whose .pyc files pip writes) after one warm-up run each;
 with it off every start compiles the engine's sources again (~0.3 s). `--importtime` adds the
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import re
 import resource
@@ -93,6 +101,81 @@ def startup(runs: int, env: dict[str, str]) -> float:
     return ratio
 
 
+LIBRARIES = "import typer, yaml, durable_rules_engine, orjson; from pydantic import BaseModel"
+# each ends as `greenpark` does (engine.cli.main): gc.freeze, so shutdown does not walk the heap
+FLOOR = {
+    "python (interpreter, site)": "pass",
+    "libraries: typer, pydantic, yaml, durable C, orjson": LIBRARIES + "; import gc; gc.freeze()",
+    "  + the park model (engine.facts.models)": LIBRARIES + "; import {pkg}.facts.models; import gc; gc.freeze()",
+}
+# one `assess` run, stage by stage (CPU ms of each, as JSON on stdout)
+STAGES = """
+import json, sys, time
+from pathlib import Path
+marks = [("start", time.process_time())]
+def mark(name): marks.append((name, time.process_time()))
+import typer, yaml, durable_rules_engine, orjson
+from pydantic import BaseModel
+mark("libraries")
+from {pkg}.facts import models
+mark("park model")
+from {pkg}.cli import assess as _cmd
+from {pkg}.cli.common import _registry, _evaluator, EvaluatorName
+from {pkg}.assessment import Assessor
+from {pkg}.facts.loader import load_park_document
+from {pkg}.render.park_stream import ParkStream
+evaluator = _evaluator(EvaluatorName.durable)
+mark("engine imports")
+registry = _registry(None)
+registry.get(None, "default")
+mark("ruleset from cache")
+park, _doc = load_park_document(Path(sys.argv[1]))
+mark("park read + validated")
+result = Assessor(registry, evaluator).assess(park, ruleset=None, profile="default")
+mark("assess")
+out = ParkStream("json", file=open("/dev/null", "w"))
+out.write("park", out.json_form(result), [])
+mark("JSON out")
+print(json.dumps({{b[0]: (b[1] - a[1]) * 1e3 for a, b in zip(marks, marks[1:])}}))
+"""
+
+
+def _package() -> str:
+    """`greenpark.engine` when the installed script runs this checkout, else `engine`."""
+    return "greenpark.engine" if _cli()[0].endswith("greenpark") else "engine"
+
+
+def floor(runs: int, env: dict[str, str]) -> None:
+    pkg = _package()
+    durable = [sys.executable, "-c", "import durable.lang"]
+    parts = {name: [sys.executable, "-c", code.format(pkg=pkg)] for name, code in FLOOR.items()}
+    for args in [durable, *parts.values()]:
+        _wall(args, env)
+    wall: dict[str, list[float]] = {name: [] for name in ["durable", *parts]}
+    cpu: dict[str, list[float]] = {name: [] for name in wall}
+    for _ in range(runs):
+        _wall(durable, env, cpu["durable"])
+        for name, args in parts.items():
+            wall[name].append(_wall(args, env, cpu[name]))
+    ref = statistics.median(cpu["durable"])
+    print(f"floor (fresh processes, median CPU ms; x = ratio to import durable.lang, {ref * 1e3:.0f} ms CPU):")
+    for name in parts:
+        c = statistics.median(cpu[name])
+        print(f"  {name:52s} {c * 1e3:5.0f} ms CPU  {c / ref:4.1f}x   (wall {statistics.median(wall[name]) * 1e3:.0f} ms)")
+    code = STAGES.format(pkg=pkg)
+    stages: dict[str, list[float]] = {}
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=True).stdout
+        for name, ms in json.loads(out.splitlines()[-1]).items():
+            stages.setdefault(name, []).append(ms)
+    total = sum(statistics.median(v) for v in stages.values())
+    print(f"one assess in stages (in one process, median CPU ms; after the interpreter's own start), "
+          f"{total:.0f} ms in all:")
+    for name, values in stages.items():
+        print(f"  {name:52s} {statistics.median(values):5.0f} ms CPU  {statistics.median(values) / 1e3 / ref:4.1f}x")
+
+
 def checkouts(runs: int, env: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         trees = []
@@ -138,9 +221,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--importtime", action="store_true")
+    ap.add_argument("--no-floor", action="store_true", help="leave out the floor and the stages")
     args = ap.parse_args()
     env = _env()
     startup(args.runs, env)
+    if not args.no_floor:
+        floor(args.runs, env)
     checkouts(args.runs, env)
     if args.importtime:
         importtime(env)

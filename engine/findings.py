@@ -21,7 +21,7 @@ from .facts.vocabulary import VALUE_LABELS
 from .indicators.compute import Indicators
 from .measure_ranking import SEVERITY_RANK, rank_measures
 from .rules import ir
-from .rules.compiler import RuleMeta
+from .rules.meta import RuleMeta
 from .rules.packs import Ruleset
 from .rules.templates import render
 from .summary import summarize

@@ -252,3 +252,83 @@ def test_no_cache_folder_compiles_every_time(env):
     _get(tree, None)
     _get(tree, None)
     assert len(compiles) == 2
+
+
+FACTS = [{"id": "f1", "kind": "nothing_matches"}]
+
+
+def _limit_checks(monkeypatch) -> list:
+    """Calls of check_limits by the durable adapter, from now on."""
+    from engine.evaluators import durable
+    calls: list = []
+    real = durable.check_limits
+    monkeypatch.setattr(durable, "check_limits", lambda rs, *a, **k: calls.append(rs.key) or real(rs, *a, **k))
+    return calls
+
+
+def test_the_adapter_does_not_check_again_what_the_registry_checked(env, monkeypatch):
+    """A compiled tree and a cache hit alike are vouched for (durable_limits.vouch): registering
+    them runs no second check_limits (issue #13); the same rules in a new object are checked."""
+    from engine.evaluators.durable import DurableEvaluator
+    from engine.rules.ir import CompiledRuleset
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    calls = _limit_checks(monkeypatch)
+    for _ in range(2):                                  # compiled, then a hit
+        rs = _get(tree, store)
+        evaluator = DurableEvaluator()
+        evaluator.evaluate(rs.compiled, FACTS)
+        evaluator.evaluate(rs.scope, FACTS)
+        assert calls == []
+    assert len(compiles) == 1
+    copy = CompiledRuleset(key=rs.compiled.key + "-copy", rules=list(rs.compiled.rules))
+    DurableEvaluator().evaluate(copy, FACTS)
+    assert calls == [copy.key]
+
+
+def test_a_vouch_does_not_survive_a_change_a_copy_or_a_pickle(env, monkeypatch):
+    """Nothing but the checked object itself, unchanged, skips the check: a rule added, dropped
+    or replaced, a model copy, an unpickled copy (a cache entry is vouched for only by the
+    registry that validated it) and a hand-built ruleset of the same rules are checked."""
+    import pickle
+
+    from engine.evaluators.durable_limits import vouch, vouched
+    from engine.rules.ir import CompiledRuleset
+    make_tree, store, _ = env
+    rs = _get(make_tree("t"), store)
+    compiled = rs.compiled
+    assert vouched(compiled) and vouched(rs.scope)
+    assert not vouched(pickle.loads(pickle.dumps(compiled)))
+    assert not vouched(compiled.model_copy())
+    assert not vouched(CompiledRuleset(key=compiled.key, rules=list(compiled.rules)))
+    rules = compiled.rules
+    first = rules[0]
+    rules.append(first)
+    assert not vouched(compiled)
+    rules.pop()
+    assert vouched(compiled)
+    rules[0] = first.model_copy()
+    assert not vouched(compiled)
+    rules[0] = first
+    assert vouched(compiled)
+    other = CompiledRuleset(key="other", rules=list(rules))
+    vouch(other)
+    assert vouched(other) and vouched(compiled)
+    del other
+    import gc
+    gc.collect()
+    assert vouched(compiled)
+
+
+def test_a_ruleset_failing_the_limits_is_refused_even_with_a_stale_vouch(monkeypatch):
+    """A vouched ruleset whose rules are then changed past a limit is checked and refused."""
+    from engine.errors import EvaluationError
+    from engine.evaluators.durable import DurableEvaluator
+    from engine.evaluators.durable_limits import MAX_PATTERNS, vouch
+    from engine.rules.ir import CompiledRuleset
+    from ir_builders import p, rule
+    rs = CompiledRuleset(key="stale-vouch", rules=[rule("OK", p("e", "enterprise"))])
+    vouch(rs)
+    rs.rules.append(rule("WIDE", *[p(f"e{i}", "enterprise") for i in range(MAX_PATTERNS + 1)]))
+    with pytest.raises(EvaluationError, match="exceeds the engine's limits"):
+        DurableEvaluator().evaluate(rs, FACTS)

@@ -55,6 +55,39 @@ def test_a_share_typed_as_a_fraction_warns_with_its_path_value_and_setting():
     assert not [x for x in warnings(d) if x["code"] == "year_on_year_jump" and "air_quality" in x["path"]]
 
 
+def _kinds_from_json_schema():
+    """What engine.quality.fields read from `Park.model_json_schema()` before issue #13: per
+    definition, field -> (x-unit, maximum) of its node or of the first `anyOf` member with one,
+    and field -> the definition it refers to."""
+    from engine.facts.models import Park
+
+    def unit(prop):
+        return next(((s["x-unit"], s.get("maximum")) for s in [prop, *prop.get("anyOf", [])] if "x-unit" in s), None)
+
+    def ref(prop):
+        for s in [prop, prop.get("items", {}), *prop.get("anyOf", [])]:
+            found = s.get("$ref") or s.get("items", {}).get("$ref")
+            if found:
+                return found.rsplit("/", 1)[-1]
+        return None
+
+    schema = Park.model_json_schema()
+    kinds, refs = {}, {}
+    for name, definition in [("Park", schema), *schema.get("$defs", {}).items()]:
+        props = definition.get("properties", {})
+        kinds[name] = {f: k for f, k in ((f, unit(p)) for f, p in props.items()) if k is not None}
+        refs[name] = {f: ref(p) for f, p in props.items() if f not in kinds[name] and ref(p)}
+    return kinds, refs
+
+
+def test_field_kinds_read_from_the_annotations_are_what_the_json_schema_says():
+    """The kinds are read from the models' annotations (no JSON Schema built at start-up, issue
+    #13), and are exactly what the park's JSON Schema states: every unit, maximum and reference."""
+    from engine.quality import fields
+    assert fields._schema() == _kinds_from_json_schema()
+    assert sum(len(k) for k in fields._schema()[0].values()) > 40
+
+
 def test_every_percentage_field_of_the_model_is_checked_not_a_hand_list():
     percent = {(model, f) for model, fields in field_kinds().items() for f, (unit, _m) in fields.items() if unit == "%"}
     assert {("YearData", "air_quality_good_days"), ("YearData", "waste_heat_recovery"),

@@ -58,7 +58,8 @@ def test_assess_registers_and_imports_only_its_own_command_module():
     loaded = set(probe["modules"])
     others = {f"engine.cli.{m}" for m in cli.MODULES if m != "assess"}
     unused = {"fastapi", "starlette", "uvicorn", "sqlalchemy", "openpyxl", "jinja2", "fontTools", "httpx",
-              "engine.service", "engine.cycles", "engine.render.dossier", "engine.render.table"}
+              "engine.service", "engine.cycles", "engine.render.dossier", "engine.render.table",
+              "engine.render.markdown", "rich"}        # JSON needs neither Markdown nor a terminal
     assert not loaded & (others | unused)
 
 
@@ -79,3 +80,16 @@ def test_a_group_command_registers_its_group():
     assert done.returncode == 0
     assert probe["commands"] == [] and probe["groups"]["rules"] and not probe["groups"]["keys"]
     assert "coverage" in done.stdout
+
+
+def test_main_freezes_the_heap_once_the_command_has_run_and_atexit_still_runs():
+    """`main` ends with gc.freeze (interpreter shutdown then skips walking the heap, issue #13);
+    the output is complete and atexit handlers run (the probe above is one)."""
+    probe = PROBE.replace("main()", "import gc\ntry:\n    main()\nfinally:\n"
+                                    "    sys.stderr.write('FROZEN %d' % gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", probe, "assess", "examples/typical_municipal_park.yaml", "-f",
+                           "json"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["park_id"]
+    assert int(done.stderr.split("FROZEN ", 1)[1].split()[0].split("\n")[0]) > 0
+    assert "PROBE " in done.stderr

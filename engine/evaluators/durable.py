@@ -13,7 +13,8 @@ events.c `startActionForState`/`completeAndStartAction`), and `delete_state` at 
 * No `Host` at all: `Host.__init__` starts dispatcher timer threads that segfault under
   concurrent `delete_state` (§7); nothing here starts a thread, and actions run on the caller's.
 * Rulesets are compiled from the IR to durable's dict format (`durable_format`), checked with
-  `durable_limits.check_limits` (hangs, segfaults and errors 303/107/108/113/304, §9), and
+  `durable_limits.check_limits` (hangs, segfaults and errors 303/107/108/113/304, §9) unless
+  the pack loader checked this very object (`durable_limits.vouched`), and
   registered lazily per `ruleset.key` under a lock with `create_ruleset`, serialised by
   `durable_format.dumps` (json.dumps writes `1e-05`, error 204).
 * Facts pass `check_facts` (values included) and `check_fact_types` before any C call (§6:
@@ -65,7 +66,7 @@ import durable_rules_engine as dre
 
 from ..errors import EvaluationError, Problem
 from ..rules.ir import CompiledRuleset, Match, RuleIR, derived_fact
-from .durable_limits import check_limits
+from .durable_limits import check_limits, vouched
 from .base import (END, ID_FIELD, CheckedFacts, TypePlan, check_derivable, check_fact_types,
                    checked, too_many_derived, type_plan)
 from .durable_format import dumps, facts_json, read_fields, to_durable
@@ -256,7 +257,8 @@ class DurableEvaluator:
                 self._idle.notify_all()
 
     def _register(self, ruleset: CompiledRuleset) -> _Entry:
-        problems = check_limits(ruleset) if self._enforce_limits else []
+        # a ruleset the pack loader checked, this very object unchanged, is not checked twice
+        problems = check_limits(ruleset) if self._enforce_limits and not vouched(ruleset) else []
         if problems:
             raise EvaluationError(f"ruleset {ruleset.key!r} exceeds the engine's limits: "
                                   + "; ".join(problems),

@@ -46,12 +46,26 @@ built from the exact dicts `durable_format.to_durable` emits:
   engine exactly at the 64/65 boundary for flat, nested, `$or` and `$nex` shapes
   (tests/test_limits.py). The source read is durable_rules 2.0.28's sdist, `src/rules/`.
 
+**Vouching.** The pack loader checks every tree it compiles, so the evaluator need not check the
+same rules again (~28 ms of every CLI start, issue #13): `vouch(ruleset)` records, in this
+process's memory only, that this very `CompiledRuleset` object passed `check_limits`, and
+`vouched(ruleset)` is true only for that object while it holds the same rule objects, in the same
+order, in the same IR format. Nothing read from a file or built by a caller can claim it: a
+ruleset is vouched for only by the code that checked it (`load_ruleset`) or by the registry on a
+cache hit, whose entry is what `load_ruleset` compiled - and checked - from the same sources,
+the engine's own included (`engine.rules.cache`). Anything else is checked on registration.
+The rules are compared by identity, not content (a digest would cost most of what the vouch saves):
+the IR nodes are frozen models, so a change means new rule objects; only reaching into a rule's
+own lists and changing them in place would go unseen.
+
 `durable_worst_case.worst_case_facts` builds the facts that put the most alpha nodes on the stack,
 to show the engine copes with a ruleset this module passes.
 """
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import assert_never
@@ -61,7 +75,7 @@ from ..rules.limits import check_rules
 from .base import END, INT64_MAX, INT64_MIN, family, type_plan
 from .durable_format import pattern_condition, to_durable
 
-__all__ = ["check_limits", "alpha_peaks", "MAX_RULES", "MAX_PATTERNS",
+__all__ = ["check_limits", "vouch", "vouched", "alpha_peaks", "MAX_RULES", "MAX_PATTERNS",
            "MAX_EXPRESSIONS", "MAX_CHILDREN", "MAX_NEX_LIST", "MAX_BETAS", "MAX_STACK",
            "MAX_PRIORITY"]
 
@@ -96,6 +110,40 @@ def check_limits(ruleset: CompiledRuleset, *, cycles: bool = True) -> list[str]:
     problems.extend(f"ruleset: {c}" for c in type_plan(ruleset).conflicts)
     problems.extend(_network_problems(ruleset))
     return problems
+
+
+# ------------------------------------------------------------------------- vouching
+
+# id(ruleset) -> (weak reference to it, its rule objects and IR format when vouched for); an entry
+# goes when its ruleset is collected, and a reused id never matches (the reference is dead or
+# names another object)
+_VOUCHED: dict[int, tuple[weakref.ref, tuple, int]] = {}
+_VOUCH_LOCK = threading.Lock()
+
+
+def vouch(ruleset: CompiledRuleset) -> None:
+    """Record that `ruleset`, this object as it is now, passed `check_limits` (see the module
+    docstring): only for code that has just checked it, or holds what such code produced."""
+    key = id(ruleset)
+    with _VOUCH_LOCK:
+        _VOUCHED[key] = (weakref.ref(ruleset, lambda _ref, key=key: _forget(key, _ref)),
+                         tuple(ruleset.rules), ruleset.format)
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    with _VOUCH_LOCK:
+        if key in _VOUCHED and _VOUCHED[key][0] is ref:
+            del _VOUCHED[key]
+
+
+def vouched(ruleset: CompiledRuleset) -> bool:
+    """True when `vouch` was called for this very object and it still holds the same rule objects
+    in the same order (a rule added, dropped or replaced since, or another object: False)."""
+    entry = _VOUCHED.get(id(ruleset))
+    if entry is None or entry[0]() is not ruleset or entry[2] != ruleset.format:
+        return False
+    rules, now = entry[1], ruleset.rules
+    return len(rules) == len(now) and all(a is b for a, b in zip(rules, now))
 
 
 # ------------------------------------------------------------------------- per-rule checks

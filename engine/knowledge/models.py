@@ -78,7 +78,9 @@ def parent_clause(clause_id: str) -> str | None:
 class _Model(BaseModel):
     # strict: knowledge files are YAML 1.2 like park files, so `yes` or "12" is text, refused where a
     # flag or number belongs (engine.scalars words the message), never coerced
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
+    # defer_build: validators are built on first use, not at import - a process that takes its
+    # compiled ruleset from the cache (engine.rules.cache) unpickles these and validates none (issue #13)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, defer_build=True)
 
 
 class DerivationInput(_Model):

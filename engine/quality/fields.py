@@ -1,9 +1,9 @@
 """Which park fields are shares and which are quantities, read from the park model itself, and
 the paths and words a warning names them with.
 
-The kinds come from the park's JSON Schema (`Park.model_json_schema()`): a field whose schema
-carries `x-unit: "%"` is a percentage (0-100: shares, rates, load), any other `x-unit` is a
-quantity in that canonical unit. A field added to the model is therefore checked without a list
+The kinds are what the park's JSON Schema says (`Park.model_json_schema()`), read from the
+models' annotations it is made of: a field whose schema carries `x-unit: "%"` is a percentage
+(0-100: shares, rates, load), any other `x-unit` is a quantity in that canonical unit. A field added to the model is therefore checked without a list
 here to update.
 
 Paths are written as `engine.facts.overrides` reads them: list items by their own key where they
@@ -12,10 +12,14 @@ have one (`years[year=2024].energy.coal`, `enterprises[id=E01].energy_use`,
 """
 from __future__ import annotations
 
+from enum import Enum
 from functools import lru_cache
-from typing import Any, Iterator
+from types import UnionType
+from typing import Annotated, Any, Iterator, Union, get_args, get_origin
 
-from pydantic import BaseModel
+import annotated_types
+from pydantic import BaseModel, WithJsonSchema
+from pydantic.fields import FieldInfo
 
 from ..facts.models import Park
 
@@ -24,30 +28,96 @@ __all__ = ["FieldKind", "field_kinds", "walk", "item_path", "fmt_value", "FIELD_
 FieldKind = tuple[str, float | None]      # (canonical unit, maximum) - unit "%" for percentages
 
 
-def _unit(prop: dict) -> FieldKind | None:
-    for schema in [prop, *prop.get("anyOf", [])]:
-        if "x-unit" in schema:
-            return schema["x-unit"], schema.get("maximum")
+def _extra_unit(item: Any) -> str | None:
+    """The `x-unit` an annotation item puts into the JSON Schema: a `Field(json_schema_extra=...)`
+    or a `WithJsonSchema` dict."""
+    extra = getattr(item, "json_schema_extra", None)
+    if not isinstance(extra, dict):
+        extra = getattr(item, "json_schema", None)      # WithJsonSchema
+    return extra.get("x-unit") if isinstance(extra, dict) else None
+
+
+def _leaf_kind(items: list) -> FieldKind | None:
+    """The kind one JSON Schema node gets from these annotation items (see `_kind`)."""
+    unit = next((u for u in map(_extra_unit, items) if u is not None), None)
+    if unit is None:
+        return None
+    if any(isinstance(item, WithJsonSchema) for item in items):     # replaces the schema: its own maximum
+        schema = next(item.json_schema for item in items if isinstance(item, WithJsonSchema))
+        return unit, schema.get("maximum") if isinstance(schema, dict) else None
+    maximum = None
+    for item in items:
+        for constraint in [item, *getattr(item, "metadata", ())]:
+            if isinstance(constraint, annotated_types.Le):
+                maximum = constraint.le
+    return unit, maximum
+
+
+def _flatten(tp: Any, items: list) -> tuple[Any, list]:
+    """(the type inside any `Annotated[...]`, its annotation items with `items` first)."""
+    while get_origin(tp) is Annotated:
+        tp, *more = get_args(tp)
+        items = [*items, *more]
+    return tp, items
+
+
+def _kind(field: FieldInfo) -> FieldKind | None:
+    """What the JSON Schema of `field` says of its unit, as `_schema` used to read it from
+    `Park.model_json_schema()`: the `x-unit` of the field's own node, else of the first member of
+    its `anyOf` (an optional field) that has one, with the `maximum` of that node."""
+    tp, items = _flatten(field.annotation, [field, *field.metadata])
+    own = _leaf_kind(items)
+    if own is not None or get_origin(tp) not in (Union, UnionType):
+        return own
+    for member in get_args(tp):
+        kind = _leaf_kind(_flatten(member, [])[1])
+        if kind is not None:
+            return kind
     return None
 
 
-def _ref(prop: dict) -> str | None:
-    for schema in [prop, prop.get("items", {}), *prop.get("anyOf", [])]:
-        ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
-        if ref:
-            return ref.rsplit("/", 1)[-1]
+def _model_ref(tp: Any) -> type | None:
+    """The park model (or enum: a JSON Schema definition too) a field holds directly, as a list
+    item or as a member of an optional: the `$ref`s of its JSON Schema."""
+    tp = _flatten(tp, [])[0]
+    if isinstance(tp, type) and issubclass(tp, (BaseModel, Enum)):
+        return tp
+    origin = get_origin(tp)
+    if origin in (Union, UnionType, list):
+        for arg in get_args(tp):
+            ref = _model_ref(arg) if origin is list else _model_ref(_items_of(arg))
+            if ref is not None:
+                return ref
     return None
+
+
+def _items_of(tp: Any) -> Any:
+    """A list's item type (a union member `list[X] | None` holds X), else `tp` itself."""
+    tp = _flatten(tp, [])[0]
+    return get_args(tp)[0] if get_origin(tp) is list and get_args(tp) else tp
 
 
 @lru_cache(maxsize=1)
 def _schema() -> tuple[dict[str, dict[str, FieldKind]], dict[str, dict[str, str]]]:
-    """Model name -> field -> kind, and model name -> field -> the model it holds."""
-    schema = Park.model_json_schema()
-    kinds, refs = {}, {}
-    for name, definition in [("Park", schema), *schema.get("$defs", {}).items()]:
-        props = definition.get("properties", {})
-        kinds[name] = {f: k for f, k in ((f, _unit(p)) for f, p in props.items()) if k is not None}
-        refs[name] = {f: _ref(p) for f, p in props.items() if f not in kinds[name] and _ref(p)}
+    """Model name -> field -> kind, and model name -> field -> the model it holds, for `Park` and
+    every model below it - read from the models' annotations, which is what their JSON Schema is
+    made of (`Park.model_json_schema()` took ~25 ms of every assessment's start; issue #13;
+    tests/test_data_quality.py checks both give the same)."""
+    kinds: dict[str, dict[str, FieldKind]] = {}
+    refs: dict[str, dict[str, str]] = {}
+    todo: list[type] = [Park]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ in kinds:
+            continue
+        if issubclass(cls, Enum):       # a definition without properties
+            kinds[cls.__name__], refs[cls.__name__] = {}, {}
+            continue
+        fields = cls.model_fields
+        kinds[cls.__name__] = {f: k for f, k in ((f, _kind(info)) for f, info in fields.items()) if k is not None}
+        held = {f: _model_ref(info.annotation) for f, info in fields.items() if f not in kinds[cls.__name__]}
+        refs[cls.__name__] = {f: ref.__name__ for f, ref in held.items() if ref is not None}
+        todo.extend(ref for ref in held.values() if ref is not None)
     return kinds, refs
 
 

@@ -22,14 +22,13 @@ profile gives no benchmark raises `RuleInactive`, which the loader records, not 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..facts.catalogue import KINDS
 from . import grammar as g
 from . import ir
 from .conditions import ConditionError, Scope, compile_condition, split_conjuncts
 from .dsl import ComplianceRule, MeasureRule, PatternSpec, ProblemRule
 from .profiles import SLOT, RuleInactive, resolve_benchmark
+from .meta import BoundThreshold, Gap, RuleMeta
 from .templates import TemplateError, check_template
 from ..text import Text
 
@@ -42,60 +41,6 @@ class RuleCompileError(ValueError):
     def __init__(self, key: tuple, message: str):
         self.key = key
         super().__init__(message)
-
-
-@dataclass(frozen=True)
-class BoundThreshold:
-    """A `$name` of a rule, resolved to a knowledge benchmark."""
-
-    name: str
-    benchmark: str
-    value: float | bool
-    unit: str | None
-    framework: str
-    source: str
-    verification: str
-    title: Text
-    slot: str | None = None      # the indicator, when bound as profile:<indicator>
-    operator: str | None = None
-
-
-@dataclass(frozen=True)
-class Gap:
-    """The field-vs-threshold comparison whose distance an explanation quantifies as {gap}."""
-
-    alias: str
-    field: str
-    threshold: str
-
-
-@dataclass(frozen=True)
-class RuleMeta:
-    """What findings need to know about a DSL rule."""
-
-    id: str
-    version: int
-    kind: str
-    pack: str
-    pack_version: str
-    file: str
-    clauses: tuple[str, ...]
-    severity: str
-    title: Text
-    explain: dict[str, Text]
-    thresholds: dict[str, BoundThreshold]
-    aliases: dict[str, str]
-    evidence: dict[str, tuple[str, ...]]       # alias -> fields the rule read
-    gap: Gap | None = None
-    answers: tuple[str, ...] = ()
-    measure: str | None = None
-    subject: str | None = None
-    applies_park_fields: tuple[str, ...] = ()
-    requires: tuple[str, ...] = ()
-    rationale: Text | None = None
-    engine_rules: dict[str, str] = field(default_factory=dict)   # engine rule id -> status
-    scope: bool = False
-    restates: tuple[str, ...] = ()      # problem: compliance rules whose not_met verdict it only restates
 
 
 _GENERIC = {

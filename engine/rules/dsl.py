@@ -43,7 +43,9 @@ STATUSES = ("met", "not_met", "insufficient_data", "not_applicable", "problem", 
 class _Model(BaseModel):
     # strict: rule files are YAML 1.2 like park files, so `yes` or "2" is text, refused where a flag
     # or number belongs (engine.scalars words the message), never coerced
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: validators are built on first use, not at import - a process that takes its
+    # compiled ruleset from the cache (engine.rules.cache) unpickles these and validates none (issue #13)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class PatternSpec(_Model):

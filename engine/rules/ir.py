@@ -38,7 +38,9 @@ Scalar = Union[bool, int, float, str]
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built on first use, not at import - a process that takes its
+    # compiled ruleset from the cache (engine.rules.cache) unpickles these and validates none (issue #13)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Ref(_Node):

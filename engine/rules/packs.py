@@ -20,7 +20,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,7 @@ from ..text import Text
 from ..sourcefile import load_document
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compiler import RuleMeta
+    from .meta import RuleMeta
 # Compiling a tree needs the compiler, the finding graph, the engine limits and the knowledge
 # loader; a process that takes its ruleset from the cache (engine.rules.cache) imports them only
 # as far as the objects it unpickles need them: load_ruleset imports them itself.
@@ -45,7 +45,12 @@ __all__ = ["Ruleset", "load_ruleset", "RulesetRegistry", "rule_files", "REPO_ROO
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RULES = REPO_ROOT / "rules"
-_RULE_ADAPTER = TypeAdapter(RuleFile)
+
+
+@lru_cache(maxsize=1)
+def _rule_adapter() -> TypeAdapter:
+    """The validator of a rule file, built when a tree compiles (not at import: a cache hit needs none)."""
+    return TypeAdapter(RuleFile)
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
                                     file=_rel(pack_dir / "pack.yaml"), line=1))
         packs[pack_name] = pack.version
         for path in rule_files(pack_dir):
-            rule, doc = _load_model(path, _RULE_ADAPTER, problems)
+            rule, doc = _load_model(path, _rule_adapter(), problems)
             if rule is None or rule.disabled:
                 continue
             where = lambda key, msg, doc=doc, rule=rule: problems.append(doc.problem(key, f"rule {rule.id}: {msg}"))
@@ -244,7 +249,17 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
                       scope=ir.CompiledRuleset(key=key + ".scope", rules=scope_rules) if scope_rules else None,
                       files={rule.id: (pack_name, doc.file) for rule, doc, pack_name, _ in parsed})
     ruleset._rules_by_id, ruleset._frameworks        # noqa: B018 - worked out once, cached with the ruleset
+    _vouch(ruleset)       # the rule objects check_limits passed above, unchanged
     return ruleset
+
+
+def _vouch(ruleset: Ruleset) -> None:
+    """Tell the durable adapter this ruleset's compiled rulesets passed `check_limits` (see
+    `engine.evaluators.durable_limits`), so it does not check them again on registration."""
+    from ..evaluators.durable_limits import vouch
+    for part in (ruleset.compiled, ruleset.scope):
+        if part is not None:
+            vouch(part)
 
 
 def _check_restates(rule: ProblemRule, kinds: dict[str, str], subjects: dict[str, str], where) -> None:
@@ -340,15 +355,18 @@ class RulesetRegistry:
         """Compile `root` under `profile`, or take it from the cache when one is configured and valid
         (`engine.rules.cache`: the entry of this tree, knowledge, profile and engine, whose sources
         are unchanged). A hit is what compiling gives, so it passed the engine limits
-        (`check_limits`) when it compiled: they are not checked again here."""
+        (`check_limits`) when it compiled: they are not checked again here, and the durable
+        adapter is told so (`durable_limits.vouch`) - of the objects returned, in this process."""
         if self._cache_dir is None or knowledge is not None:
             return load_ruleset(root, knowledge, profile)
         from ..knowledge.loader import DEFAULT_DIRECTORY
         from . import cache
         snapshot = root / "knowledge"
-        return cache.cached(self._cache_dir, root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile,
-                            lambda: load_ruleset(root, None, profile),
-                            lambda hit: isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile)
+        ruleset = cache.cached(self._cache_dir, root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile,
+                               lambda: load_ruleset(root, None, profile),
+                               lambda hit: isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile)
+        _vouch(ruleset)       # compiled here, or a valid entry: what load_ruleset checked, from these sources
+        return ruleset
 
     def versions(self) -> list[str]:
         """Available versions, newest first."""
