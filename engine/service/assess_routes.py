@@ -18,10 +18,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ..errors import InputError, MalformedInput
+from ..json_output import dump_bytes
 from ..sourcefile import loads_json
 from . import schemas
 from .auth import Caller, require
 from .bodies import JSON, json_or_yaml_content, locate, read_body
+from .compression import accepts_gzip
 from .config import Settings
 from .outcomes import ResultBudget, outcome_error, unavailable
 from .pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
@@ -97,10 +99,11 @@ def known_ruleset(request: Request, ruleset: str | None) -> None:
 async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str | None,
                      crash: str | None, profile: str | None = None,
                      budget: ResultBudget | None = None, to_comply: bool = False, result_format: int = 2,
-                     trace: bool = False) -> tuple[int, bytes, dict[str, str]]:
+                     trace: bool = False, gzip: bool = False) -> tuple[int, bytes, dict[str, str]]:
     """Assess and log one park; returns (status, response bytes, headers) or raises ProblemError.
     A result over `settings.max_result_bytes`, or with `budget` over what is left of it, is
-    refused (413) before it is logged."""
+    refused (413) before it is logged. With `gzip` (the caller accepts it) the bytes are the
+    result as logged, gzip-compressed, and the headers say so (`Content-Encoding: gzip`)."""
     state = request.app.state
     known_ruleset(request, ruleset)
     decision_id = "d_" + secrets.token_hex(16)
@@ -112,16 +115,20 @@ async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str
                                           reserve=budget.take if budget is not None else None,
                                           **({"to_comply": True} if to_comply else {}),
                                           **({"result_format": result_format} if result_format != 2 else {}),
-                                          **({"trace": True} if trace else {}))
+                                          **({"trace": True} if trace else {}),
+                                          **({"gzip": True} if gzip else {}))
     except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
         state.metrics.observe_assessment(type(exc).__name__)
         raise unavailable(exc) from None
     if outcome[0] != "ok":
         state.metrics.observe_assessment(outcome[0])
         raise outcome_error(outcome)
-    _, _meta, payload, seconds = outcome          # the result JSON, opening with our decision_id
+    _, meta, payload, seconds = outcome          # the result JSON (or its gzip), opening with our decision_id
     state.metrics.observe_assessment("ok", seconds)
-    return 200, payload, {"Location": f"/v1/assessments/{decision_id}"}
+    headers = {"Location": f"/v1/assessments/{decision_id}"}
+    if meta.get("encoding") == "gzip":          # the stored bytes: the middleware passes them as they are
+        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return 200, payload, headers
 
 
 async def check_batch(request: Request, bodies: list[bytes], ruleset: str | None,
@@ -180,7 +187,8 @@ def assessment_router(settings: Settings) -> APIRouter:
         server's `max_result_bytes` gives 413 (before the assessment when the facts show it, else
         before the decision is logged). `to_comply=true`: each unmet threshold check also
         carries the minimal change of each input that makes it met (`to_comply`). A YAML body is
-        logged as its JSON equivalent. The result is format 2 (`format=1` for the full records of
+        logged as its JSON equivalent. A caller that accepts gzip gets the result gzip-compressed,
+        the very bytes the decision log keeps. The result is format 2 (`format=1` for the full records of
         format 1, served for one more release; `explain=full` adds each finding's engine trace);
         the decision is logged as returned."""
         body = await read_body(request, settings.max_body_bytes, yaml=True)
@@ -188,7 +196,8 @@ def assessment_router(settings: Settings) -> APIRouter:
         try:
             status, payload, headers = await assess_one(request, caller, body.raw, ruleset, crash, profile,
                                                         to_comply=to_comply, result_format=result_format,
-                                                        trace=explain == "full")
+                                                        trace=explain == "full",
+                                                        gzip=accepts_gzip(request.headers.get("accept-encoding", "")))
         except ProblemError as exc:
             exc.errors = locate(body, exc.errors)
             raise
@@ -257,7 +266,7 @@ def assessment_router(settings: Settings) -> APIRouter:
             except ProblemError as exc:
                 prob = problem_body(exc.status, exc.kind, exc.detail, f"{request.url.path}#parks[{i}]",
                                     title=exc.title, errors=exc.errors)
-                return json.dumps({"index": i, "status": exc.status, "problem": prob}, ensure_ascii=False).encode()
+                return dump_bytes({"index": i, "status": exc.status, "problem": prob})
 
         items = await asyncio.gather(*(one(i, b) for i, b in enumerate(bodies)))
         return Response(b'{"results":[' + b",".join(items) + b"]}", media_type=JSON,

@@ -3,10 +3,10 @@ the JSON Schema of park facts. Built in the server process from the same `Rulese
 workers use (compiling rules is pure Python; durable-rules is not imported here)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import RulesetNotFound
+from ..json_output import dump_bytes
 from ..facts.models import Park
 from ..rules.packs import Ruleset, RulesetRegistry
 
@@ -14,7 +14,7 @@ __all__ = ["Catalog", "park_schema"]
 
 
 def _dump(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False).encode()
+    return dump_bytes(obj)
 
 
 def park_schema() -> dict:

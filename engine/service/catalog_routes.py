@@ -2,7 +2,6 @@
 operations endpoints (liveness, readiness, Prometheus metrics), which need no key."""
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Depends, Path as PathParam, Request
 from fastapi.responses import Response
 
 from ..errors import RulesetNotFound
+from ..json_output import dump_bytes
 from . import schemas
 from .assess_routes import RulesetQ
 from .auth import Caller, require
@@ -97,7 +97,7 @@ async def readyz(request: Request) -> Response:
     db = await to_thread.run_sync(_db_ok)
     ok = ready > 0 and db
     body = {"status": "ok" if ok else "unavailable", "workers_ready": ready, "database": "ok" if db else "down"}
-    return Response(json.dumps(body).encode(), status_code=200 if ok else 503,
+    return Response(dump_bytes(body), status_code=200 if ok else 503,
                     media_type=JSON, headers={} if ok else {"Retry-After": "1"})
 
 

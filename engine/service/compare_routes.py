@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..json_output import dump_bytes
 from ..result_format import load_result
 from .auth import Caller, require
 from .problems import ProblemError
@@ -109,7 +110,7 @@ async def get_assessment_diff(
             raise ProblemError(422, "validation", str(exc),
                                errors=[{"path": "other_id", "message": str(exc)}]) from None
         if format is DiffFormat.json:
-            return json.dumps(d, ensure_ascii=False).encode()
+            return dump_bytes(d)
         from ..render.since_last import render_since_last
         from .report_routes import _knowledge
         return render_since_last(d, fmt=format.value, lang=lang.value, knowledge=_knowledge(request, b)).encode()
@@ -185,7 +186,7 @@ async def post_replays(request: Request,
     gate = asyncio.Semaphore(_CONCURRENT)
 
     async def one(d: Any) -> dict:
-        stored = await to_thread.run_sync(json.loads, d.result)
+        stored = await to_thread.run_sync(lambda: json.loads(d.result))      # decompressed in the thread too
         async with gate:
             try:
                 outcome = await state.pool.submit(d.input, body.ruleset, None, stored["ruleset"].get("profile"))
@@ -198,4 +199,4 @@ async def post_replays(request: Request,
         raise _outcome_error(outcome)
     parks = await asyncio.gather(*(one(d) for d in decisions))
     report = portfolio_report(body.ruleset, list(parks))
-    return Response(json.dumps(report, ensure_ascii=False).encode(), media_type=JSON)
+    return Response(dump_bytes(report), media_type=JSON)

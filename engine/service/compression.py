@@ -1,4 +1,4 @@
-"""gzip for callers that accept it: an assessment result is ~280 KB of JSON and ~45 KB gzipped.
+"""gzip for callers that accept it: an assessment result is ~280 KB of JSON and ~65 KB gzipped.
 
 A pure ASGI middleware. Unlike Starlette's `GZipMiddleware`, it compresses in a worker thread
 (zlib releases the GIL), so a large response does not hold up the event loop for the
@@ -6,8 +6,11 @@ milliseconds compression takes, and it uses level 1: 276 KB → 44 KB in ~1.5 ms
 gives 37 KB in ~5 ms (measured on a typical park's result).
 
 Only whole bodies of at least `minimum_size` bytes that are not already encoded are compressed;
-streamed bodies pass through as they are. The bytes stored in the decision log are always the
-uncompressed JSON: gzip is a property of the transfer (`Content-Encoding`), not of the decision.
+streamed bodies pass through as they are. An assessment's result and a logged decision read back
+come already encoded: the worker compressed the result once for the decision log (decisions.py),
+and a caller that accepts gzip gets those stored bytes with `Content-Encoding: gzip`, which this
+middleware passes as they are. What remains for it: batches, lists, reports, problems and rows
+logged before the log was compressed.
 """
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """Logged decisions over HTTP: one decision as it was returned, its input, a replay of it, and
-the list of decisions with each result's figures (`ResultSummary`)."""
+the list of decisions with each result's figures (`ResultSummary`).
+
+A stored body is kept gzip-compressed (decisions.py); a caller that accepts gzip gets those bytes
+as they are (`Content-Encoding: gzip`, nothing compressed again), any other caller their JSON.
+Either way the JSON is byte for byte what the deciding caller received."""
 from __future__ import annotations
 
 import json
@@ -9,9 +13,12 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from ..json_output import dump_bytes
 from . import schemas
 from .auth import Caller, require
 from .bodies import JSON
+from .compression import accepts_gzip
+from .decisions import is_packed, unpack
 from .outcomes import outcome_error, unavailable
 from .pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
 from .problems import ProblemError
@@ -19,10 +26,20 @@ from .replay import compare
 from .result_models import AssessmentResult
 from .routing import DecisionIdP, problem_responses, visible_decision
 
-__all__ = ["decision_router"]
+__all__ = ["decision_router", "stored_response"]
 
 decision_router = APIRouter(tags=["decisions"])
 PARK_REF = {"$ref": "#/components/schemas/Park"}
+
+
+def stored_response(request: Request, stored: bytes) -> Response:
+    """A stored body (decision log) as the response: its gzip bytes as they are for a caller that
+    accepts gzip, else its JSON (a row logged before compression: its JSON, which the gzip
+    middleware compresses for such a caller as any other body)."""
+    headers = {"Vary": "Accept-Encoding"}
+    if is_packed(stored) and accepts_gzip(request.headers.get("accept-encoding", "")):
+        return Response(stored, media_type=JSON, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(unpack(stored), media_type=JSON, headers=headers)
 
 
 @decision_router.get("/v1/assessments/{decision_id}", summary="A logged decision", operation_id="getDecision",
@@ -36,15 +53,14 @@ def get_assessment(request: Request, caller: Annotated[Caller, Depends(require("
                    ) -> Response:
     """The decision exactly as it was returned (or, with `format`, in that result format: a
     decision logged in format 1 read as format 2 and the other way round). Non-regulators see
-    only their own."""
-    stored = visible_decision(request, caller, decision_id).result
+    only their own. A caller that accepts gzip gets the bytes the log keeps (gzip) as they are."""
+    d = visible_decision(request, caller, decision_id)
     if result_format is None:
-        return Response(stored, media_type=JSON)
+        return stored_response(request, d.stored_result)
     from ..result_format import as_format, format_of
-    result = json.loads(stored)
+    result = json.loads(d.result)
     if format_of(result) == result_format:
-        return Response(stored, media_type=JSON)
-    from ..json_output import dump_bytes
+        return stored_response(request, d.stored_result)
     return Response(dump_bytes(as_format(result, result_format)), media_type=JSON)
 
 
@@ -56,7 +72,7 @@ def get_assessment_input(request: Request, caller: Annotated[Caller, Depends(req
                          decision_id: DecisionIdP) -> Response:
     """The park facts of a decision exactly as they were received (the body of the POST; a YAML
     body as its JSON equivalent)."""
-    return Response(visible_decision(request, caller, decision_id).input, media_type=JSON)
+    return stored_response(request, visible_decision(request, caller, decision_id).stored_input)
 
 
 @decision_router.post("/v1/assessments/{decision_id}/replay", summary="Replay a decision",
@@ -75,7 +91,7 @@ async def replay_assessment(request: Request, caller: Annotated[Caller, Depends(
     if version not in request.app.state.catalog.versions:
         raise ProblemError(404, "ruleset-not-found", f"decision {decision_id} was made with ruleset {version!r}, "
                                                      "which this server does not have")
-    stored = await to_thread.run_sync(json.loads, d.result)
+    stored = await to_thread.run_sync(lambda: json.loads(d.result))      # decompressed in the thread too
     try:
         outcome = await request.app.state.pool.submit(d.input, version, None, stored["ruleset"].get("profile"),
                                                       **({"to_comply": True} if stored.get("to_comply") else {}))
@@ -84,7 +100,7 @@ async def replay_assessment(request: Request, caller: Annotated[Caller, Depends(
     if outcome[0] != "ok":
         raise outcome_error(outcome)
     report = await to_thread.run_sync(compare, decision_id, stored, outcome[2])
-    return Response(json.dumps(report, ensure_ascii=False).encode(), media_type=JSON)
+    return Response(dump_bytes(report), media_type=JSON)
 
 
 @decision_router.get("/v1/assessments", summary="Decisions, newest first", operation_id="listDecisions",
@@ -103,4 +119,4 @@ def list_assessments(request: Request, caller: Annotated[Caller, Depends(require
     nxt = offset + len(items) if offset + len(items) < total else None
     body = {"items": [d.summary() for d in items], "total": total, "limit": limit, "offset": offset,
             "next_offset": nxt}
-    return Response(json.dumps(body, ensure_ascii=False).encode(), media_type=JSON)
+    return Response(dump_bytes(body), media_type=JSON)

@@ -10,7 +10,6 @@ request", nginx's code; nothing is sent, there is no one to send it to).
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -19,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+
+from ..json_output import dump_bytes
 
 __all__ = ["ProblemError", "ClientAborted", "problem_body", "problem_response", "install_handlers",
            "PROBLEM_BASE", "input_problem_errors", "CLIENT_CLOSED"]
@@ -65,7 +66,7 @@ def problem_body(status: int, kind: str, detail: str, instance: str, *, title: s
 
 def problem_response(exc: ProblemError, instance: str) -> Response:
     body = problem_body(exc.status, exc.kind, exc.detail, instance, title=exc.title, errors=exc.errors)
-    return Response(json.dumps(body, ensure_ascii=False), status_code=exc.status,
+    return Response(dump_bytes(body), status_code=exc.status,
                     media_type=MEDIA_TYPE, headers=exc.headers)
 
 

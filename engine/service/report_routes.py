@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from ..errors import GreenparkError, RendererUnavailable
+from ..json_output import dump_bytes
 from ..result_format import load_result
 from .auth import Caller, require
 from .decisions import Decision
@@ -139,7 +140,7 @@ async def get_portfolio(
     def render() -> bytes:
         if format is PortfolioFormat.json:
             from ..render.dossier.portfolio import compare
-            return json.dumps(compare(results, knowledge), ensure_ascii=False).encode()
+            return dump_bytes(compare(results, knowledge))
         from ..render.dossier import render_portfolio
         return render_portfolio(results, fmt=format.value, lang=lang.value, knowledge=knowledge)
     try:
