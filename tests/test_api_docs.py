@@ -90,9 +90,11 @@ def test_results_and_problems_are_typed_with_examples(doc):
 
 
 def test_yaml_bodies_are_declared_on_the_park_routes(doc):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     for path in ("/v1/assessments", "/v1/assessments/batch", "/v1/whatif"):
         content = doc["paths"][path]["post"]["requestBody"]["content"]
-        assert list(content) == ["application/json", "application/yaml", "application/x-yaml", "text/yaml"]
+        assert list(content) == ["application/json", "application/yaml", "application/x-yaml", "text/yaml",
+                                 *([xlsx] if path == "/v1/assessments" else [])]      # one park: a workbook too
         assert content["application/yaml"]["schema"] == content["application/json"]["schema"]
 
 

@@ -50,13 +50,15 @@ def gen(server) -> types.ModuleType:
                           "--output-path", str(out), "--config", str(tmp / "config.yaml"), "--meta", "none"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    # the only parts it leaves out are the YAML request bodies (it sends JSON)
+    # the only parts it leaves out are the YAML request bodies and the assessment's workbook body
+    # (it sends JSON)
     lines = (run.stdout + run.stderr).splitlines()
     warnings = [line for line in lines if line.startswith("WARNING")]
     details = [line for line in lines if line.startswith("Unsupported content type")]
-    assert len(warnings) == len(details) == 9, (run.stdout + run.stderr)[-4000:]       # 3 routes x 3 YAML media types
+    assert len(warnings) == len(details) == 10, (run.stdout + run.stderr)[-4000:]   # 3 routes x 3 YAML types + 1
     assert set(details) == {f"Unsupported content type {m}" for m in
-                            ("application/yaml", "application/x-yaml", "text/yaml")}
+                            ("application/yaml", "application/x-yaml", "text/yaml",
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
     try:
         # --meta none writes the package's modules straight into `out`: import it under its name
         spec_ = importlib.util.spec_from_file_location(PACKAGE, out / "__init__.py",

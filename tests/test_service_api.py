@@ -27,6 +27,7 @@ from make_parks import random_park  # noqa: E402
 MAX_BODY = 1_000_000
 JSON = "application/json"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"    # POST /v1/assessments alone
 MAX_RESULT = 2_000_000          # --max-result-bytes: four typical results fit, a park of 60 years does not
 SERVER_ARGS = ["--max-body", str(MAX_BODY), "--max-batch", "4", "--max-result-bytes", str(MAX_RESULT)]
 
@@ -413,7 +414,7 @@ def test_a_body_that_is_not_json_is_415(env, client, parks):
     for declared in ("text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"):
         r = client.post("/v1/assessments", content=body, headers={**h, "Content-Type": declared})
         assert is_problem(r, 415)["type"].endswith("/unsupported-media-type")
-        assert r.headers["accept-post"] == ", ".join([JSON, *YAML_TYPES])
+        assert r.headers["accept-post"] == ", ".join([JSON, *YAML_TYPES, XLSX])
     is_problem(client.post("/v1/assessments/batch", data={"parks": "[]"}, headers=h), 415)      # a form
     assert _count(env, client, "media-types") == 0
     r = client.post("/v1/assessments", content=body, headers={**h, "Content-Type": "application/json; charset=UTF-8"})
@@ -442,7 +443,8 @@ def test_the_openapi_document_says_what_is_served(env, client):
                 assert "application/problem+json" in op["responses"]["422"]["content"], (method, path)
             if "requestBody" in op:
                 takes_yaml = path in ("/v1/assessments", "/v1/assessments/batch", "/v1/whatif")
-                assert list(op["requestBody"]["content"]) == [JSON, *(YAML_TYPES if takes_yaml else ())], path
+                assert list(op["requestBody"]["content"]) == [JSON, *(YAML_TYPES if takes_yaml else ()),
+                                                              *((XLSX,) if path == "/v1/assessments" else ())], path
                 assert "application/problem+json" in op["responses"]["415"]["content"], (method, path)
     assert list(doc["paths"]["/v1/schema/park"]["get"]["responses"]["200"]["content"]) == ["application/schema+json"]
     served = client.get("/v1/schema/park", headers=auth(env, "planner"))

@@ -200,8 +200,6 @@ def _report_park(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, r
 
 def _report_decision(decision_id: str, db_url: Optional[str], rules_dir: Optional[Path]):
     """(result, park or None, knowledge, decision) of a logged decision; an unknown id ends the run (2)."""
-    import json
-    from ..errors import GreenparkError
     from ..service.config import default_db_url
     from ..service.db import make_engine
     from ..service.decisions import DecisionLog
@@ -219,21 +217,12 @@ def _report_decision(decision_id: str, db_url: Optional[str], rules_dir: Optiona
     if d is None:
         typer.echo(f"error: no decision {decision_id!r} in the decision log {engine.url.render_as_string()}", err=True)
         raise typer.Exit(2)
-    from ..result_format import load_result
-    result = load_result(d.result)         # format 1 or 2 as logged -> format 1
-    park = None
-    try:                        # the input passed validation when it was decided; a later schema may refuse it
-        from ..facts.loader import parse_park
-        park = parse_park(d.input.decode("utf-8"), f"decision {decision_id}", json_syntax=True)
-    except (GreenparkError, UnicodeDecodeError):
-        pass
+    from ..service.decision_reading import decision_knowledge, decision_park, decision_result
+    result, park = decision_result(d), decision_park(d)     # format 1 or 2 as logged -> format 1
     registry = _registry(rules_dir)
     from ..minimal_change import ensure_to_comply
     result = ensure_to_comply(result, park, registry)       # the planner's brief always shows it
-    try:
-        knowledge = registry.get(d.ruleset_version, (result.get("ruleset") or {}).get("profile") or "default").knowledge
-    except GreenparkError:      # that version is not loaded here: names and units from the newest
-        knowledge = registry.get(None).knowledge
+    knowledge = decision_knowledge(registry, d, result)     # that version's, else the newest
     return result, park, knowledge, {"decision_id": d.decision_id}
 
 

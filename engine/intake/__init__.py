@@ -2,6 +2,7 @@
 names `sheet!cell` in every problem, CSV folders, and conversion between YAML, JSON and xlsx.
 
     load_sheets_park(path) -> (Park, SheetDocument)     # .xlsx/.xlsm file or a folder of CSVs
+    load_workbook_bytes(content, name) -> (Park, SheetDocument)   # a workbook in memory (HTTP body)
     write_park(data, out, fmt, lang)                     # park data -> xlsx / csv / yaml / json
 
 openpyxl is imported only when a workbook is read or written. See docs/intake.md.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["SHEET_SUFFIXES", "is_sheet_input", "load_sheets_park"]
+__all__ = ["SHEET_SUFFIXES", "is_sheet_input", "load_sheets_park", "load_workbook_bytes"]
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -40,3 +41,11 @@ def load_sheets_park(path):
         from .workbook import read_workbook
         grids = read_workbook(p)
     return validate_grids(grids, str(path))
+
+
+def load_workbook_bytes(content: bytes, name: str):
+    """(Park, SheetDocument) from a workbook held in memory, read and validated as a workbook file
+    named `name` (problems name `name:sheet!cell`); InputError with every problem located."""
+    from .reader import validate_grids
+    from .workbook import read_workbook_bytes
+    return validate_grids(read_workbook_bytes(content, name), name)

@@ -14,7 +14,7 @@ from .labels import BOOL_WORDS, choice_label
 from .layout import Column, Sheet
 from .reader import VALUE_COLUMN, Grid
 
-__all__ = ["TABLE_ROWS", "YEAR_COLUMNS", "read_workbook", "write_workbook"]
+__all__ = ["TABLE_ROWS", "YEAR_COLUMNS", "read_workbook", "read_workbook_bytes", "write_workbook"]
 
 TABLE_ROWS = 500        # rows of a table sheet that carry validation (beyond the data written)
 YEAR_COLUMNS = 10       # year columns that carry validation
@@ -175,31 +175,55 @@ def read_workbook(path: Path) -> list[Grid]:
     A formula whose value was never calculated (a workbook written by a program, not saved by a
     spreadsheet) is refused by cell rather than read as blank, which would mean "unknown".
     """
-    from zipfile import BadZipFile, ZipFile
+    where = str(path)
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError as exc:
+        raise InputError("file not found", [Problem("file not found", file=where)]) from exc
+    except OSError as exc:
+        raise InputError("cannot read workbook", [Problem(f"not an .xlsx workbook ({exc})", file=where)]) from exc
+    return _read(path, where, size)
+
+
+def read_workbook_bytes(content: bytes, name: str) -> list[Grid]:
+    """`read_workbook` of a workbook held in memory (an HTTP request body), named `name` in problems.
+
+    Example:
+        >>> grids = read_workbook_bytes(Path("park.xlsx").read_bytes(), "body")     # doctest: +SKIP
+    """
+    from io import BytesIO
+    return _read(BytesIO(content), name, len(content))
+
+
+def _read(source: Any, where: str, size: int) -> list[Grid]:
+    """The grids of a workbook at a path or in a binary file object, `size` bytes, bounded as
+    `read_workbook` says; every failure to read it is an `InputError` naming `where`."""
+    from xml.etree.ElementTree import ParseError
+    from zipfile import BadZipFile, LargeZipFile, ZipFile
+    from zlib import error as ZlibError
 
     from openpyxl import load_workbook
 
     from ..sourcefile import MAX_FILE_BYTES
-    where = str(path)
     try:
-        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             raise InputError("file too large", [Problem(f"larger than {MAX_FILE_BYTES // 1_000_000} MB, the limit "
                                                         "for an input file (MAX_FILE_BYTES)", file=where)])
-        with ZipFile(path) as z:
+        with ZipFile(source) as z:
             unpacked = sum(i.file_size for i in z.infolist())
         if unpacked > MAX_WORKBOOK_UNPACKED:
             raise InputError("workbook too large", [Problem(
                 f"unpacks to more than {MAX_WORKBOOK_UNPACKED // 1_000_000} MB, the limit for a workbook "
                 "(MAX_WORKBOOK_UNPACKED)", file=where)])
-        grids, formulas = _grids(load_workbook(path, read_only=True, data_only=False))
+        grids, formulas = _grids(load_workbook(source, read_only=True, data_only=False))
         if formulas:                   # their values, as the spreadsheet last calculated them
-            calculated, _ = _grids(load_workbook(path, read_only=True, data_only=True))
+            calculated, _ = _grids(load_workbook(source, read_only=True, data_only=True))
     except InputError:
         raise
     except FileNotFoundError as exc:
         raise InputError("file not found", [Problem("file not found", file=where)]) from exc
-    except (BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+    except (BadZipFile, LargeZipFile, ZlibError, EOFError, ParseError, OSError, KeyError, ValueError, TypeError,
+            IndexError, AttributeError) as exc:    # a damaged zip, or parts that are not a workbook's XML
         raise InputError("cannot read workbook", [Problem(f"not an .xlsx workbook ({exc})", file=where)]) from exc
     problems = []
     for g, r, c in formulas:

@@ -57,9 +57,11 @@ ASSESS_PROBLEMS = dict(
     _404="unknown ruleset version or benchmark profile",
     _413="the body is over the server's --max-body, or the result(s) over its --max-result-bytes "
          "(max_result_bytes): a refused result is not logged",
-    _415="a Content-Type other than application/json or application/yaml (UTF-8); a body without one is "
-         "read as JSON",
-    _422="invalid facts or parameters, every bad field in `errors` (with line and column for a YAML body). "
+    _415="a Content-Type other than application/json or application/yaml (UTF-8) (or, on POST /v1/assessments, "
+         "an Excel workbook: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet); a body without "
+         "one is read as JSON",
+    _422="invalid facts or parameters, every bad field in `errors` (with line and column for a YAML body, the "
+         "`cell` for a workbook, e.g. 企业!F12; a workbook that cannot be read at all is type malformed-workbook). "
          "Facts valid by the JSON Schema can still be refused for what a schema cannot state: a plan task's "
          "targets must be ids of the plan's targets, the unit inside a quantity string must be one of its "
          "dimension's, the facts must agree with the knowledge (e.g. a province's grid)",
@@ -177,21 +179,23 @@ def assessment_router(settings: Settings) -> APIRouter:
                                                            "schema": {"type": "string"}}}},
                             **problem_responses(400, 401, 403, 404, 413, 415, 422, 503, **ASSESS_PROBLEMS)},
                  openapi_extra={"requestBody": {"required": True, "content": json_or_yaml_content(
-                     PARK_REF, {"typical": {"summary": "a typical municipal park", "value": example}})}})
+                     PARK_REF, {"typical": {"summary": "a typical municipal park", "value": example}},
+                     workbook=True)}})
     async def post_assessment(request: Request, caller: Annotated[Caller, Depends(require("assess"))],
                               ruleset: RulesetQ = None, profile: ProfileQ = None,
                               lang: LangQ = Lang.zh, to_comply: ToComplyQ = False, result_format: FormatQ = 2,
                               explain: ExplainQ = None) -> Response:
-        """Assess the park facts in the body (the CLI's schema, as JSON or YAML) and log the
-        decision. Bad facts give 422 with every field path in `errors`; a result larger than the
+        """Assess the park facts in the body (the CLI's schema, as JSON or YAML, or the park
+        workbook of `greenpark template` as .xlsx) and log the decision. Bad facts give 422 with every field path in `errors`; a result larger than the
         server's `max_result_bytes` gives 413 (before the assessment when the facts show it, else
         before the decision is logged). `to_comply=true`: each unmet threshold check also
         carries the minimal change of each input that makes it met (`to_comply`). A YAML body is
-        logged as its JSON equivalent. A caller that accepts gzip gets the result gzip-compressed,
+        logged as its JSON equivalent, a workbook as the park JSON it converts to (`greenpark
+        convert --to json`); a workbook's problems name their `cell` (`企业!F12`) and field path. A caller that accepts gzip gets the result gzip-compressed,
         the very bytes the decision log keeps. The result is format 2 (`format=1` for the full records of
         format 1, served for one more release; `explain=full` adds each finding's engine trace);
         the decision is logged as returned."""
-        body = await read_body(request, settings.max_body_bytes, yaml=True)
+        body = await read_body(request, settings.max_body_bytes, yaml=True, xlsx=True)
         crash = request.headers.get("x-greenpark-test-crash") if settings.allow_test_crash else None
         try:
             status, payload, headers = await assess_one(request, caller, body.raw, ruleset, crash, profile,

@@ -1,4 +1,5 @@
-"""Request bodies: JSON, or YAML where a route takes park facts, read under the server's limit.
+"""Request bodies: JSON, or YAML where a route takes park facts, or an Excel workbook where a
+route takes one park, read under the server's limit.
 
 A body declared `application/yaml` (or `application/x-yaml`, `text/yaml`) is parsed with the
 project's bounded YAML 1.2 loader (`engine.sourcefile.parse_document`: the CLI's reader, with its
@@ -7,6 +8,15 @@ log (`GET /v1/assessments/{id}/input` is JSON) and the input digest are those of
 sent as JSON. Its syntax errors answer 400 `malformed-yaml`, duplicate keys and the loader's
 limits 422, each with the `line` and `column` in the body; validation errors of facts sent as
 YAML carry the line and column of the value they name (`locate`).
+
+A body declared `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (`XLSX`, the
+park workbook of `greenpark template` / `convert --to xlsx`) is read and validated by the CLI's
+intake (`engine.intake.load_workbook_bytes`: its bounds on size and unpacked size, its wording)
+and handed on as the park JSON it converts to (`greenpark convert --to json`, compact, like a
+YAML body's), so the decision log and replays see JSON. A workbook that cannot be read, or whose
+cells the intake refuses, answers 422 with every problem in `errors`, each with its field `path`
+and, where it has one, its `cell` (`企业!F12`); facts the workers refuse later are located the
+same way.
 """
 from __future__ import annotations
 
@@ -21,27 +31,36 @@ from starlette.requests import ClientDisconnect
 from ..errors import InputError, MalformedInput
 from .problems import ClientAborted, ProblemError
 
-__all__ = ["JSON", "YAML_TYPES", "Body", "read_body", "require_media", "locate", "json_or_yaml_content"]
+__all__ = ["JSON", "YAML_TYPES", "XLSX", "Body", "read_body", "require_media", "locate", "json_or_yaml_content"]
 
 JSON = "application/json"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_WORKBOOK_NAME = "workbook"         # how problems name the body: `workbook:企业!F12`
 _PATH_PART = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass
 class Body:
-    """A request body as JSON bytes; `document` is the parsed YAML (for line/column) when it was YAML."""
+    """A request body as JSON bytes; `document` is the parsed YAML (line and column of each path)
+    or the read workbook (its cell) when it was one of those."""
 
     raw: bytes
     document: Any = None
 
     @property
     def is_yaml(self) -> bool:
-        return self.document is not None
+        return self.document is not None and not self.is_workbook
+
+    @property
+    def is_workbook(self) -> bool:
+        from ..intake.reader import SheetDocument
+        return isinstance(self.document, SheetDocument)
 
 
-def require_media(request: Request, *, yaml: bool) -> str:
-    """The body's media type: JSON (also when none is declared), or YAML where `yaml`; 415 otherwise."""
+def require_media(request: Request, *, yaml: bool, xlsx: bool = False) -> str:
+    """The body's media type: JSON (also when none is declared), YAML where `yaml`, a workbook
+    where `xlsx`; 415 otherwise."""
     declared = request.headers.get("content-type")
     if declared is None:
         return JSON
@@ -52,10 +71,14 @@ def require_media(request: Request, *, yaml: bool) -> str:
         key, _, value = param.strip().partition("=")
         if key.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
-    accepted = (JSON, *YAML_TYPES) if yaml else (JSON,)
+    accepted = (JSON, *(YAML_TYPES if yaml else ()), *((XLSX,) if xlsx else ()))
+    if media == XLSX and xlsx:
+        return media                # binary: a charset means nothing to it
     if media not in accepted or charset not in ("", "utf-8", "utf8"):
-        what = f"JSON sent as {JSON}" + (f" or YAML sent as {YAML_TYPES[0]}" if yaml else "")
-        raise ProblemError(415, "unsupported-media-type", f"the body must be {what} (UTF-8), not {declared!r}",
+        what = f"JSON sent as {JSON}" + (f" or YAML sent as {YAML_TYPES[0]}" if yaml else "") + " (UTF-8)"
+        if xlsx:
+            what += f", or an Excel workbook sent as {XLSX}"
+        raise ProblemError(415, "unsupported-media-type", f"the body must be {what}, not {declared!r}",
                            headers={"Accept-Post": ", ".join(accepted)})
     return media
 
@@ -107,15 +130,49 @@ def _from_yaml(raw: bytes) -> Body:
     return Body(data, doc)
 
 
-async def read_body(request: Request, limit: int, *, yaml: bool = False) -> Body:
-    """The request body (JSON, or YAML where `yaml`; 415 for another media type), refusing more
-    than `limit` bytes with 413 before reading it all; a client that hangs up meanwhile raises
-    `ClientAborted`."""
+def _cell(file: str | None) -> str | None:
+    """`企业!F12` of a problem's `workbook:企业!F12` (None: the problem names no cell)."""
+    prefix = _WORKBOOK_NAME + ":"
+    return file[len(prefix):] if file and file.startswith(prefix) and "!" in file else None
+
+
+def _workbook_errors(problems: list) -> list[dict]:
+    return [{"path": p.path or "", "message": p.message, **({"cell": _cell(p.file)} if _cell(p.file) else {})}
+            for p in problems]
+
+
+def _from_workbook(raw: bytes) -> Body:
+    """Read and validate a workbook body (in a thread) into the park JSON it converts to."""
+    from ..intake import load_workbook_bytes
+    from ..intake.convert import quantities_as_text
+    try:
+        _, doc = load_workbook_bytes(raw, _WORKBOOK_NAME)
+    except InputError as exc:
+        errors = _workbook_errors(exc.problems) or [{"path": "", "message": str(exc)}]
+        unreadable = not any(e["path"] or "cell" in e for e in errors)
+        detail = (f"请求体不是可读取的 .xlsx 工作簿 / the body cannot be read as an .xlsx workbook: {errors[0]['message']}"
+                  if unreadable else
+                  f"工作簿中有 {len(errors)} 处问题（见 errors：单元格与字段路径） / {len(errors)} problem(s) in the "
+                  "workbook (see errors: cell and field path)")
+        raise ProblemError(422, "malformed-workbook" if unreadable else "validation", detail, errors=errors) from None
+    data = quantities_as_text(doc.data)
+    try:
+        return Body(json.dumps(data, ensure_ascii=False, allow_nan=False).encode(), doc)
+    except UnicodeEncodeError:                   # a lone surrogate: let validation refuse it, as for JSON
+        return Body(json.dumps(data, allow_nan=False).encode(), doc)
+
+
+async def read_body(request: Request, limit: int, *, yaml: bool = False, xlsx: bool = False) -> Body:
+    """The request body (JSON, YAML where `yaml`, an Excel workbook where `xlsx`; 415 for another
+    media type), refusing more than `limit` bytes with 413 before reading it all; a client that
+    hangs up meanwhile raises `ClientAborted`."""
     from anyio import to_thread
-    media = require_media(request, yaml=yaml)
+    media = require_media(request, yaml=yaml, xlsx=xlsx)
     raw = await _read_bytes(request, limit)
     if media == JSON:
         return Body(raw)
+    if media == XLSX:
+        return await to_thread.run_sync(_from_workbook, raw)
     return await to_thread.run_sync(_from_yaml, raw)
 
 
@@ -125,9 +182,12 @@ def _path_tuple(path: str) -> tuple:
 
 def locate(body: Body, errors: list[dict] | None) -> list[dict] | None:
     """`errors` with the line and column in a YAML body of the value each path names (or of its
-    nearest parent in the body)."""
-    if not body.is_yaml or not errors:
+    nearest parent in the body), or in a workbook body its cell."""
+    if body.document is None or not errors:
         return errors
+    if body.is_workbook:
+        return [{**e, **({"cell": c} if (c := _cell(body.document.problem(_path_tuple(e.get("path") or ""), "").file))
+                         else {})} for e in errors]
     out = []
     for e in errors:
         line, column = body.document.locate(_path_tuple(e.get("path") or ""))
@@ -135,8 +195,12 @@ def locate(body: Body, errors: list[dict] | None) -> list[dict] | None:
     return out
 
 
-def json_or_yaml_content(schema: dict, examples: dict | None = None) -> dict:
-    """The `requestBody.content` of a route taking JSON or YAML: the same schema for each."""
+def json_or_yaml_content(schema: dict, examples: dict | None = None, *, workbook: bool = False) -> dict:
+    """The `requestBody.content` of a route taking JSON or YAML: the same schema for each; with
+    `workbook`, also the park workbook (`XLSX`, binary)."""
     json_body: dict = {"schema": schema, **({"examples": examples} if examples else {})}
     yaml_body = {"schema": schema}
-    return {JSON: json_body, **{m: yaml_body for m in YAML_TYPES}}
+    sheet = {XLSX: {"schema": {"type": "string", "format": "binary", "description": (
+        "the park workbook of `greenpark template` / `greenpark convert --to xlsx`, read like "
+        "`greenpark assess park.xlsx` and logged as the park JSON it converts to")}}}
+    return {JSON: json_body, **{m: yaml_body for m in YAML_TYPES}, **(sheet if workbook else {})}

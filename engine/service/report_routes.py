@@ -3,7 +3,6 @@ compared (`greenpark report --decision` / `--portfolio`). Rendering runs in a th
 headless chromium a few seconds and must not hold the event loop."""
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Annotated, Any
 
@@ -11,10 +10,10 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ..errors import GreenparkError, RendererUnavailable
+from ..errors import RendererUnavailable
 from ..json_output import dump_bytes
-from ..result_format import load_result
 from .auth import Caller, require
+from .decision_reading import decision_knowledge, decision_park, decision_result, previous_problem
 from .decisions import Decision
 from .problems import ProblemError
 from .routing import DecisionIdP, Lang, problem_responses, visible_decision
@@ -46,26 +45,26 @@ class Audience(str, Enum):
 _RENDERED = {"text/html": {"schema": {"type": "string"}},
              "application/pdf": {"schema": {"type": "string", "format": "binary"}},
              "text/markdown": {"schema": {"type": "string"}}}
+PREVIOUS_DOC = ("the park's previous assessment, an earlier logged decision id of the same park: adds the "
+                "section \"since the last assessment\" comparing the two (`greenpark report --previous`)")
 _503 = "format=pdf: headless chromium or the CJK font (Noto Sans CJK) is not installed on the server, or chromium failed"
 
 
 def _knowledge(request: Request, d: Decision) -> Any:
     """The knowledge of the ruleset the decision was made with (names, units, directions); the
     newest when this server lacks that version or profile."""
-    registry = request.app.state.catalog.registry
-    try:
-        return registry.get(d.ruleset_version, (json.loads(d.result).get("ruleset") or {}).get("profile")).knowledge
-    except GreenparkError:
-        return registry.get(None).knowledge
+    return decision_knowledge(request.app.state.catalog.registry, d)
 
 
-def _park(d: Decision) -> Any:
-    """The decision's park facts, or None when a later schema refuses the stored input."""
-    from ..facts.loader import parse_park
-    try:
-        return parse_park(d.input.decode("utf-8"), f"decision {d.decision_id}", json_syntax=True)
-    except (GreenparkError, UnicodeDecodeError):
-        return None
+def _previous(request: Request, caller: Caller, d: Decision, previous_id: str) -> Decision:
+    """The decision `previous_id` as `d`'s previous assessment: visible to the caller like `d`
+    (else 404), of the same park and logged before it (else 422, in Chinese and English)."""
+    before = visible_decision(request, caller, previous_id)
+    why = previous_problem(d, before)
+    if why is not None:
+        detail = f"{why.zh} / {why.en}"
+        raise ProblemError(422, "validation", detail, errors=[{"path": "previous", "message": detail}])
+    return before
 
 
 async def _rendered(render, fmt: str) -> bytes:
@@ -81,29 +80,48 @@ async def _rendered(render, fmt: str) -> bytes:
                    responses={200: {"description": "the dossier or brief: HTML (one self-contained page, charts "
                                                    "as inline SVG), PDF (A4, CJK font embedded) or Markdown",
                                     "content": _RENDERED},
-                              **problem_responses(401, 403, 404, 422, 503, _503=_503)})
+                              **problem_responses(401, 403, 404, 422, 503, _503=_503,
+                                                  _404="the decision, or the `previous` decision, is unknown or "
+                                                       "not visible to the caller",
+                                                  _422="a parameter is invalid, or `previous` is another park's "
+                                                       "decision or was not logged before this one")})
 async def get_assessment_report(
         request: Request, caller: Annotated[Caller, Depends(require("read_decisions"))], decision_id: DecisionIdP,
         format: Annotated[ReportFormat, Query(description="html, pdf or markdown")] = ReportFormat.html,
         lang: Annotated[Lang, Query(description="language of the report")] = Lang.zh,
         audience: Annotated[Audience, Query(description="regulator: the MIIT third-party evaluation report's "
                                                         "structure; planner: targets and measures first")]
-        = Audience.regulator) -> Response:
+        = Audience.regulator,
+        previous: Annotated[str | None, Query(max_length=64, description=PREVIOUS_DOC, openapi_examples={
+            "last_year": {"summary": "the park's assessment of a year before",
+                          "value": "d_1c0b7e9a2f4d4c3b8a5e6f7a8b9c0d1e"}})] = None) -> Response:
     """The decision as a report people read (`greenpark report --decision`): park overview, scope
     and basic requirements, indicators with charts, problems, ranked measures and an appendix
     of versions, digests and sources; the planner's brief leads with the targets. Same
-    visibility as the decision: regulators all, others their own."""
-    d = await to_thread.run_sync(visible_decision, request, caller, decision_id)
+    visibility as the decision: regulators all, others their own.
+
+    `previous` (`greenpark report --previous`): an earlier logged decision of the same park adds
+    the section "since the last assessment / 与上次评估相比" (second): findings new, resolved,
+    persisting, regressed, ..., each with its indicators' figures then and now. It is read with
+    the same visibility as this decision (404 otherwise); another park's decision, or one not
+    logged before this one, is 422. Example: `GET /v1/assessments/d_9f…/report?previous=d_1c…&format=markdown`
+    gives the dossier with "## 二、与上次评估相比"."""
+    def load() -> tuple[Decision, Decision | None]:
+        d = visible_decision(request, caller, decision_id)
+        return d, (_previous(request, caller, d, previous) if previous is not None else None)
+    d, before = await to_thread.run_sync(load)
 
     def render() -> bytes:
         from ..render.dossier import render_report
-        result, park = load_result(d.result), _park(d)      # format 1 or 2 as logged -> format 1
+        result, park = decision_result(d), decision_park(d)      # format 1 or 2 as logged -> format 1
         if audience is Audience.planner:            # the brief always shows the minimal change to comply
             from ..minimal_change import ensure_to_comply
             result = ensure_to_comply(result, park, request.app.state.catalog.registry)
         return render_report(result, fmt=format.value, lang=lang.value, audience=audience.value,
                              knowledge=_knowledge(request, d), park=park,
-                             decision={"decision_id": d.decision_id})
+                             decision={"decision_id": d.decision_id},
+                             previous=before and decision_result(before),
+                             previous_park=before and decision_park(before))
     body = await _rendered(render, format.value)
     from ..render.dossier import MEDIA_TYPES
     headers = {"Content-Language": lang.value}
@@ -133,7 +151,7 @@ async def get_portfolio(
     value. Each decision must be visible to the caller (404 names the first that is not); a park
     twice is 422."""
     def load() -> list[dict]:
-        return [load_result(visible_decision(request, caller, i).result) for i in decision]
+        return [decision_result(visible_decision(request, caller, i)) for i in decision]
     results = await to_thread.run_sync(load)
     knowledge = request.app.state.catalog.registry.get(None).knowledge
 

@@ -13,13 +13,15 @@ __all__ = ["Problem", "FieldError", "AssessmentResult", "ResultSummary", "Decisi
 
 
 class FieldError(BaseModel):
-    """One bad field: its path in the body, what is wrong, and for a YAML body where it is."""
+    """One bad field: its path in the body, what is wrong, and for a YAML or workbook body where it is."""
 
     path: str = Field(description="field path in the body, e.g. `years[2].energy.coal` ('' for the whole body)",
                       examples=["years[0].energy.coal"])
     message: str = Field(examples=["must be >= 0 (got '-5 t')"])
     line: int | None = Field(default=None, description="YAML bodies: the line (1-based) of the value")
     column: int | None = Field(default=None, description="YAML bodies: the column (1-based) of the value")
+    cell: str | None = Field(default=None, description="workbook bodies: the sheet and cell of the value",
+                             examples=["企业!F12"])
 
 
 class Problem(BaseModel):
