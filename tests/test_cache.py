@@ -332,3 +332,33 @@ def test_a_ruleset_failing_the_limits_is_refused_even_with_a_stale_vouch(monkeyp
     rs.rules.append(rule("WIDE", *[p(f"e{i}", "enterprise") for i in range(MAX_PATTERNS + 1)]))
     with pytest.raises(EvaluationError, match="exceeds the engine's limits"):
         DurableEvaluator().evaluate(rs, FACTS)
+
+
+def test_a_hit_carries_the_evaluators_registration_of_its_own_rulesets(env):
+    """`RulesetRegistry(prepare=DurableEvaluator().prepare)`: the compiled ruleset is stored with
+    the durable adapter's registration of it; a later process registers from there without
+    working it out again, and evaluates exactly as an adapter that worked it out itself."""
+    from engine.evaluators import durable
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    RulesetRegistry([tree], cache_dir=store, prepare=durable.DurableEvaluator().prepare).get()
+    evaluator = durable.DurableEvaluator()
+    hit = RulesetRegistry([tree], cache_dir=store, prepare=evaluator.prepare).get()
+    assert len(compiles) == 1
+    from engine.assessment import Assessor
+    from engine.facts.loader import load_park
+    _, facts = Assessor(evaluator=evaluator).prepare(load_park(ROOT / "examples" / "typical_municipal_park.yaml"), hit)
+    example_facts = facts.facts
+    regs = hit.prepared["durable"]
+    assert set(regs) == {hit.compiled.key, hit.scope.key}
+    assert regs[hit.compiled.key].source is hit.compiled and regs[hit.scope.key].source is hit.scope
+    worked_out = []
+    real = durable._registration
+    try:
+        durable._registration = lambda rs: worked_out.append(rs.key) or real(rs)
+        matches = evaluator.evaluate(hit.compiled, example_facts)
+    finally:
+        durable._registration = real
+    assert worked_out == []                              # registered from the cache entry
+    assert matches == durable.DurableEvaluator().evaluate(hit.compiled, example_facts)
+    assert matches                                       # the example park fires rules

@@ -272,3 +272,19 @@ def test_the_bulk_check_has_no_false_alarms(values):
 def test_the_bulk_check_finds_and_names_the_field(values, field):
     with pytest.raises(EvaluationError, match=f"'y'.*{re.escape(field)}"):
         check_facts([{"kind": "a", "id": "x", "v": 1}, {"kind": "a", "id": "y", **values}])
+
+
+def test_a_registration_serves_only_the_object_it_was_worked_out_from():
+    """`prepare` keeps a registration per ruleset key, but a ruleset of the same key that is not
+    that very object (another tree, a rebuilt ruleset) is registered from its own rules."""
+    above = CompiledRuleset(key="lean@same-key", rules=[rule("ABOVE", p("m", "indicator", c("gt", "value", 50)))])
+    below = CompiledRuleset(key="lean@same-key", rules=[rule("BELOW", p("m", "indicator", c("lt", "value", 50)))])
+    kept: dict = {}
+    evaluator = DurableEvaluator()
+    evaluator.prepare([above, None], kept)
+    assert kept["durable"]["lean@same-key"].source is above
+    assert fired(evaluator.evaluate(below, FACTS)) == [("BELOW", "i2")]
+    again = DurableEvaluator()
+    again.prepare([above], kept)                        # what was kept is taken, not worked out again
+    assert kept["durable"]["lean@same-key"].source is above
+    assert fired(again.evaluate(above, FACTS)) == [("ABOVE", "i1")]

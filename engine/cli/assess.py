@@ -110,9 +110,10 @@ def _assessor(ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optio
     from ..assessment import Assessor
     from ..errors import GreenparkError
     try:
-        registry = _registry(rules_dir)
+        engine = _evaluator(evaluator)
+        registry = _registry(rules_dir, engine)
         registry.get(ruleset, profile)
-        return Assessor(registry, _evaluator(evaluator))
+        return Assessor(registry, engine)
     except GreenparkError as exc:
         _fail(exc)
 

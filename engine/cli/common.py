@@ -77,8 +77,9 @@ def _assess(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, rules_
     doc = None
     try:
         park, doc = _park_document(path)
-        return Assessor(_registry(rules_dir), _evaluator(evaluator)).assess(park, ruleset=ruleset, profile=profile,
-                                                                            to_comply=to_comply)
+        engine = _evaluator(evaluator)
+        return Assessor(_registry(rules_dir, engine), engine).assess(park, ruleset=ruleset, profile=profile,
+                                                                     to_comply=to_comply)
     except GreenparkError as exc:
         _fail(relocate(exc, doc) if doc is not None else exc)
 
@@ -108,10 +109,13 @@ RulesDirOpt = Annotated[Optional[Path], typer.Option("--rules-dir", help="a rule
                                                      "instead of the repository's rules/ and its releases")]
 
 
-def _registry(rules_dir: Optional[Path]):
+def _registry(rules_dir: Optional[Path], evaluator=None):
+    """The rulesets, through the user's cache; with the `evaluator` that will run them, its
+    per-ruleset work (`prepare`) is cached with them."""
     from ..rules.cache import default_cache_dir
     from ..rules.packs import RulesetRegistry
-    return RulesetRegistry([rules_dir] if rules_dir else None, cache_dir=default_cache_dir())
+    return RulesetRegistry([rules_dir] if rules_dir else None, cache_dir=default_cache_dir(),
+                           prepare=getattr(evaluator, "prepare", None))
 EvalOpt = Annotated[EvaluatorName, typer.Option(help="rule engine: durable (production) or oracle")]
 
 
@@ -190,9 +194,9 @@ def _report_park(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, r
     doc = None
     try:
         park, doc = _park_document(path)
-        registry = _registry(rules_dir)
-        result = Assessor(registry, _evaluator(evaluator)).assess(park, ruleset=ruleset, profile=profile,
-                                                                  to_comply=to_comply)
+        engine = _evaluator(evaluator)
+        registry = _registry(rules_dir, engine)
+        result = Assessor(registry, engine).assess(park, ruleset=ruleset, profile=profile, to_comply=to_comply)
         return result, park, registry.get(ruleset, profile).knowledge
     except GreenparkError as exc:
         _fail(relocate(exc, doc) if doc is not None else exc)

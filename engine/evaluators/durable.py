@@ -62,6 +62,8 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
+from collections.abc import Iterable
+
 import durable_rules_engine as dre
 
 from ..errors import EvaluationError, Problem
@@ -97,6 +99,31 @@ class _Rule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "rule_id", self.rule.id)
         object.__setattr__(self, "single", len(self.engines) == 1)
+
+
+@dataclass(frozen=True)
+class _Registration:
+    """What registering `source` takes, worked out from the ruleset alone (`_registration`): the
+    engine's JSON and the rules it names, kept with the ruleset (`DurableEvaluator.prepare`) so a
+    process that takes its ruleset from the cache does not work it out again (~15 ms, issue #13)."""
+
+    source: CompiledRuleset
+    definition: str                      # durable's JSON of the ruleset (`durable_format.dumps`)
+    rules: dict[str, _Rule | None]
+    plan: TypePlan
+    reads_id: bool
+    fields: dict[str, tuple[str, ...]]
+    loose: frozenset[str]
+
+
+def _registration(ruleset: CompiledRuleset) -> _Registration:
+    compiled = to_durable(ruleset)
+    rules: dict[str, _Rule | None] = {END: None}
+    for r in compiled.rules:
+        rules[r.name] = _Rule(r.name, r.rule, tuple(e for e, _ in r.aliases),
+                              tuple(a for _, a in r.aliases), *_derived_parts(r.rule))
+    return _Registration(ruleset, dumps(compiled.definition), rules, type_plan(ruleset), compiled.reads_id,
+                         read_fields(ruleset), loose_kinds(ruleset))
 
 
 @dataclass
@@ -210,6 +237,7 @@ class DurableEvaluator:
         self._idle = threading.Condition(self._lock)
         self._entries: dict[str, _Entry] = {}
         self._runs: dict[str, _Run] = {}     # sessions in flight, by sid
+        self._prepared: dict[str, _Registration] = {}    # by ruleset key (`prepare`)
 
     def evaluate(self, ruleset: CompiledRuleset, facts: list[dict] | CheckedFacts) -> list[Match]:
         """Assert `facts` into a fresh session and return the firings in order. `CheckedFacts`
@@ -227,6 +255,21 @@ class DurableEvaluator:
         finally:
             self._checkin(entry)
 
+    def prepare(self, rulesets: Iterable[CompiledRuleset | None], kept: dict) -> None:
+        """Work out the registration of `rulesets` now, and keep it in `kept` (a dict stored with
+        them): as `RulesetRegistry(prepare=...)` it runs before a compiled ruleset is cached, so a
+        process that takes the ruleset from the cache registers it from there. A registration is
+        used only for the very object it was worked out from (a cache hit unpickles both together)."""
+        known = kept.get("durable") or {}
+        regs = {}
+        for compiled in rulesets:
+            if compiled is not None:
+                reg = known.get(compiled.key)
+                regs[compiled.key] = reg if reg is not None and reg.source is compiled else _registration(compiled)
+        kept["durable"] = regs
+        with self._lock:
+            self._prepared.update(regs)
+
     def retire(self, key: str) -> None:
         """Forget ruleset `key` and free its engine memory, once its evaluations have finished."""
         with self._lock:
@@ -236,6 +279,8 @@ class DurableEvaluator:
             while entry.inflight:
                 self._idle.wait()
         self._c.delete_ruleset(entry.handle)
+        with self._lock:
+            self._prepared.pop(key, None)
 
     # ---------------------------------------------------------------- registration
 
@@ -263,18 +308,15 @@ class DurableEvaluator:
             raise EvaluationError(f"ruleset {ruleset.key!r} exceeds the engine's limits: "
                                   + "; ".join(problems),
                                   [Problem(message=p, path=ruleset.key) for p in problems])
-        plan = type_plan(ruleset)
-        compiled = to_durable(ruleset)
-        rules: dict[str, _Rule | None] = {END: None}
-        for r in compiled.rules:
-            rules[r.name] = _Rule(r.name, r.rule, tuple(e for e, _ in r.aliases),
-                                  tuple(a for _, a in r.aliases), *_derived_parts(r.rule))
+        reg = self._prepared.get(ruleset.key)
+        if reg is None or reg.source is not ruleset:     # prepared for this very object only
+            reg = _registration(ruleset)
         try:
-            handle = self._c.create_ruleset(ruleset.key, dumps(compiled.definition))
+            handle = self._c.create_ruleset(ruleset.key, reg.definition)
         except _ENGINE_ERRORS as exc:
             raise EvaluationError(f"ruleset {ruleset.key!r}: the engine refused it: {exc}") from exc
-        return _Entry(ruleset, handle, rules, plan, threading.BoundedSemaphore(self._max_live),
-                      compiled.reads_id, read_fields(ruleset), loose_kinds(ruleset))
+        return _Entry(ruleset, handle, reg.rules, reg.plan, threading.BoundedSemaphore(self._max_live),
+                      reg.reads_id, reg.fields, reg.loose)
 
     # ---------------------------------------------------------------- evaluation
 

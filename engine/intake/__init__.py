@@ -21,6 +21,8 @@ def is_sheet_input(path) -> bool:
     p = Path(path)
     if p.suffix.lower() in SHEET_SUFFIXES + (".csv",):
         return True
+    if not p.is_dir():      # a park file: the CSV reader is not imported (issue #13, CLI start)
+        return False
     from .csvio import is_csv_folder
     return is_csv_folder(p)
 

@@ -85,10 +85,8 @@ class Or(_Node):
     items: list["Cond"] = Field(min_length=1)
 
 
+# And/Or name "Cond" before it exists: defer_build resolves it from this module at first use
 Cond = Annotated[Union[Compare, Defined, Undefined, And, Or], Field(discriminator="type")]
-And.model_rebuild()
-Or.model_rebuild()
-
 
 
 class Pattern(_Node):

@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter, ValidationError
@@ -70,6 +71,9 @@ class Ruleset:
     inactive: dict = field(default_factory=dict)     # rule id -> (title Text, reason Text)
     scope: ir.CompiledRuleset | None = None          # clause 1 scope rules + their measures, run first
     files: dict = field(default_factory=dict)        # every rule id of the tree -> (pack, file), active or not
+    # what an evaluator worked out from `compiled` and `scope` alone (`RulesetRegistry(prepare=)`),
+    # by evaluator; stored in the cache with the rest, not part of the ruleset's value
+    prepared: dict = field(default_factory=dict, compare=False, repr=False)
 
     def versions(self) -> dict[str, str]:
         return {"ruleset": self.version, **self.packs}
@@ -333,11 +337,13 @@ class RulesetRegistry:
         ('1.0.0', ['1.0.0'])
     """
 
-    def __init__(self, roots: list[Path] | None = None, *, knowledge=None, cache_dir: Path | None = None):
+    def __init__(self, roots: list[Path] | None = None, *, knowledge=None, cache_dir: Path | None = None,
+                 prepare: Callable[[list[ir.CompiledRuleset | None], dict], None] | None = None):
         if roots is None:
             roots = [DEFAULT_RULES] + sorted(p for p in (DEFAULT_RULES / "releases").glob("*") if p.is_dir())
         self._knowledge = knowledge
         self._cache_dir = cache_dir
+        self._prepare = prepare        # e.g. DurableEvaluator.prepare: its work is cached with the ruleset
         self._roots: dict[str, Path] = {}
         for root in roots:
             problems: list[Problem] = []
@@ -358,14 +364,19 @@ class RulesetRegistry:
         (`check_limits`) when it compiled: they are not checked again here, and the durable
         adapter is told so (`durable_limits.vouch`) - of the objects returned, in this process."""
         if self._cache_dir is None or knowledge is not None:
-            return load_ruleset(root, knowledge, profile)
+            return self._prepared(load_ruleset(root, knowledge, profile))
         from ..knowledge.loader import DEFAULT_DIRECTORY
         from . import cache
         snapshot = root / "knowledge"
         ruleset = cache.cached(self._cache_dir, root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile,
-                               lambda: load_ruleset(root, None, profile),
+                               lambda: self._prepared(load_ruleset(root, None, profile)),
                                lambda hit: isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile)
         _vouch(ruleset)       # compiled here, or a valid entry: what load_ruleset checked, from these sources
+        return self._prepared(ruleset)     # a hit: hands the stored work to this process's evaluator
+
+    def _prepared(self, ruleset: Ruleset) -> Ruleset:
+        if self._prepare is not None:
+            self._prepare([ruleset.compiled, ruleset.scope], ruleset.prepared)
         return ruleset
 
     def versions(self) -> list[str]:
