@@ -362,3 +362,20 @@ def test_a_hit_carries_the_evaluators_registration_of_its_own_rulesets(env):
     assert worked_out == []                              # registered from the cache entry
     assert matches == durable.DurableEvaluator().evaluate(hit.compiled, example_facts)
     assert matches                                       # the example park fires rules
+
+
+def test_an_entry_stored_without_the_evaluators_registration_gains_it_once(env):
+    """A process with no evaluator (`greenpark rules lint`) may store the entry first: the next
+    process with one adds its registration and stores the entry again, once; later hits carry it."""
+    from engine.evaluators.durable import DurableEvaluator
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    assert _get(tree, store).prepared == {}
+    completed = cache.STATS["completed"]
+    first = RulesetRegistry([tree], cache_dir=store, prepare=DurableEvaluator().prepare).get()
+    assert cache.STATS["completed"] == completed + 1 and set(first.prepared["durable"]) == {first.compiled.key,
+                                                                                         first.scope.key}
+    later = RulesetRegistry([tree], cache_dir=store, prepare=DurableEvaluator().prepare).get()
+    assert cache.STATS["completed"] == completed + 1                # nothing more to add
+    assert later.prepared["durable"][later.compiled.key].source is later.compiled
+    assert len(compiles) == 1

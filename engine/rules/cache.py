@@ -59,7 +59,8 @@ _CLOCK_LAG_NS = 50_000_000     # file times come from the kernel's coarse clock,
 # running (engine/__init__.py is imported first of all; its own import time when it did not record one)
 _STARTED_NS = getattr(sys.modules.get(_PACKAGE), "STARTED_NS", None) or time.time_ns()
 
-STATS: Counter = Counter()     # this process: "hit", "miss", "compiled", "stored", "hashed" files, "refreshed"
+STATS: Counter = Counter()     # this process: "hit", "miss", "compiled", "stored", "hashed" files, "refreshed",
+#                                "completed" (an entry stored again with what `complete` added)
 
 T = TypeVar("T")
 Stat = tuple[int, int, int, int, int]        # size, mtime_ns, ctime_ns, inode, device
@@ -241,7 +242,8 @@ def _validate(manifest: tuple, sources: Sources) -> tuple[bool, bool]:
 
 
 def cached(cache_dir: Path | None, rules_root: Path, knowledge_dir: Path, profile: str,
-           build: Callable[[], T], accept: Callable[[object], bool]) -> T:
+           build: Callable[[], T], accept: Callable[[object], bool],
+           complete: Callable[[T], bool] | None = None) -> T:
     """The compiled ruleset of `rules_root` under `profile`: from the cache when its entry is
     valid and `accept`s what it holds, else `build()` (stored when its sources held still).
 
@@ -250,6 +252,8 @@ def cached(cache_dir: Path | None, rules_root: Path, knowledge_dir: Path, profil
         knowledge_dir: the knowledge folder the tree compiles against.
         build: compiles the tree (its exceptions propagate; nothing is stored then).
         accept: a last check of a loaded entry (type, root, profile).
+        complete: adds to a loaded entry what a process that stored it did not work out (an
+            evaluator's registration); True when it added something: the entry is stored again.
     """
     if cache_dir is None:
         STATS["compiled"] += 1
@@ -269,6 +273,9 @@ def cached(cache_dir: Path | None, rules_root: Path, knowledge_dir: Path, profil
                 hit = None
             if hit is not None and accept(hit):
                 STATS["hit"] += 1
+                if complete is not None and complete(hit):
+                    body, refresh = pickle.dumps(hit, protocol=pickle.HIGHEST_PROTOCOL), True
+                    STATS["completed"] += 1
                 if refresh:
                     _write(path, {"root": root, "files": _manifest(sources, {n: d for n, _, d in header["files"]})},
                            body)

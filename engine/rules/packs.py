@@ -370,7 +370,8 @@ class RulesetRegistry:
         snapshot = root / "knowledge"
         ruleset = cache.cached(self._cache_dir, root, snapshot if snapshot.is_dir() else DEFAULT_DIRECTORY, profile,
                                lambda: self._prepared(load_ruleset(root, None, profile)),
-                               lambda hit: isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile)
+                               lambda hit: isinstance(hit, Ruleset) and hit.root == root and hit.profile == profile,
+                               self._completed if self._prepare is not None else None)
         _vouch(ruleset)       # compiled here, or a valid entry: what load_ruleset checked, from these sources
         return self._prepared(ruleset)     # a hit: hands the stored work to this process's evaluator
 
@@ -378,6 +379,15 @@ class RulesetRegistry:
         if self._prepare is not None:
             self._prepare([ruleset.compiled, ruleset.scope], ruleset.prepared)
         return ruleset
+
+    def _completed(self, hit: Ruleset) -> bool:
+        """Whether `prepare` added to an entry stored by a process that had no (or another) evaluator."""
+        def snapshot() -> dict:
+            return {name: {k: id(v) for k, v in forms.items()} if isinstance(forms, dict) else id(forms)
+                    for name, forms in hit.prepared.items()}
+        before = snapshot()
+        self._prepared(hit)
+        return snapshot() != before
 
     def versions(self) -> list[str]:
         """Available versions, newest first."""
