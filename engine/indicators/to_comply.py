@@ -25,6 +25,9 @@ How (docs/result.md, "to_comply"):
   would move the park out of the tier the check applies to, gets no change but the reason.
 * Enterprise shares (audit, green-factory, benchmark shares) are counts: the change is the number
   of enterprises whose flag must change, named.
+* A plan target's verdict arrives as a bound on its indicator with a `basis` (what the bound is)
+  and `exact` (`engine.target_bounds`): solved the same way, and each alternative says the bound
+  the indicator reaches. A bound that is not exact is always cleared by more than rounding.
 """
 from __future__ import annotations
 
