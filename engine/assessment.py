@@ -107,7 +107,8 @@ class Assessor:
             profile: benchmark profile (frameworks measured against); default: the guide + MIIT
                 green park + the zero-carbon core indicator. None: every rule as written.
             timings: if given, filled with seconds spent per stage.
-            to_comply: also solve, for each not_met threshold verdict on an indicator, the minimal
+            to_comply: also solve, for each not_met threshold verdict on an indicator and each
+                not_met plan-target verdict (IM-C-001, IM-C-012), the minimal
                 change of each input that makes it met (`to_comply` on the finding; docs/result.md).
 
         Raises:

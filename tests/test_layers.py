@@ -55,12 +55,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # One assessment: findings and their explanations, the summary, measure ranking, the minimal
     # change to comply (assessment and minimal_change call each other), and the solver behind it,
     # indicators.to_comply, which states its requirements in the rules' quantity words
-    # (rules.templates) and serves minimal_change alone; and result_format, the one writer and
-    # reader of the result's formats 1 and 2, which everything above reads results through, with
-    # result_texts, its explanation templates.
+    # (rules.templates) and serves minimal_change alone; target_bounds, the bound a plan target's
+    # latest value must reach for its verdict (read from indicators.targets), for minimal_change;
+    # and result_format, the one writer and reader of the result's formats 1 and 2, which
+    # everything above reads results through, with result_texts, its explanation templates.
     ("assessment", ("engine.findings", "engine.summary", "engine.measure_ranking", "engine.minimal_change",
-                    "engine.assessment", "engine.indicators.to_comply", "engine.result_format",
-                    "engine.result_texts")),
+                    "engine.target_bounds", "engine.assessment", "engine.indicators.to_comply",
+                    "engine.result_format", "engine.result_texts")),
     # Each rule's examples run through an evaluator and judged on their findings (issue 13 item 6).
     ("rule tests", ("engine.rule_tests",)),
     # Assessment cycles: diffs, history, replay, what-if - over results and overrides.

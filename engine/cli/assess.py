@@ -26,7 +26,8 @@ def assess(
     only: OnlyOpt = None,
     hide_met: HideMetOpt = False,
     all_: AllOpt = False,
-    to_comply: Annotated[bool, typer.Option("--to-comply", help="also solve, for each unmet threshold check, the "
+    to_comply: Annotated[bool, typer.Option("--to-comply", help="also solve, for each unmet threshold check and "
+                                            "plan-target verdict, the "
                                             "smallest change of each input that makes it met (`to_comply`)")] = False,
     output: OutputOpt = None,
     result_format: Annotated[int, typer.Option("--result-format", min=1, max=2, help="JSON result format: 2 "

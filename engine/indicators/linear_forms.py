@@ -4,7 +4,8 @@ required value can be solved for any one input exactly (`engine.indicators.to_co
     value = scale x (Σ n_i x_i) / (Σ d_i x_i + d_0)
 
 Every indicator a threshold check judges is of this kind: sums (energy total, CO2), shares
-(part ÷ whole, the part inside the whole), per-unit intensities and productivities. The
+(part ÷ whole, the part inside the whole), per-unit intensities and productivities; and so are
+the reported amounts plan targets are set on (coal and natural gas used, PV and storage capacity). The
 coefficients are the ones `engine.indicators.yearly` uses (GB/T 2589 coefficients, emission
 factors, the grid factor of the data year, the park's own factors and accounting choices), taken
 from the same `YearCalculator`, and `Form.value()` is checked against the computed indicator
@@ -25,7 +26,7 @@ FIELD_UNIT = {**{f"energy.{c}": u for c, u in CARRIER_UNIT.items()},
               "water.wastewater_discharged": "m3", "solid_waste.general_generated": "t",
               "solid_waste.general_utilised": "t", "solid_waste.hazardous_generated": "t",
               "solid_waste.hazardous_managed": "t", "developed_land": "km2", "air_quality_good_days": "%",
-              "waste_heat_recovery": "%"}
+              "waste_heat_recovery": "%", "capacity.pv": "MW", "capacity.storage": "MWh"}
 
 _IVA, _GDP = "economy.industrial_value_added", "economy.gdp"
 FORM_NAMES = frozenset({
@@ -34,7 +35,7 @@ FORM_NAMES = frozenset({
     "water_reuse_rate", "reclaimed_water_rate", "water_productivity", "water_intensity", "wastewater_intensity",
     "solid_waste_utilisation", "hazardous_waste_managed", "land_productivity", "value_added_per_employee",
     "air_quality_good_days", "waste_heat_recovery", "co2_total", "co2_per_tce", "carbon_intensity",
-    "carbon_intensity_gdp"})
+    "carbon_intensity_gdp", "coal_use", "natural_gas_use", "pv_capacity", "storage_capacity"})
 
 
 @dataclass(frozen=True)
@@ -183,4 +184,9 @@ _TABLE = {   # forms with no coefficient: the same whatever the year
     "value_added_per_employee": (_one(_IVA), _one("economy.employees"), 0.0, 1.0),
     "air_quality_good_days": (_one("air_quality_good_days"), {}, 1.0, 1.0),
     "waste_heat_recovery": (_one("waste_heat_recovery"), {}, 1.0, 1.0),
+    # reported amounts a plan may set a target on (coal cut, gas for coal, PV and storage built)
+    "coal_use": (_one("energy.coal"), {}, 1.0, 1.0),
+    "natural_gas_use": (_one("energy.natural_gas"), {}, 1.0, 1.0),
+    "pv_capacity": (_one("capacity.pv"), {}, 1.0, 1.0),
+    "storage_capacity": (_one("capacity.storage"), {}, 1.0, 1.0),
 }

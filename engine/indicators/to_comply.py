@@ -25,6 +25,9 @@ How (docs/result.md, "to_comply"):
   would move the park out of the tier the check applies to, gets no change but the reason.
 * Enterprise shares (audit, green-factory, benchmark shares) are counts: the change is the number
   of enterprises whose flag must change, named.
+* A plan target's verdict arrives as a bound on its indicator with a `basis` (what the bound is)
+  and `exact` (`engine.target_bounds`): solved the same way, and each alternative says the bound
+  the indicator reaches. A bound that is not exact is always cleared by more than rounding.
 """
 from __future__ import annotations
 
@@ -65,6 +68,8 @@ FIELD_LABELS = {
     "developed_land": ("已开发工业用地", "developed industrial land"),
     "air_quality_good_days": ("空气质量优良天数比例", "share of days with good air quality"),
     "waste_heat_recovery": ("余热资源回收利用率", "waste-heat recovery rate"),
+    "capacity.pv": ("光伏装机容量", "installed PV capacity"),
+    "capacity.storage": ("新型储能容量", "new-type energy storage capacity"),
 }
 _CAP_100 = {"air_quality_good_days", "waste_heat_recovery"}
 _INTEGER = {"economy.employees"}
@@ -89,12 +94,20 @@ class Requirement:
     Args:
         still_applies: given the park facts the rule's applicability reads after a change
             (`{"energy_total_tce": ...}`), whether the check still applies (None: always).
+        basis: what `threshold` is when it is not a benchmark ({zh, en}: "the planned path value
+            for 2024"; a plan target's bound, `engine.target_bounds`): each alternative then says
+            the bound it reaches and carries `bound`, `basis` and `exact`.
+        exact: `threshold` is the verdict's own number, so a value landing on it (computed as the
+            indicator code computes it) is met; False: the verdict is computed otherwise (a pace
+            projected to the target year) and the answer clears the bound by more than rounding.
     """
 
     indicator: str
     op: str
     threshold: float
     still_applies: Callable[[dict], bool] | None = None
+    basis: dict | None = None
+    exact: bool = True
 
 
 def solvable(name: str, knowledge) -> bool:
@@ -132,9 +145,10 @@ class Solver:
         [] when the indicator is not one whose formula is solved here."""
         if req.op not in _SENSE:
             return []
-        if req.indicator in _ENTERPRISE_SHARES:
-            return _enterprises(self.park, self.ind, req)
         meta = self.knowledge.indicators.get(req.indicator)
+        if req.indicator in _ENTERPRISE_SHARES:
+            out = _enterprises(self.park, self.ind, req)
+            return out if req.basis is None else [_with_bound(e, req, meta) for e in out]
         if meta is None or not solvable(req.indicator, self.knowledge):
             return []
         base = meta.change_of
@@ -152,8 +166,9 @@ class Solver:
         energy = yf.form("energy_total_tce") if req.still_applies else None
         out = []
         for term in form.terms:
-            alt = _solve_term(form, term.field, bound, req, energy, exact_ok=form.simple and not base)
-            out.append(_entry(f"years[{yf.idx}].{term.field}", term.field, term.value, alt, yf.y.year))
+            alt = _solve_term(form, term.field, bound, req, energy, exact_ok=form.simple and not base and req.exact)
+            entry = _entry(f"years[{yf.idx}].{term.field}", term.field, term.value, alt, yf.y.year)
+            out.append(entry if req.basis is None else _with_bound(entry, req, meta, identity=_identity(form)))
         return out
 
 
@@ -295,6 +310,44 @@ def _entry(path: str, field: str, current: float, alt: _Alt, year: int) -> dict:
         en += "; the benchmark must be passed strictly: the boundary plus the smallest step"
     out["text"] = {"zh": zh + "。", "en": en + "."}
     return out
+
+
+def _identity(form: Form) -> bool:
+    """The indicator is the fact itself (a reported amount, capacity or rate)."""
+    return len(form.terms) == 1 and form.terms[0].num == 1.0 and form.terms[0].den == 0.0 \
+        and form.den_const == 1.0 and form.scale == 1.0
+
+
+def _with_bound(entry: dict, req: Requirement, meta, identity: bool = False) -> dict:
+    """`entry` for a bound that is not a benchmark (a plan target's): the bound, what it is, and the
+    text saying the indicator reaches it (`exact`: down/up to it; else past it). `identity`: the
+    fact is the indicator, so its new value is the value reached."""
+    down, year = req.op in ("<", "<="), entry["year"]
+    zh_name, en_name = meta.name.zh, meta.name.en
+    if en_name[:1].isupper() and not en_name[1:2].isupper():
+        en_name = en_name[0].lower() + en_name[1:]
+    zh_q, en_q = format_quantity(req.threshold, meta.unit, "zh"), format_quantity(req.threshold, meta.unit, "en")
+    if req.exact:
+        zh_to, en_to = f"{'降至' if down else '升至'} {zh_q}", f"{'down' if down else 'up'} to {en_q}"
+    else:
+        zh_to, en_to = f"{'降至' if down else '升至'} {zh_q}{'以下' if down else '以上'}", \
+            f"{'below' if down else 'above'} {en_q}"
+    basis = req.basis
+    text = entry["text"]
+    if entry["feasible"] and identity:
+        if req.exact:
+            zh, en = f"{text['zh'][:-1]}，即{basis['zh']}。", f"{text['en'][:-1]}, {basis['en']}."
+        else:
+            zh = f"{text['zh'][:-1]}，{'低于' if down else '高于'}{basis['zh']} {zh_q}。"
+            en = f"{text['en'][:-1]}, {'below' if down else 'above'} {basis['en']} ({en_q})."
+    elif entry["feasible"]:
+        zh = f"{text['zh'][:-1]}，{year} 年{zh_name}{zh_to}（{basis['zh']}）。"
+        en = f"{text['en'][:-1]}; {en_name} ({year}) {en_to} ({basis['en']})."
+    else:
+        zh = f"{text['zh'][:-1]}（{zh_name}须{zh_to}：{basis['zh']}）。"
+        need = ("at most" if down else "at least") if req.exact else ("below" if down else "above")
+        en = f"{text['en'][:-1]} ({en_name} ({year}) would have to be {need} {en_q}: {basis['en']})."
+    return {**entry, "bound": req.threshold, "basis": basis, "exact": req.exact, "text": {"zh": zh, "en": en}}
 
 
 # -- enterprise shares: counts of enterprises -------------------------------------------------

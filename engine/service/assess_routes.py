@@ -40,8 +40,9 @@ RulesetQ = Annotated[str | None, Query(description="ruleset version (default: ne
                                        examples=["1.0.0"])]
 ProfileQ = Annotated[str | None, Query(description="benchmark profile (frameworks measured against; "
                                                   "default: the engine's default profile)", max_length=60)]
-ToComplyQ = Annotated[bool, Query(description="also solve, for each unmet threshold check on an indicator, "
-                                               "the smallest change of each input that makes it met")]
+ToComplyQ = Annotated[bool, Query(description="also solve, for each unmet threshold check on an indicator "
+                                               "and each unmet plan-target verdict (on path, reachable), the "
+                                               "smallest change of each input that makes it met")]
 FormatQ = Annotated[int, Query(alias="format", ge=1, le=2, description="result format: 2 (rules table, compact "
                                                                       "rows for met verdicts; docs/result.md) or 1 "
                                                                       "(every finding in full; served for one more "
@@ -188,8 +189,8 @@ def assessment_router(settings: Settings) -> APIRouter:
         """Assess the park facts in the body (the CLI's schema, as JSON or YAML, or the park
         workbook of `greenpark template` as .xlsx) and log the decision. Bad facts give 422 with every field path in `errors`; a result larger than the
         server's `max_result_bytes` gives 413 (before the assessment when the facts show it, else
-        before the decision is logged). `to_comply=true`: each unmet threshold check also
-        carries the minimal change of each input that makes it met (`to_comply`). A YAML body is
+        before the decision is logged). `to_comply=true`: each unmet threshold check and plan-target
+        verdict also carries the minimal change of each input that makes it met (`to_comply`). A YAML body is
         logged as its JSON equivalent, a workbook as the park JSON it converts to (`greenpark
         convert --to json`); a workbook's problems name their `cell` (`企业!F12`) and field path. A caller that accepts gzip gets the result gzip-compressed,
         the very bytes the decision log keeps. The result is format 2 (`format=1` for the full records of

@@ -142,7 +142,7 @@ class AnsweredSubjects(_Open):
 
 
 class ToComplyAlternative(_Open):
-    """One input changed alone that turns a not_met threshold verdict met (docs/result.md)."""
+    """One input changed alone that turns a not_met threshold or plan-target verdict met (docs/result.md)."""
 
     kind: str = Field(description="`amount` (one fact) or `enterprises` (flags of some enterprises)")
     path: str = Field(description="the park-file path to change")
@@ -156,6 +156,15 @@ class ToComplyAlternative(_Open):
     change: float | None = Field(description="required - current; null when not feasible")
     text: Bilingual
     reason: Bilingual | None = Field(default=None, description="why it is not feasible")
+    bound: float | None = Field(default=None, description="plan-target verdicts (IM-C-001, IM-C-012) only: the "
+                                                          "value the target's indicator must reach in the latest "
+                                                          "year, in the indicator's unit")
+    basis: Bilingual | None = Field(default=None, description="plan-target verdicts only: what `bound` is (the "
+                                                              "planned path value, the target value, the value "
+                                                              "from which the pace reaches the target)")
+    exact: bool | None = Field(default=None, description="plan-target verdicts only: `bound` is the verdict's own "
+                                                         "number (a value on it is met); false: the answer is taken "
+                                                         "just past it")
 
 
 class Finding(_Open):
