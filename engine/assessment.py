@@ -31,7 +31,6 @@ from .facts.consistency import check_park
 from .facts.models import Park
 from .findings import build_findings
 from .indicators.compute import Indicators, derive
-from .minimal_change import add_to_comply, park_fact
 from .quality import QualitySettings, check_quality, settings_from_env
 from .rules.packs import Ruleset, RulesetRegistry
 from .rules.profiles import DEFAULT_PROFILE
@@ -131,6 +130,7 @@ class Assessor:
         t2 = time.perf_counter()
         findings = build_findings(rs, matches, fs, ind, park)
         if to_comply and in_scope:
+            from .minimal_change import add_to_comply, park_fact   # its solver is loaded only when asked for
             add_to_comply(findings, rs, park, ind, park_fact(fs.facts))
         result = {
             "format": RESULT_FORMAT,
