@@ -101,7 +101,9 @@ def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: 
             f["measure"] = {"id": meta.measure, "title": _text(m_entry.title),
                             "improves": list(getattr(m_entry, "improves", []) or [])}
         f["rank_score"] = [SEVERITY_RANK[f["severity"]], len(answered)]
-        f["trace"] = traces[rule_id]
+        # firings in a fixed order: an engine may fire a measure's matches in any order (the oracle
+        # and durable differ), and the result must not depend on which engine ran
+        f["trace"] = sorted(traces[rule_id], key=lambda t: (t["engine_rule"], sorted(t["facts"].items())))
         findings[rule_id] = f
         for a in answered:
             if a["finding"] in findings:
