@@ -4,8 +4,11 @@
     ├── InputError              bad park facts: malformed YAML/JSON, wrong unit, out-of-range value,
     │   │                       unknown field, duplicate key, input over a size or nesting limit
     │   │                       (one `Problem` per location)
-    │   └── MalformedInput      the text is not YAML/JSON at all (a syntax error, not UTF-8); the
-    │                           service answers 400 for it and 422 for the other InputErrors
+    │   ├── MalformedInput      the text is not YAML/JSON at all (a syntax error, not UTF-8); the
+    │   │                       service answers 400 for it and 422 for the other InputErrors
+    │   └── InputTooLarge       a workbook over a bound on what it costs to read (unpacked bytes,
+    │                           rows of a sheet, cells): the service answers 413, like a body
+    │                           over its size limit
     ├── KnowledgeError          a knowledge/ file is malformed or cites an unknown source
     ├── RulePackError           a rule pack fails to load: DSL, grammar, clause, threshold, limit
     ├── RulesetNotFound         an assessment asked for a ruleset version that is not loaded
@@ -26,6 +29,7 @@ __all__ = [
     "GreenparkError",
     "InputError",
     "MalformedInput",
+    "InputTooLarge",
     "KnowledgeError",
     "RulePackError",
     "RulesetNotFound",
@@ -78,6 +82,22 @@ class InputError(GreenparkError):
 
 class MalformedInput(InputError):
     """Text that does not parse as YAML/JSON (or is not UTF-8): a syntax error, located."""
+
+
+class InputTooLarge(InputError):
+    """Input over a bound on what it may cost to read, refused before (or while) it is read.
+
+    Attributes:
+        what: what was measured: "unpacked" (bytes a workbook unpacks to), "rows" (of one sheet)
+            or "cells" (of the whole workbook).
+        size: the measured size (for rows and cells: how many were read when reading stopped).
+        limit: the bound it is over.
+    """
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, *, what: str = "",
+                 size: int = 0, limit: int = 0):
+        super().__init__(message, problems)
+        self.what, self.size, self.limit = what, size, limit
 
 
 class KnowledgeError(GreenparkError):

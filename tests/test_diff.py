@@ -261,7 +261,7 @@ def test_report_with_previous(cycles):
     assert out.exit_code == 0 and "## 2. Since the last assessment" in out.stdout, out.output
     out = CliRunner().invoke(app, ["report", str(f2), "--previous", str(ROOT / "examples" / "coal_chemical_park.yaml"),
                                    "-f", "markdown"])
-    assert out.exit_code == 2 and "different parks" in out.stderr
+    assert out.exit_code == 2 and "only the same park's earlier assessments compare" in out.stderr
 
 
 def test_diff_route(tmp_path, cycles):

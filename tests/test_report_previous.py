@@ -3,6 +3,10 @@ logged decision (`greenpark report --previous`), on the two cycles of tests/test
 
 The decisions are logged as every version of the service has stored them: result format 1 or 2,
 gzip-compressed or JSON as it is (engine/service/decisions.py `unpack`).
+
+`greenpark report --previous` checks the same at the command line: two decisions with the route's
+`previous_problem`; a park file on either side for the same park id and data no later; each
+refusal exits 2 with one line, Chinese then English.
 """
 from __future__ import annotations
 
@@ -132,3 +136,93 @@ def test_the_parameter_is_documented(served):
     assert param["in"] == "query" and "since the last assessment" in param["description"]
     assert param["schema"]["anyOf"][0]["maxLength"] == 64 and param["examples"]["last_year"]["value"].startswith("d_")
     assert "previous=" in doc["description"] and "422" in doc["responses"]
+
+
+# --- greenpark report --previous: the same checks at the command line ---------------------------
+
+@pytest.fixture
+def logged(tmp_path, cycles):  # noqa: F811
+    """(run, ids, files): `greenpark report` on a decision log holding cycle 1, cycle 2 a day
+    later and the coal chemical park; the cycles' park files, one more whose data runs a year
+    later than cycle 2's, and the coal park's."""
+    import copy
+
+    from typer.testing import CliRunner
+
+    from cli import app
+    from engine.assessment import Assessor
+    from engine.facts.loader import park_from_data
+    r1, r2, _, _, f1, f2 = cycles
+    first, second = _cycles()
+    coal_file = ROOT / "examples" / "coal_chemical_park.yaml"
+    coal = yaml.safe_load(coal_file.read_text(encoding="utf-8"))
+    db_url = f"sqlite:///{tmp_path / 'd.db'}"
+    ids = {"a": _log(db_url, r1, first, key_id=None, at=T0, fmt=2, packed=True),
+           "b": _log(db_url, r2, second, key_id=None, at=T0 + timedelta(days=1), fmt=1, packed=False),
+           "coal": _log(db_url, Assessor().assess(park_from_data(coal, file="coal.yaml")), coal, key_id=None,
+                        at=T0, fmt=2, packed=True)}
+    later = copy.deepcopy(first)
+    year = copy.deepcopy(max(later["years"], key=lambda y: y["year"]))
+    year["year"] += 1
+    later["years"].append(year)
+    later_file = tmp_path / "later.yaml"
+    later_file.write_text(yaml.safe_dump(later, allow_unicode=True), encoding="utf-8")
+    files = {"first": f1, "second": f2, "later": later_file, "coal": coal_file, "year": year["year"] - 1}
+
+    def run(*args: str):
+        return CliRunner().invoke(app, ["report", *args, "--db-url", db_url, "-f", "markdown"])
+    return run, ids, files
+
+
+def _refused(out, *words: str) -> str:
+    """The one error line of a refused --previous: exit 2, Chinese then English, no traceback."""
+    assert out.exit_code == 2, out.output
+    assert out.stdout == "" and "Traceback" not in out.output
+    (line,) = out.stderr.splitlines()
+    assert line.startswith("error: --previous: 上一次评估 ") and " / previous " in line, line
+    for w in words:
+        assert w in line, (w, line)
+    return line
+
+
+def test_cli_two_decisions_are_checked_as_the_route_checks_them(logged):
+    run, ids, _ = logged
+    out = run("--decision", ids["b"], "--previous", ids["a"])
+    assert out.exit_code == 0 and SINCE_ZH in out.stdout and MOVEMENT_ZH in out.stdout, out.output
+    _refused(run("--decision", ids["b"], "--previous", ids["coal"]),
+             f"上一次评估 {ids['coal']} 属于园区 'jinshawan-coalchem-demo'",
+             "only the same park's earlier assessments compare")
+    _refused(run("--decision", ids["b"], "--previous", ids["b"]), "就是决定", "is decision", "itself")
+    _refused(run("--decision", ids["a"], "--previous", ids["b"]), "不早于决定", f"not before decision {ids['a']}")
+
+
+def test_cli_park_files_must_be_of_the_same_park_and_not_of_later_data(logged):
+    run, _, files = logged
+    out = run(str(files["second"]), "--previous", str(files["first"]))
+    assert out.exit_code == 0 and SINCE_ZH in out.stdout and MOVEMENT_ZH in out.stdout, out.output
+    _refused(run(str(files["second"]), "--previous", str(files["coal"])),
+             "上一次评估 coal_chemical_park.yaml 属于园区 'jinshawan-coalchem-demo'，不是 cycle2.yaml 的园区",
+             "previous assessment coal_chemical_park.yaml is of park 'jinshawan-coalchem-demo', not of "
+             "cycle2.yaml's park")
+    y = files["year"]
+    _refused(run(str(files["second"]), "--previous", str(files["later"])),
+             f"上一次评估 later.yaml 的最新数据年份为 {y + 1}，晚于 cycle2.yaml 的 {y}",
+             f"previous assessment later.yaml has data up to {y + 1}, later than cycle2.yaml's {y}: an assessment "
+             "of later data cannot be the previous one")
+    # the same data year is no later: a re-assessment of corrected figures compares with the first
+    assert run(str(files["first"]), "--previous", str(files["second"])).exit_code == 0
+
+
+def test_cli_a_decision_and_a_park_file_mixed(logged):
+    run, ids, files = logged
+    y = files["year"]
+    out = run(str(files["second"]), "--previous", ids["a"])                  # file now, decision then
+    assert out.exit_code == 0 and SINCE_ZH in out.stdout, out.output
+    out = run("--decision", ids["b"], "--previous", str(files["first"]))     # decision now, file then
+    assert out.exit_code == 0 and SINCE_ZH in out.stdout, out.output
+    _refused(run(str(files["second"]), "--previous", ids["coal"]),
+             f"上一次评估 {ids['coal']} 属于园区 'jinshawan-coalchem-demo'，不是 cycle2.yaml 的园区")
+    _refused(run("--decision", ids["b"], "--previous", str(files["coal"])),
+             f"不是 {ids['b']} 的园区", f"not of {ids['b']}'s park")
+    _refused(run("--decision", ids["b"], "--previous", str(files["later"])),
+             f"has data up to {y + 1}, later than {ids['b']}'s {y}")

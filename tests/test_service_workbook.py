@@ -135,3 +135,93 @@ def test_errors_found_later_are_located_by_cell(tmp_path):
                                        {"path": "", "message": "whole"}])
     assert errors[0]["cell"].startswith("企业!") and errors[0]["cell"].endswith("4")
     assert "cell" not in errors[1]
+
+
+# --- what a workbook body may cost to read (in process: the workbook is read before any worker) --
+
+def _local(tmp_path, **settings):
+    """An in-process client of the app with a stand-in pool (200 for any park that reaches it)."""
+    from fastapi.testclient import TestClient
+    from test_service_app import FakePool
+
+    from engine.service.app import create_app
+    from engine.service.config import Settings
+    db_url = f"sqlite:///{tmp_path / 'd.db'}"
+    return TestClient(create_app(Settings(db_url=db_url, auth=False, **settings), pool=FakePool(db_url)),
+                      raise_server_exceptions=False)
+
+
+def _unpacked(book: bytes) -> int:
+    import zipfile
+    return sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(book)).infolist())
+
+
+def test_a_zip_bomb_body_is_413_before_it_is_unpacked(tmp_path):
+    from test_workbook_bounds import bomb
+    body = bomb(_workbook(tmp_path, "typical_municipal_park"), 40_000_000)   # over 32 MiB, under 50 MB
+    size, limit = _unpacked(body), 16 * 2 * 1024 * 1024
+    assert len(body) < 2 * 1024 * 1024 and size > limit
+    with _local(tmp_path) as client:
+        r = client.post("/v1/assessments", content=body, headers={"Content-Type": XLSX})
+        assert r.status_code == 413 and r.headers["content-type"] == "application/problem+json", r.text
+        problem = r.json()
+        assert problem["type"].endswith("/too-large")                  # as a body over --max-body
+        assert problem["detail"].startswith(f"工作簿解压后为 {size} 字节，超过服务的上限 {limit} 字节")
+        assert f"the workbook unpacks to {size} bytes; the limit is {limit} (max_workbook_unpacked_bytes, " \
+               "greenpark serve --max-workbook-unpacked)" in problem["detail"]
+        assert client.get("/v1/assessments").json()["total"] == 0      # nothing logged
+
+
+def test_the_unpacked_limit_setting_is_honoured(tmp_path):
+    book = _workbook(tmp_path, "typical_municipal_park")
+    size = _unpacked(book)
+    with _local(tmp_path) as client:                                    # the default: 32 MiB
+        assert client.post("/v1/assessments", content=book, headers={"Content-Type": XLSX}).status_code == 200
+    with _local(tmp_path, max_workbook_unpacked_bytes=size) as client:
+        assert client.post("/v1/assessments", content=book, headers={"Content-Type": XLSX}).status_code == 200
+    with _local(tmp_path, max_workbook_unpacked_bytes=size - 1) as client:
+        r = client.post("/v1/assessments", content=book, headers={"Content-Type": XLSX})
+        assert r.status_code == 413 and r.json()["type"].endswith("/too-large"), r.text
+        assert f"unpacks to {size} bytes; the limit is {size - 1}" in r.json()["detail"]
+        assert r.json()["errors"][0]["message"].startswith("工作簿解压后为")
+        # JSON and YAML bodies are not workbooks: the setting does not touch them
+        assert client.post("/v1/assessments", content=b"{}").status_code == 200
+
+
+def test_a_workbook_of_too_many_cells_is_413_naming_sheet_and_row(tmp_path):
+    from test_workbook_bounds import with_sheet
+    lying = with_sheet(_workbook(tmp_path, "typical_municipal_park"), "企业",
+                       b'<dimension ref="A1:XFD1048576"/><sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c>'
+                       b'</row></sheetData>')
+    with _local(tmp_path) as client:
+        r = client.post("/v1/assessments", content=lying, headers={"Content-Type": XLSX})
+        assert r.status_code == 413 and r.json()["type"].endswith("/too-large"), r.text
+        problem = r.json()
+        assert "单元格数超过上限 1000000（MAX_WORKBOOK_CELLS）" in problem["detail"]
+        assert "the workbook has more cells than the limit of 1000000 (MAX_WORKBOOK_CELLS)" in problem["detail"]
+        assert "of sheet '企业'" in problem["errors"][0]["message"] and "reading stopped at row" in \
+            problem["errors"][0]["message"]
+
+
+def test_the_default_unpacked_limit_follows_the_body_limit():
+    from engine.intake.workbook import MAX_WORKBOOK_UNPACKED
+    from engine.service.config import Settings
+    assert Settings().workbook_unpacked_limit() == 16 * 2 * 1024 * 1024
+    assert Settings(max_body_bytes=1024 * 1024).workbook_unpacked_limit() == 16 * 1024 * 1024
+    assert Settings(max_body_bytes=10 * 1024 * 1024).workbook_unpacked_limit() == MAX_WORKBOOK_UNPACKED
+    assert Settings(max_workbook_unpacked_bytes=123_456).workbook_unpacked_limit() == 123_456
+
+
+def test_serve_takes_the_unpacked_limit(monkeypatch):
+    from engine.cli import app
+    from engine.service import server
+    seen = {}
+    monkeypatch.setattr(server, "run", lambda settings, *a, **k: seen.setdefault("settings", settings))
+    r = CliRunner().invoke(app, ["serve", "--max-workbook-unpacked", "8000000"])
+    assert r.exit_code == 0, r.output
+    assert seen["settings"].workbook_unpacked_limit() == 8_000_000
+    seen.clear()
+    assert CliRunner().invoke(app, ["serve", "--max-body", "1048576"]).exit_code == 0
+    assert seen["settings"].max_workbook_unpacked_bytes is None
+    assert seen["settings"].workbook_unpacked_limit() == 16 * 1024 * 1024
+    assert CliRunner().invoke(app, ["serve", "--max-workbook-unpacked", "100"]).exit_code == 2

@@ -202,8 +202,8 @@ def _report_park(path: Path, ruleset: Optional[str], evaluator: EvaluatorName, r
         _fail(relocate(exc, doc) if doc is not None else exc)
 
 
-def _report_decision(decision_id: str, db_url: Optional[str], rules_dir: Optional[Path]):
-    """(result, park or None, knowledge, decision) of a logged decision; an unknown id ends the run (2)."""
+def _fetch_decision(decision_id: str, db_url: Optional[str]):
+    """The logged decision `decision_id` (a `Decision`); no log, or no such decision, ends the run (2)."""
     from ..service.config import default_db_url
     from ..service.db import make_engine
     from ..service.decisions import DecisionLog
@@ -221,6 +221,13 @@ def _report_decision(decision_id: str, db_url: Optional[str], rules_dir: Optiona
     if d is None:
         typer.echo(f"error: no decision {decision_id!r} in the decision log {engine.url.render_as_string()}", err=True)
         raise typer.Exit(2)
+    return d
+
+
+def _report_decision(decision, db_url: Optional[str], rules_dir: Optional[Path]):
+    """(result, park or None, knowledge, decision) of a logged decision (its id, or the `Decision`
+    already read); an unknown id ends the run (2)."""
+    d = _fetch_decision(decision, db_url) if isinstance(decision, str) else decision
     from ..service.decision_reading import decision_knowledge, decision_park, decision_result
     result, park = decision_result(d), decision_park(d)     # format 1 or 2 as logged -> format 1
     registry = _registry(rules_dir)
@@ -230,17 +237,24 @@ def _report_decision(decision_id: str, db_url: Optional[str], rules_dir: Optiona
     return result, park, knowledge, {"decision_id": d.decision_id}
 
 
+def _names_decision(ref: str) -> bool:
+    """Whether `ref` (of --previous, diff ...) names a logged decision rather than a park file:
+    it starts with d_ and is no file's path."""
+    return ref != "-" and ref.startswith("d_") and not Path(ref).exists()
+
+
 def _result_of(ref: str, ruleset: Optional[str], evaluator: EvaluatorName, rules_dir: Optional[Path], profile: str,
-               db_url: Optional[str]):
-    """(result, park or None, knowledge, label) of a park file (assessed now) or a logged decision id."""
+               db_url: Optional[str], decision=None):
+    """(result, park or None, knowledge, label) of a park file (assessed now) or a logged decision id
+    (`decision`: that decision, already read)."""
     if ref == "-":
         result, park, knowledge = _report_park(Path(ref), ruleset, evaluator, rules_dir, profile)
         return result, park, knowledge, "<stdin>"
-    if Path(ref).exists() or not ref.startswith("d_"):
+    if not _names_decision(ref):
         if not Path(ref).is_file():
             typer.echo(f"error: {ref}: no such park file (or decision id: they start with d_)", err=True)
             raise typer.Exit(2)
         result, park, knowledge = _report_park(Path(ref), ruleset, evaluator, rules_dir, profile)
         return result, park, knowledge, Path(ref).name
-    result, park, knowledge, _ = _report_decision(ref, db_url, rules_dir)
+    result, park, knowledge, _ = _report_decision(decision if decision is not None else ref, db_url, rules_dir)
     return result, park, knowledge, ref

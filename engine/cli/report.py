@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from .common import app, Lang, EvaluatorName, _fail, RulesetOpt, ProfileOpt, RulesDirOpt, EvalOpt, DbUrlOpt, ReportFormat, Audience, _report_park, _report_decision, _result_of
+from .common import _fetch_decision, _names_decision
 from .common import OutputOpt, write_output
 
 
@@ -32,7 +33,8 @@ def report(
     chromium: Annotated[Optional[str], typer.Option("--chromium", help="the browser that prints PDF (default: "
                                                     "chromium on PATH)")] = None,
     previous: Annotated[Optional[str], typer.Option("--previous", help="the park's previous assessment (a park "
-                                                    "file or a decision_id): adds the section \"since the last "
+                                                    "file or a decision_id) of the same park, of data no later (a "
+                                                    "decision: logged before): adds the section \"since the last "
                                                     "assessment\"")] = None,
 ) -> None:
     """Write a report people read: a regulator's dossier, a planner's brief or a portfolio.
@@ -61,15 +63,34 @@ def report(
             data = render_portfolio([r for r, _, _ in assessed], fmt=format.value, lang=lang.value,
                                     knowledge=assessed[0][2], chromium=browser)
         else:
+            current = before_d = None
+            if decision is not None and previous is not None and _names_decision(previous):
+                # two logged decisions: checked as GET /v1/assessments/{id}/report?previous= checks them
+                from ..service.decision_reading import previous_problem
+                current, before_d = _fetch_decision(decision, db_url), _fetch_decision(previous, db_url)
+                _refuse(previous_problem(current, before_d))
             if decision is not None:
-                result, park, knowledge, meta = _report_decision(decision, db_url, rules_dir)
+                result, park, knowledge, meta = _report_decision(current or decision, db_url, rules_dir)
             else:
                 (result, park, knowledge), meta = _report_park(path, ruleset, evaluator, rules_dir, profile,
                                                                audience is Audience.planner), None
-            before = _result_of(previous, ruleset, evaluator, rules_dir, profile, db_url) if previous else None
+            before = (_result_of(previous, ruleset, evaluator, rules_dir, profile, db_url, before_d)
+                      if previous else None)
+            if before is not None and before_d is None:     # a park file on either side
+                from ..cycles.diff import previous_result_problem
+                label = decision if decision is not None else ("<stdin>" if str(path) == "-" else path.name)
+                _refuse(previous_result_problem(before[0], result, (before[3], label)))
             data = render_report(result, fmt=format.value, lang=lang.value, audience=audience.value,
                                  knowledge=knowledge, park=park, decision=meta, chromium=browser,
                                  previous=before and before[0], previous_park=before and before[1])
     except (GreenparkError, ValueError) as exc:
         _fail(exc)
     write_output(output, data)
+
+
+def _refuse(why) -> None:
+    """End the run (2) with why the --previous assessment cannot stand as one (Chinese, then
+    English), as the HTTP report words it; nothing when `why` is None."""
+    if why is not None:
+        typer.echo(f"error: --previous: {why.zh} / {why.en}", err=True)
+        raise typer.Exit(2)

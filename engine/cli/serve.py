@@ -24,6 +24,10 @@ def serve(
     key_cache: Annotated[float, typer.Option("--key-cache", min=0, help="seconds a key found live is trusted "
                                              "without a database look-up (a revoked key is refused within "
                                              "this time; 0: look up on every call)")] = 1.0,
+    max_workbook_unpacked: Annotated[Optional[int], typer.Option(
+        "--max-workbook-unpacked", min=65536, help="most bytes a workbook body (.xlsx, a zip) may unpack to "
+                                                   "(413 above, before it is unpacked); default 16 times "
+                                                   "--max-body, at most 50 MB")] = None,
     db_url: DbUrlOpt = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
     access_log: Annotated[bool, typer.Option("--access-log", help="log every request")] = False,
@@ -40,7 +44,7 @@ def serve(
         raise typer.BadParameter(str(exc), param_hint="--cors-origin") from None
     run(Settings(db_url=db_url or "", auth=not no_auth, workers=workers, timeout=timeout, max_body_bytes=max_body,
                  max_batch=max_batch, max_result_bytes=max_result_bytes, key_cache_seconds=key_cache,
-                 cors_origins=origins),
+                 cors_origins=origins, max_workbook_unpacked_bytes=max_workbook_unpacked),
         host, port, log_level=log_level, access_log=access_log)
 
 

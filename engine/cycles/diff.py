@@ -45,8 +45,9 @@ from typing import Any
 
 from ..errors import InputError
 from ..result_format import expand
+from ..text import Text
 
-__all__ = ["diff_results", "ParkMismatch", "CATEGORIES", "LISTED"]
+__all__ = ["diff_results", "ParkMismatch", "previous_result_problem", "CATEGORIES", "LISTED"]
 
 OPEN = ("not_met", "problem", "insufficient_data")
 CATEGORIES = ("regressed", "new", "persisting", "changed_severity", "status_changed", "resolved", "improved",
@@ -59,6 +60,36 @@ _IND = re.compile(r"@ind:([A-Za-z0-9_]+)")
 
 class ParkMismatch(InputError):
     """The two results are of different parks: they cannot be compared."""
+
+
+def previous_result_problem(before: dict, after: dict, labels: tuple[str, str]) -> Text | None:
+    """Why the result `before` cannot stand as the previous assessment of `after` (zh and en), or None.
+
+    It must be of the same park (`park_id`, the park file's `profile.id`), and its latest data year
+    (`year`) must not be later than `after`'s: an assessment of later data is not an earlier one.
+    For two logged decisions the service's `previous_problem` (logged before) applies instead.
+
+    Args:
+        before: the previous result (an `Assessor.assess` result or a logged decision's).
+        after: the current result.
+        labels: how to name each (a file name or decision id), `(before, after)`.
+
+    Example:
+        >>> previous_result_problem({"park_id": "a", "year": 2023}, {"park_id": "a", "year": 2024},
+        ...                         ("2023.yaml", "2024.yaml")) is None
+        True
+    """
+    (p, c), (pid, cid) = labels, (before.get("park_id"), after.get("park_id"))
+    if pid != cid:
+        return Text(zh=f"上一次评估 {p} 属于园区 {pid!r}，不是 {c} 的园区 {cid!r}：只能与同一园区此前的评估比较",
+                    en=f"previous assessment {p} is of park {pid!r}, not of {c}'s park {cid!r}: only the same "
+                       "park's earlier assessments compare")
+    py, cy = before.get("year"), after.get("year")
+    if isinstance(py, int) and isinstance(cy, int) and py > cy:
+        return Text(zh=f"上一次评估 {p} 的最新数据年份为 {py}，晚于 {c} 的 {cy}：较新数据的评估不能作为上一次评估",
+                    en=f"previous assessment {p} has data up to {py}, later than {c}'s {cy}: an assessment of "
+                       "later data cannot be the previous one")
+    return None
 
 
 def category(kind: str, before: str | None, after: str | None, sev_before: str | None = None,

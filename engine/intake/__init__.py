@@ -45,9 +45,11 @@ def load_sheets_park(path):
     return validate_grids(grids, str(path))
 
 
-def load_workbook_bytes(content: bytes, name: str):
+def load_workbook_bytes(content: bytes, name: str, max_unpacked: int | None = None):
     """(Park, SheetDocument) from a workbook held in memory, read and validated as a workbook file
-    named `name` (problems name `name:sheet!cell`); InputError with every problem located."""
+    named `name` (problems name `name:sheet!cell`); InputError with every problem located, its
+    subclass InputTooLarge over a bound on reading (`max_unpacked` bytes unpacked, default
+    MAX_WORKBOOK_UNPACKED; rows of a sheet; cells)."""
     from .reader import validate_grids
     from .workbook import read_workbook_bytes
-    return validate_grids(read_workbook_bytes(content, name), name)
+    return validate_grids(read_workbook_bytes(content, name, max_unpacked), name)

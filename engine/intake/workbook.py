@@ -7,20 +7,29 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
+from ..errors import InputError, InputTooLarge, Problem
 from .grid import HEADER_ROWS, UNIT_SUFFIX, park_grids
 from .instructions import instruction_lines
 from .labels import BOOL_WORDS, choice_label
 from .layout import Column, Sheet
 from .reader import VALUE_COLUMN, Grid
 
-__all__ = ["TABLE_ROWS", "YEAR_COLUMNS", "read_workbook", "read_workbook_bytes", "write_workbook"]
+__all__ = ["TABLE_ROWS", "YEAR_COLUMNS", "MAX_WORKBOOK_UNPACKED", "MAX_SHEET_ROWS", "MAX_WORKBOOK_CELLS",
+           "read_workbook", "read_workbook_bytes", "write_workbook"]
 
 TABLE_ROWS = 500        # rows of a table sheet that carry validation (beyond the data written)
 YEAR_COLUMNS = 10       # year columns that carry validation
-# An .xlsx is a zip of XML; what it may unpack to, in bytes (a setting against "zip bombs": a
-# 20 MB park workbook unpacks to well under this).
-MAX_WORKBOOK_UNPACKED = 200_000_000
+
+# Bounds on what reading a workbook may cost (docs/intake.md "Limits", with the measurements).
+# openpyxl reads about 7 MB of unpacked XML a second (0.14 s and ~2 MB of memory per MB; ~6 µs
+# per cell), and a zip of 1 MB can unpack to hundreds of MB. A park of 2,000 enterprises (the
+# largest bench park) unpacks to 2.7 MB, 74,000 cells, 2,002 rows on its enterprise sheet; one of
+# 10,000 enterprises to 12 MB, 274,000 cells, 10,002 rows.
+MAX_WORKBOOK_UNPACKED = 50_000_000   # bytes an .xlsx (a zip of XML) may unpack to: 4x the 10,000-
+                                     # enterprise park; refused before anything is unpacked
+MAX_SHEET_ROWS = 100_000             # rows of one sheet: 10x the 10,000-enterprise park
+MAX_WORKBOOK_CELLS = 1_000_000       # cells of the whole workbook: 3.7x the 10,000-enterprise park;
+                                     # rows and cells are counted as read, and reading stops there
 
 
 def write_workbook(data: dict | None, out: Path, lang: str = "zh", layout=None) -> None:
@@ -171,9 +180,12 @@ def read_workbook(path: Path) -> list[Grid]:
     """Every sheet of the workbook as a grid (values as Excel last calculated them).
 
     Bounded like a YAML file: the file is at most MAX_FILE_BYTES and unpacks to at most
-    MAX_WORKBOOK_UNPACKED (an .xlsx is a zip; a "zip bomb" is refused before it is opened).
-    A formula whose value was never calculated (a workbook written by a program, not saved by a
-    spreadsheet) is refused by cell rather than read as blank, which would mean "unknown".
+    MAX_WORKBOOK_UNPACKED (an .xlsx is a zip; a "zip bomb" is refused before it is opened); a
+    sheet has at most MAX_SHEET_ROWS rows and the workbook MAX_WORKBOOK_CELLS cells, counted as
+    they are read (a sheet that claims a million empty rows is stopped there). Over a bound:
+    `InputTooLarge`. A formula whose value was never calculated (a workbook written by a program,
+    not saved by a spreadsheet) is refused by cell rather than read as blank, which would mean
+    "unknown".
     """
     where = str(path)
     try:
@@ -185,39 +197,57 @@ def read_workbook(path: Path) -> list[Grid]:
     return _read(path, where, size)
 
 
-def read_workbook_bytes(content: bytes, name: str) -> list[Grid]:
-    """`read_workbook` of a workbook held in memory (an HTTP request body), named `name` in problems.
+def read_workbook_bytes(content: bytes, name: str, max_unpacked: int | None = None) -> list[Grid]:
+    """`read_workbook` of a workbook held in memory (an HTTP request body), named `name` in
+    problems; `max_unpacked` (bytes) replaces MAX_WORKBOOK_UNPACKED (the service's setting).
 
     Example:
         >>> grids = read_workbook_bytes(Path("park.xlsx").read_bytes(), "body")     # doctest: +SKIP
     """
     from io import BytesIO
-    return _read(BytesIO(content), name, len(content))
+    return _read(BytesIO(content), name, len(content), max_unpacked)
 
 
-def _read(source: Any, where: str, size: int) -> list[Grid]:
+def _mb(n: int, zh: bool = False) -> str:
+    return f"{n / 1_000_000:,.1f} MB（{n:,} 字节）" if zh else f"{n / 1_000_000:,.1f} MB ({n:,} bytes)"
+
+
+def _read(source: Any, where: str, size: int, max_unpacked: int | None = None) -> list[Grid]:
     """The grids of a workbook at a path or in a binary file object, `size` bytes, bounded as
     `read_workbook` says; every failure to read it is an `InputError` naming `where`."""
     from xml.etree.ElementTree import ParseError
-    from zipfile import BadZipFile, LargeZipFile, ZipFile
+    from zipfile import ZIP_DEFLATED, ZIP_STORED, BadZipFile, LargeZipFile, ZipFile
     from zlib import error as ZlibError
 
     from openpyxl import load_workbook
 
     from ..sourcefile import MAX_FILE_BYTES
+    limit = MAX_WORKBOOK_UNPACKED if max_unpacked is None else max_unpacked
     try:
         if size > MAX_FILE_BYTES:
             raise InputError("file too large", [Problem(f"larger than {MAX_FILE_BYTES // 1_000_000} MB, the limit "
                                                         "for an input file (MAX_FILE_BYTES)", file=where)])
         with ZipFile(source) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-        if unpacked > MAX_WORKBOOK_UNPACKED:
-            raise InputError("workbook too large", [Problem(
-                f"unpacks to more than {MAX_WORKBOOK_UNPACKED // 1_000_000} MB, the limit for a workbook "
-                "(MAX_WORKBOOK_UNPACKED)", file=where)])
-        grids, formulas = _grids(load_workbook(source, read_only=True, data_only=False))
+            # the sizes the zip declares: zipfile stops each part there (and fails its CRC check
+            # if it would unpack to more), so a lying zip cannot unpack to more than this sum
+            parts = z.infolist()
+        unpacked = sum(i.file_size for i in parts)
+        odd = next((i for i in parts if i.compress_type not in (ZIP_STORED, ZIP_DEFLATED)), None)
+        if odd is not None:     # bzip2/lzma parts are unpacked without a bound per step: refused
+            raise InputError("cannot read workbook", [Problem(
+                f"not an .xlsx workbook (part {odd.filename!r} is compressed with zip method "
+                f"{odd.compress_type}; a workbook's parts are deflated or stored)", file=where)])
+        if unpacked > limit:
+            setting = "MAX_WORKBOOK_UNPACKED" if max_unpacked is None else "max_workbook_unpacked_bytes"
+            raise InputTooLarge("workbook too large", [Problem(
+                f"工作簿解压后为 {_mb(unpacked, True)}，超过工作簿的上限 {_mb(limit, True)}（{setting}），未予读取；"
+                f"一个有 10,000 家企业的园区解压后约 12 MB / the workbook unpacks to {_mb(unpacked)}, over the limit "
+                f"of {_mb(limit)} for a workbook ({setting}); it was not read (a park of 10,000 enterprises "
+                "unpacks to about 12 MB)", file=where)],
+                what="unpacked", size=unpacked, limit=limit)
+        grids, formulas = _grids(load_workbook(source, read_only=True, data_only=False), where)
         if formulas:                   # their values, as the spreadsheet last calculated them
-            calculated, _ = _grids(load_workbook(source, read_only=True, data_only=True))
+            calculated, _ = _grids(load_workbook(source, read_only=True, data_only=True), where)
     except InputError:
         raise
     except FileNotFoundError as exc:
@@ -237,20 +267,46 @@ def _read(source: Any, where: str, size: int) -> list[Grid]:
     return grids
 
 
-def _grids(wb) -> tuple[list[Grid], list[tuple[int, int, int]]]:
-    """The sheets as grids (read-only mode, one pass), and where formulas are (grid, row, column)."""
+def _too_many(where: str, sheet: str, row: int, what: str, size: int, limit: int) -> InputTooLarge:
+    if what == "rows":
+        message = (f"工作表“{sheet}”超过每个工作表 {limit:,} 行的上限（MAX_SHEET_ROWS），读到第 {row:,} 行时停止；"
+                   f"一个有 10,000 家企业的园区，企业表约 10,000 行 / sheet {sheet!r} has more than {limit:,} rows, "
+                   f"the limit for a sheet (MAX_SHEET_ROWS): reading stopped at row {row:,} (a park of 10,000 "
+                   "enterprises has about 10,000 rows on its enterprise sheet)")
+    else:
+        message = (f"工作簿超过 {limit:,} 个单元格的上限（MAX_WORKBOOK_CELLS），读到工作表“{sheet}”第 {row:,} 行时停止；"
+                   f"一个有 10,000 家企业的园区约 274,000 个单元格，请删除多余的空行和空列 / the workbook has more "
+                   f"than {limit:,} cells, the limit for a workbook (MAX_WORKBOOK_CELLS): reading stopped at row "
+                   f"{row:,} of sheet {sheet!r} (a park of 10,000 enterprises has about 274,000 cells; delete "
+                   "unused rows and columns)")
+    return InputTooLarge("workbook too large", [Problem(message, file=f"{where}:{sheet}")],
+                         what=what, size=size, limit=limit)
+
+
+def _grids(wb, where: str = "") -> tuple[list[Grid], list[tuple[int, int, int]]]:
+    """The sheets as grids (read-only mode, one pass), and where formulas are (grid, row, column);
+    `InputTooLarge` (naming `where`, the sheet and the row) as soon as a sheet has more than
+    MAX_SHEET_ROWS rows or the workbook more than MAX_WORKBOOK_CELLS cells."""
     grids, formulas = [], []
-    for g, ws in enumerate(wb.worksheets):
-        rows, formats = [], []
-        for r, row in enumerate(ws.iter_rows(), 1):
-            values = []
-            for c, cell in enumerate(row, 1):
-                value = cell.value
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.append((g, r, c))
-                values.append(value)
-            rows.append(values)
-            formats.append([getattr(cell, "number_format", "") or "" for cell in row])
-        grids.append(Grid(ws.title, rows, formats))
-    wb.close()
+    cells = 0
+    try:
+        for g, ws in enumerate(wb.worksheets):
+            rows, formats = [], []
+            for r, row in enumerate(ws.iter_rows(), 1):
+                cells += len(row)
+                if r > MAX_SHEET_ROWS:
+                    raise _too_many(where, ws.title, r, "rows", r, MAX_SHEET_ROWS)
+                if cells > MAX_WORKBOOK_CELLS:
+                    raise _too_many(where, ws.title, r, "cells", cells, MAX_WORKBOOK_CELLS)
+                values = []
+                for c, cell in enumerate(row, 1):
+                    value = cell.value
+                    if getattr(cell, "data_type", None) == "f":
+                        formulas.append((g, r, c))
+                    values.append(value)
+                rows.append(values)
+                formats.append([getattr(cell, "number_format", "") or "" for cell in row])
+            grids.append(Grid(ws.title, rows, formats))
+    finally:
+        wb.close()
     return grids, formulas

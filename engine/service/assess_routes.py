@@ -56,8 +56,9 @@ LangQ = Annotated[Lang, Query(description="preferred language; results always ca
 ASSESS_PROBLEMS = dict(
     _400="the body is not JSON (or not YAML, sent as YAML: `errors` give line and column)",
     _404="unknown ruleset version or benchmark profile",
-    _413="the body is over the server's --max-body, or the result(s) over its --max-result-bytes "
-         "(max_result_bytes): a refused result is not logged",
+    _413="the body is over the server's --max-body, a workbook body unpacks to more than its "
+         "--max-workbook-unpacked (max_workbook_unpacked_bytes) or holds more rows or cells than the intake "
+         "reads, or the result(s) are over its --max-result-bytes (max_result_bytes): a refused result is not logged",
     _415="a Content-Type other than application/json or application/yaml (UTF-8) (or, on POST /v1/assessments, "
          "an Excel workbook: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet); a body without "
          "one is read as JSON",
@@ -196,7 +197,8 @@ def assessment_router(settings: Settings) -> APIRouter:
         the very bytes the decision log keeps. The result is format 2 (`format=1` for the full records of
         format 1, served for one more release; `explain=full` adds each finding's engine trace);
         the decision is logged as returned."""
-        body = await read_body(request, settings.max_body_bytes, yaml=True, xlsx=True)
+        body = await read_body(request, settings.max_body_bytes, yaml=True, xlsx=True,
+                               max_unpacked=settings.workbook_unpacked_limit())
         crash = request.headers.get("x-greenpark-test-crash") if settings.allow_test_crash else None
         try:
             status, payload, headers = await assess_one(request, caller, body.raw, ruleset, crash, profile,

@@ -11,12 +11,14 @@ YAML carry the line and column of the value they name (`locate`).
 
 A body declared `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (`XLSX`, the
 park workbook of `greenpark template` / `convert --to xlsx`) is read and validated by the CLI's
-intake (`engine.intake.load_workbook_bytes`: its bounds on size and unpacked size, its wording)
-and handed on as the park JSON it converts to (`greenpark convert --to json`, compact, like a
+intake (`engine.intake.load_workbook_bytes`: its bounds on size, rows and cells, its wording;
+the unpacked size bounded by the server's `max_workbook_unpacked_bytes`) and handed on as the park JSON it converts to (`greenpark convert --to json`, compact, like a
 YAML body's), so the decision log and replays see JSON. A workbook that cannot be read, or whose
 cells the intake refuses, answers 422 with every problem in `errors`, each with its field `path`
 and, where it has one, its `cell` (`企业!F12`); facts the workers refuse later are located the
-same way.
+same way. A workbook over a bound on reading it (unpacked bytes, checked before anything is
+unpacked; rows of a sheet or cells, counted as read) answers 413 `too-large`, as a body over the
+server's `--max-body` does, naming the limit and the measured size.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from typing import Any
 from fastapi import Request
 from starlette.requests import ClientDisconnect
 
-from ..errors import InputError, MalformedInput
+from ..errors import InputError, InputTooLarge, MalformedInput
 from .problems import ClientAborted, ProblemError
 
 __all__ = ["JSON", "YAML_TYPES", "XLSX", "Body", "read_body", "require_media", "locate", "json_or_yaml_content"]
@@ -141,12 +143,30 @@ def _workbook_errors(problems: list) -> list[dict]:
             for p in problems]
 
 
-def _from_workbook(raw: bytes) -> Body:
-    """Read and validate a workbook body (in a thread) into the park JSON it converts to."""
+def _too_large(exc: InputTooLarge) -> ProblemError:
+    """413 for a workbook over a bound on reading it, as for a body over --max-body."""
+    if exc.what == "unpacked":
+        detail = (f"工作簿解压后为 {exc.size} 字节，超过服务的上限 {exc.limit} 字节（max_workbook_unpacked_bytes，"
+                  f"greenpark serve --max-workbook-unpacked），未予读取 / the workbook unpacks to {exc.size} bytes; "
+                  f"the limit is {exc.limit} (max_workbook_unpacked_bytes, greenpark serve "
+                  "--max-workbook-unpacked): it was not read")
+    else:
+        setting = "MAX_SHEET_ROWS" if exc.what == "rows" else "MAX_WORKBOOK_CELLS"
+        zh = "工作表行数" if exc.what == "rows" else "单元格数"
+        detail = (f"工作簿的{zh}超过上限 {exc.limit}（{setting}），读取已停止 / the workbook has more {exc.what} "
+                  f"than the limit of {exc.limit} ({setting}): reading stopped")
+    return ProblemError(413, "too-large", detail, errors=_workbook_errors(exc.problems))
+
+
+def _from_workbook(raw: bytes, max_unpacked: int | None = None) -> Body:
+    """Read and validate a workbook body (in a thread) into the park JSON it converts to; one
+    that would unpack to more than `max_unpacked` bytes, or holds too many rows or cells, is 413."""
     from ..intake import load_workbook_bytes
     from ..intake.convert import quantities_as_text
     try:
-        _, doc = load_workbook_bytes(raw, _WORKBOOK_NAME)
+        _, doc = load_workbook_bytes(raw, _WORKBOOK_NAME, max_unpacked)
+    except InputTooLarge as exc:
+        raise _too_large(exc) from None
     except InputError as exc:
         errors = _workbook_errors(exc.problems) or [{"path": "", "message": str(exc)}]
         unreadable = not any(e["path"] or "cell" in e for e in errors)
@@ -162,17 +182,20 @@ def _from_workbook(raw: bytes) -> Body:
         return Body(json.dumps(data, allow_nan=False).encode(), doc)
 
 
-async def read_body(request: Request, limit: int, *, yaml: bool = False, xlsx: bool = False) -> Body:
+async def read_body(request: Request, limit: int, *, yaml: bool = False, xlsx: bool = False,
+                    max_unpacked: int | None = None) -> Body:
     """The request body (JSON, YAML where `yaml`, an Excel workbook where `xlsx`; 415 for another
-    media type), refusing more than `limit` bytes with 413 before reading it all; a client that
-    hangs up meanwhile raises `ClientAborted`."""
+    media type), refusing more than `limit` bytes with 413 before reading it all, and a workbook
+    that unpacks to more than `max_unpacked` bytes (default: the intake's MAX_WORKBOOK_UNPACKED)
+    or holds too many rows or cells with 413 too; a client that hangs up meanwhile raises
+    `ClientAborted`."""
     from anyio import to_thread
     media = require_media(request, yaml=yaml, xlsx=xlsx)
     raw = await _read_bytes(request, limit)
     if media == JSON:
         return Body(raw)
     if media == XLSX:
-        return await to_thread.run_sync(_from_workbook, raw)
+        return await to_thread.run_sync(_from_workbook, raw, max_unpacked)
     return await to_thread.run_sync(_from_yaml, raw)
 
 
