@@ -2,12 +2,12 @@
 
 The dossier follows the MIIT third-party green-park evaluation report (park overview; scope and
 basic requirements; indicators with value, benchmark, gap, framework and V/C/U/D tag, and inline
-SVG charts; 存在的问题; 有关建议; appendix with versions, digests, accounting, evidence and
-sources) in Chinese or English, as HTML, Markdown or PDF (printed by headless chromium with the
-CJK font embedded).
+SVG charts; 存在的问题; 整改闭环, with the park's earlier assessments; 有关建议; appendix with
+versions, digests, accounting, evidence and sources) in Chinese or English, as HTML, Markdown or
+PDF (printed by headless chromium with the CJK font embedded).
 
     data.py        prepare(result, ...) -> everything a dossier shows (findings.py, indicators.py,
-                   targets.py and appendix.py do the parts)
+                   targets.py, appendix.py and corrective_actions.py do the parts)
     charts.py      inline SVG charts
     html_doc.py    the HTML page (templates/*.html.j2, dossier.css)
     markdown_doc.py  the Markdown text (templates/*.md.j2)

@@ -3,8 +3,8 @@
 A pure function of the result (and the knowledge for names, units and directions; the park's
 facts, when given, add the overview's profile and the targets' numbers). Templates only lay the
 prepared values out. The structure follows the MIIT third-party green-park evaluation report:
-park overview; scope and basic requirements; indicators with charts; 存在的问题; 有关建议;
-appendix. The planner's brief (`audience="planner"`) leads with the targets, then the measures.
+park overview; scope and basic requirements; indicators with charts; 存在的问题; 整改闭环 (with
+the park's earlier assessments: corrective_actions.py); 有关建议; appendix. The planner's brief (`audience="planner"`) leads with the targets, then the measures.
 
 Example:
     >>> doc = prepare(result, knowledge, lang="zh")          # doctest: +SKIP
