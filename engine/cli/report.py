@@ -8,7 +8,9 @@ import typer
 
 from .common import app, Lang, EvaluatorName, _fail, RulesetOpt, ProfileOpt, RulesDirOpt, EvalOpt, DbUrlOpt, ReportFormat, Audience, _report_park, _report_decision, _result_of
 from .common import _fetch_decision, _names_decision
-from .common import OutputOpt, write_output
+from .common import OutputOpt, write_output, _decision_log
+
+HISTORY_LIMIT = 50          # earlier decisions followed up, as `greenpark history` reads by default
 
 
 @app.command()
@@ -36,6 +38,10 @@ def report(
                                                     "file or a decision_id) of the same park, of data no later (a "
                                                     "decision: logged before): adds the section \"since the last "
                                                     "assessment\"")] = None,
+    history: Annotated[bool, typer.Option("--history", help="follow up the park's earlier assessments in the "
+                                          "decision log (see --db-url; of --decision: those logged before it, "
+                                          "of a park file: all; the latest 50, as `greenpark history`): adds "
+                                          "the section \"corrective actions across assessments\"")] = False,
 ) -> None:
     """Write a report people read: a regulator's dossier, a planner's brief or a portfolio.
 
@@ -45,8 +51,9 @@ def report(
     if sum(x is not None for x in (path, decision, portfolio)) != 1:
         typer.echo("error: give exactly one of PATH, --decision ID or --portfolio DIR", err=True)
         raise typer.Exit(2)
-    if previous is not None and portfolio is not None:
-        typer.echo("error: --previous compares one park's assessments; it does not apply to --portfolio", err=True)
+    if portfolio is not None and (previous is not None or history):
+        option = "--previous" if previous is not None else "--history"
+        typer.echo(f"error: {option} follows one park's assessments; it does not apply to --portfolio", err=True)
         raise typer.Exit(2)
     try:
         browser = None
@@ -80,12 +87,31 @@ def report(
                 from ..cycles.diff import previous_result_problem
                 label = decision if decision is not None else ("<stdin>" if str(path) == "-" else path.name)
                 _refuse(previous_result_problem(before[0], result, (before[3], label)))
+            earlier = _earlier_cycles(result["park_id"], meta and meta["decision_id"], db_url) if history else None
             data = render_report(result, fmt=format.value, lang=lang.value, audience=audience.value,
                                  knowledge=knowledge, park=park, decision=meta, chromium=browser,
-                                 previous=before and before[0], previous_park=before and before[1])
+                                 previous=before and before[0], previous_park=before and before[1],
+                                 history=earlier)
     except (GreenparkError, ValueError) as exc:
         _fail(exc)
     write_output(output, data)
+
+
+def _earlier_cycles(park_id: str, decision_id: Optional[str], db_url: Optional[str]) -> list:
+    """The park's assessments in the decision log before `decision_id` (all of them for a park
+    file), oldest first, as lifecycle cycles; an unreadable log ends the run (2)."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from ..cycles.history import decision_cycle
+    log, engine = _decision_log(db_url)
+    try:
+        decisions = log.by_park(park_id, limit=HISTORY_LIMIT, before=decision_id)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: --history: the decision log {engine.url.render_as_string()} cannot be read: "
+                   f"{str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(2)
+    finally:
+        engine.dispose()
+    return [decision_cycle(d) for d in decisions]
 
 
 def _refuse(why) -> None:

@@ -21,7 +21,7 @@ from ..result_format import load_result
 from .diff import diff_results
 from .lifecycle import Cycle, lifecycle, tasks_in_input
 
-__all__ = ["park_history", "cycle_summary", "key_indicators"]
+__all__ = ["park_history", "decision_cycle", "cycle_summary", "key_indicators"]
 
 
 class _Decision(Protocol):
@@ -53,15 +53,22 @@ def park_history(park_id: str, decisions: Iterable[_Decision], knowledge: Any) -
     cycles, inputs = [], []
     name = None
     for d in decisions:
-        result = load_result(d.result)
+        cycle = decision_cycle(d)
+        result = cycle.result
         name = result.get("park_name") or name
         previous = inputs[-1].result if inputs else None
         cycles.append({"decision_id": d.decision_id, "created_at": d.created_at.isoformat(),
                        "year": result.get("year"), "ruleset": _ruleset(result, d.ruleset_version),
                        "summary": cycle_summary(result), "key_indicators": key_indicators(result, knowledge),
                        "since_previous": diff_results(previous, result)["counts"] if previous else None})
-        inputs.append(Cycle(d.decision_id, result, tasks_in_input(_json(d.input))))
+        inputs.append(cycle)
     return {"park_id": park_id, "park_name": name, "cycles": cycles, "lifecycle": lifecycle(inputs)}
+
+
+def decision_cycle(d: _Decision) -> Cycle:
+    """One logged decision as a lifecycle cycle: its result (format 1) and the plan tasks of the
+    input it stored (the cycles of `park_history`, and of a dossier's corrective actions)."""
+    return Cycle(d.decision_id, load_result(d.result), tasks_in_input(_json(d.input)))
 
 
 def _json(data: bytes) -> Any:

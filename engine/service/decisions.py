@@ -268,11 +268,15 @@ class DecisionLog:
         return out, total
 
     def by_park(self, park_id: str, *, key_id: str | None = None, all_callers: bool = True,
-                limit: int = 50) -> list[Decision]:
+                limit: int = 50, before: str | None = None) -> list[Decision]:
         """The latest `limit` decisions of one park, input and result included, oldest first (the
         order they were logged); filtered by caller key unless `all_callers` (a park's history,
-        engine/cycles/history.py)."""
+        engine/cycles/history.py); with `before`, only those logged before that decision (the
+        history a dossier of it follows up, `greenpark report --history`)."""
         where = [decisions.c.park_id == park_id]
+        if before is not None:
+            where.append(decisions.c.seq < select(decisions.c.seq).where(decisions.c.decision_id == before)
+                         .scalar_subquery())
         if not all_callers:
             where.append(decisions.c.key_id.is_(None) if key_id is None else decisions.c.key_id == key_id)
         with self.engine.connect() as conn:

@@ -47,6 +47,12 @@ _RENDERED = {"text/html": {"schema": {"type": "string"}},
              "text/markdown": {"schema": {"type": "string"}}}
 PREVIOUS_DOC = ("the park's previous assessment, an earlier logged decision id of the same park: adds the "
                 "section \"since the last assessment\" comparing the two (`greenpark report --previous`)")
+HISTORY_DOC = ("follow up the park's earlier assessments: its decisions logged before this one and visible to "
+               "the caller (the latest 50, as `GET /v1/parks/{park_id}/history`) add the section \"corrective "
+               "actions across assessments\" after the problems: each finding's state (open, measure planned, "
+               "implemented, verified closed, regression), the assessment it was reached in and the plan tasks "
+               "answering it; without earlier decisions the section says so (`greenpark report --history`)")
+HISTORY_LIMIT = 50
 _503 = "format=pdf: headless chromium or the CJK font (Noto Sans CJK) is not installed on the server, or chromium failed"
 
 
@@ -94,7 +100,8 @@ async def get_assessment_report(
         = Audience.regulator,
         previous: Annotated[str | None, Query(max_length=64, description=PREVIOUS_DOC, openapi_examples={
             "last_year": {"summary": "the park's assessment of a year before",
-                          "value": "d_1c0b7e9a2f4d4c3b8a5e6f7a8b9c0d1e"}})] = None) -> Response:
+                          "value": "d_1c0b7e9a2f4d4c3b8a5e6f7a8b9c0d1e"}})] = None,
+        history: Annotated[bool, Query(description=HISTORY_DOC)] = False) -> Response:
     """The decision as a report people read (`greenpark report --decision`): park overview, scope
     and basic requirements, indicators with charts, problems, ranked measures and an appendix
     of versions, digests and sources; the planner's brief leads with the targets. Same
@@ -105,11 +112,23 @@ async def get_assessment_report(
     persisting, regressed, ..., each with its indicators' figures then and now. It is read with
     the same visibility as this decision (404 otherwise); another park's decision, or one not
     logged before this one, is 422. Example: `GET /v1/assessments/d_9f…/report?previous=d_1c…&format=markdown`
-    gives the dossier with "## 二、与上次评估相比"."""
-    def load() -> tuple[Decision, Decision | None]:
+    gives the dossier with "## 二、与上次评估相比".
+
+    `history=true` (`greenpark report --history`): the park's decisions logged before this one
+    that the caller may see add the section "corrective actions across assessments / 整改闭环"
+    after the problems (clause 8): how many findings are open, planned, implemented, verified
+    closed or came back, and per finding its state, the assessment each state was reached in and
+    the plan tasks answering it; with none, one sentence says there is no earlier assessment."""
+    def load() -> tuple[Decision, Decision | None, list | None]:
         d = visible_decision(request, caller, decision_id)
-        return d, (_previous(request, caller, d, previous) if previous is not None else None)
-    d, before = await to_thread.run_sync(load)
+        earlier = None
+        if history:
+            from ..cycles.history import decision_cycle
+            earlier = [decision_cycle(x) for x in request.app.state.log.by_park(
+                d.park_id, key_id=caller.key_id, all_callers=caller.sees_all, limit=HISTORY_LIMIT,
+                before=d.decision_id)]
+        return d, (_previous(request, caller, d, previous) if previous is not None else None), earlier
+    d, before, earlier = await to_thread.run_sync(load)
 
     def render() -> bytes:
         from ..render.dossier import render_report
@@ -121,7 +140,7 @@ async def get_assessment_report(
                              knowledge=_knowledge(request, d), park=park,
                              decision={"decision_id": d.decision_id},
                              previous=before and decision_result(before),
-                             previous_park=before and decision_park(before))
+                             previous_park=before and decision_park(before), history=earlier)
     body = await _rendered(render, format.value)
     from ..render.dossier import MEDIA_TYPES
     headers = {"Content-Language": lang.value}

@@ -2,12 +2,12 @@
 
 The dossier follows the MIIT third-party green-park evaluation report (park overview; scope and
 basic requirements; indicators with value, benchmark, gap, framework and V/C/U/D tag, and inline
-SVG charts; 存在的问题; 有关建议; appendix with versions, digests, accounting, evidence and
-sources) in Chinese or English, as HTML, Markdown or PDF (printed by headless chromium with the
-CJK font embedded).
+SVG charts; 存在的问题; 整改闭环, with the park's earlier assessments; 有关建议; appendix with
+versions, digests, accounting, evidence and sources) in Chinese or English, as HTML, Markdown or
+PDF (printed by headless chromium with the CJK font embedded).
 
     data.py        prepare(result, ...) -> everything a dossier shows (findings.py, indicators.py,
-                   targets.py and appendix.py do the parts)
+                   targets.py, appendix.py and corrective_actions.py do the parts)
     charts.py      inline SVG charts
     html_doc.py    the HTML page (templates/*.html.j2, dossier.css)
     markdown_doc.py  the Markdown text (templates/*.md.j2)
@@ -40,7 +40,8 @@ def _finish(html_or_text: str, fmt: str, chromium: Any) -> bytes:
 
 def render_report(result: dict, *, fmt: str = "html", lang: str = "zh", audience: str = "regulator",
                   knowledge: Any = None, park: Any = None, decision: dict | None = None,
-                  chromium: Any = None, previous: dict | None = None, previous_park: Any = None) -> bytes:
+                  chromium: Any = None, previous: dict | None = None, previous_park: Any = None,
+                  history: list | None = None) -> bytes:
     """One park's dossier (regulator) or brief (planner) in `fmt`, as bytes.
 
     Args:
@@ -54,6 +55,10 @@ def render_report(result: dict, *, fmt: str = "html", lang: str = "zh", audience
         chromium: a `browser.Chromium` for PDF (default: found on PATH).
         previous: the park's previous assessment result: adds the section "since the last
             assessment" (`engine.render.since_last`); `previous_park` its facts, if at hand.
+        history: the park's assessments before this one, oldest first (`engine.cycles.lifecycle.Cycle`;
+            `engine.cycles.history.decision_cycle` of logged decisions): adds the section "corrective
+            actions across assessments / 整改闭环" after the problems; [] says in one sentence that
+            there is no earlier assessment to follow up.
 
     Raises:
         ValueError: an unknown format, language or audience.
@@ -64,7 +69,7 @@ def render_report(result: dict, *, fmt: str = "html", lang: str = "zh", audience
         raise ValueError(f"format must be one of {FORMATS}")
     from .data import prepare
     doc = prepare(result, knowledge, lang=lang, audience=audience, park=park, decision=decision,
-                  previous=previous, previous_park=previous_park)
+                  previous=previous, previous_park=previous_park, history=history)
     if fmt == "markdown":
         from .markdown_doc import render_markdown
         return render_markdown(doc).encode("utf-8")

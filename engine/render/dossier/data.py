@@ -3,8 +3,8 @@
 A pure function of the result (and the knowledge for names, units and directions; the park's
 facts, when given, add the overview's profile and the targets' numbers). Templates only lay the
 prepared values out. The structure follows the MIIT third-party green-park evaluation report:
-park overview; scope and basic requirements; indicators with charts; 存在的问题; 有关建议;
-appendix. The planner's brief (`audience="planner"`) leads with the targets, then the measures.
+park overview; scope and basic requirements; indicators with charts; 存在的问题; 整改闭环 (with
+the park's earlier assessments: corrective_actions.py); 有关建议; appendix. The planner's brief (`audience="planner"`) leads with the targets, then the measures.
 
 Example:
     >>> doc = prepare(result, knowledge, lang="zh")          # doctest: +SKIP
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Sequence
 
 from ...sourcefile import parse_document
 
@@ -172,7 +172,7 @@ def _park_name(result: dict, park: Any, lang: str) -> str:
 
 def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: str = "regulator",
             park: Any = None, decision: dict | None = None, previous: dict | None = None,
-            previous_park: Any = None) -> dict:
+            previous_park: Any = None, history: Sequence[Any] | None = None) -> dict:
     """The dossier's content in `lang` for `audience`.
 
     Args:
@@ -184,6 +184,9 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
         decision: `{"decision_id": ...}` when rendering a logged decision.
         previous: the park's previous result: adds the section "since the last assessment"
             (`since_last`, second), with `previous_park` its facts if at hand.
+        history: the park's assessments before this one, oldest first (`engine.cycles.lifecycle.Cycle`s):
+            adds the section "corrective actions across assessments" (`corrective_actions`) after the
+            problems; an empty list says there is no earlier assessment to follow up.
 
     Raises:
         ValueError: an unknown language or audience.
@@ -226,9 +229,26 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
     doc["sections"] = [{"id": s, "title": w[s]} for s in _ORDER[audience]]
     if previous is not None:
         _since_last(doc, previous, result, knowledge, lang, (previous_park, park))
+    if history is not None:
+        _corrective(doc, result, park, history, knowledge, lang, names)
     if audience == "planner":
         _to_comply(doc, result, lang)
     return doc
+
+
+def _corrective(doc: dict, result: dict, park: Any, history: Sequence[Any], knowledge: Any, lang: str,
+                names: dict[str, str]) -> None:
+    """Add the section "corrective actions across assessments" right after the problems: clause 8
+    follows up what clause 7's check found, and what is still open leads to the recommendations."""
+    from .corrective_actions import TITLE, corrective_actions
+    from ...result_format import expand
+    earlier: dict[str, str] = {}
+    for c in history:                       # the titles of findings diagnosed then and closed since
+        earlier.update(_names(expand(c.result), None, lang))
+    doc["corrective"] = corrective_actions(result, park, history, lang, {**earlier, **names}, knowledge)
+    ids = [s["id"] for s in doc["sections"]]
+    at = ids.index("problems") + 1 if "problems" in ids else len(ids)
+    doc["sections"].insert(at, {"id": "corrective", "title": TITLE[lang]})
 
 
 def _data_quality(result: dict, lang: str) -> dict:
