@@ -43,6 +43,8 @@ class Browser:
         def wire() -> None:              # in the child: the pipe ends become fds 3 and 4
             os.dup2(to_chrome_r, 3)
             os.dup2(from_chrome_w, 4)
+            for fd in (3, 4):       # dup2 onto itself (a pipe end that already was fd 3) keeps close-on-exec
+                os.set_inheritable(fd, True)
             os.setsid()
         self.proc = subprocess.Popen([exe, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self.tmp}/profile",
                                       "about:blank"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

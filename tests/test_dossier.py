@@ -102,6 +102,26 @@ def browser():
 
 @needs_browser
 @pytest.mark.parametrize("example", EXAMPLES)
+def test_every_dossier_fits_the_page_in_both_languages(example, assessed, knowledge, browser, tmp_path):
+    """English labels are longer than Chinese ones ("insufficient data" against 数据不足): nothing of
+    either language's dossier, for the regulator or the planner, is wider than A4's printable width
+    in print or than the screen."""
+    from engine.render.dossier import render_report
+    result, park = assessed[example]
+    for lang in ("zh", "en"):
+        for audience in ("regulator", "planner"):
+            page_file = tmp_path / f"{example}.{lang}.{audience}.html"
+            page_file.write_bytes(render_report(result, fmt="html", lang=lang, audience=audience, knowledge=knowledge,
+                                                park=park))
+            page = browser.page(page_file.as_uri(), width=A4_PRINTABLE_PX, media="print")
+            for media, width in (("print", A4_PRINTABLE_PX), ("screen", 794)):
+                page.layout(width, media)
+                facts = page.eval(PROBE)
+                assert facts["wide"] == [] and facts["pageWidth"] <= facts["vw"], (lang, audience, media, facts["wide"])
+
+
+@needs_browser
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_html_dossier_in_headless_chromium(example, assessed, knowledge, browser, tmp_path):
     from engine.render.dossier import render_report
     result, park = assessed[example]
