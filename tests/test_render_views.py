@@ -341,6 +341,9 @@ def test_category_of_a_finding():
 def test_status_line_counts_problems_as_the_conclusion_does_with_restatements_apart():
     from engine.render.summary_text import status_line
     s = {"by_status": {"not_met": 40, "problem": 40, "recommended": 39, "met": 54}, "folded": 19}
-    assert status_line(s, "zh") == "未达标 40  问题 21（另 19 项重述）  建议措施 39  达标 54"
-    assert status_line({**s, "folded": 1}, "en").split("  ")[1] == "39 problem (and 1 restatement)"
+    assert status_line(s, "zh") == "未达标 40  问题 21（另有 19 项为重述）  建议措施 39  达标 54"
+    assert status_line(s, "en").split("  ")[1] == "21 problems (19 more restate a verdict)"
+    assert status_line({**s, "folded": 1}, "en").split("  ")[1] == "39 problems (1 more restates a verdict)"
+    assert status_line({**s, "folded": 39}, "en").split("  ")[1] == "1 problem (39 more restate a verdict)"
     assert status_line({**s, "folded": 0}, "zh").split("  ")[1] == "问题 40"
+    assert status_line({**s, "folded": 0}, "en").split("  ")[1] == "40 problems"

@@ -55,7 +55,7 @@ VIEW = {"zh": {"issues": "存在的问题", "measures": "有关建议", "area": 
                "rate_caption": "达标率 = 达标 ÷ 已判定；括号内为已判定/应判定的检查数", "col_met": "达标", "col_not_met": "未达标",
                "col_undecided": "数据不足", "col_problems": "问题", "col_measures": "措施", "measures_col": "建议措施",
                "file": "文件", "view": "视图", "only": "只列出", "not_listed": "未列出",
-               "folded_note": "{n} 项重述列在所重述的条目下（另见）", "restated_apart": "（另 {n} 项重述）", "shared_rows": "同一规则的多项合为一行", "all_hint": "--all 逐项列出全部",
+               "folded_note": "{n} 项重述列在所重述的条目下（另见）", "restated_apart": "（另有 {n} 项为重述）", "shared_rows": "同一规则的多项合为一行", "all_hint": "--all 逐项列出全部",
                "inactive_note": "未适用的规则 {n} 条（--all 列出原因）"},
         "en": {"issues": "Problems and unmet checks", "measures": "Recommended measures", "area": "Area",
                "findings": "Findings", "see_also": "see also", "restates": "restates", "measures_for": "measures",
@@ -69,11 +69,14 @@ VIEW = {"zh": {"issues": "存在的问题", "measures": "有关建议", "area": 
                "col_problems": "problems", "col_measures": "measures", "measures_col": "Measures", "file": "File",
                "view": "View", "only": "only", "not_listed": "not listed",
                "folded_note": "{n} restatements listed under the finding they restate (see also)",
-               "restated_apart": " (and {n} restatements)",
+               "restated_apart": " ({n} more restate a verdict)",
                "shared_rows": "findings of one rule share a row",
                "all_hint": "--all lists every finding on its own row",
                "inactive_note": "{n} rules not applied (--all lists why)"}}
 # English wording for a count of one, where VIEW["en"] says "{n} checks" and the like.
 VIEW_ONE_EN = {"n_checks": "{n} check", "inactive_note": "{n} rule not applied (--all lists why)",
                "folded_note": "{n} restatement listed under the finding it restates (see also)",
-               "restated_apart": " (and {n} restatement)"}
+               "restated_apart": " ({n} more restates a verdict)"}
+# English words for a count of several of a status, where the status word alone would not do
+# ("3 problems", not "3 problem"); the other status words read as they are after any number.
+STATUS_MANY_EN = {"problem": "problems"}

@@ -148,7 +148,11 @@ class Selection:
                 self.shown.append(f)
             else:
                 self.folded.setdefault(parent, []).append(f)
-        self.hidden = Counter(f["status"] for f in result["findings"] if f["id"] not in picked_ids)
+        hidden = [f for f in result["findings"] if f["id"] not in picked_ids]
+        self.hidden = Counter(f["status"] for f in hidden)
+        # of those, restatements folded into another finding: the summary does not count them as
+        # problems of their own (`summary.folded`), so neither does a line naming what is hidden
+        self.hidden_folded = Counter(f["status"] for f in hidden if f.get("folded_into"))
 
     def _shown_parent(self, f: dict, picked: set[str]) -> str | None:
         """Where a restatement is listed: the furthest listed finding up its `folded_into` chain."""

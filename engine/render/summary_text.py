@@ -3,11 +3,11 @@ compliance rate with its coverage, counts by status, data to collect, rules not 
 view leaves out, and what a measure answers and why it ranks where it does."""
 from __future__ import annotations
 
-from .labels import CATEGORY, KIND, STATUS, VIEW, VIEW_ONE_EN
+from .labels import CATEGORY, KIND, STATUS, STATUS_MANY_EN, VIEW, VIEW_ONE_EN
 from .selection import STATUSES, Selection, subjects_of, to_collect
 from ..rules.numbers import format_quantity, plain_number
 
-__all__ = ["CATEGORY_GROUPS", "category_cells", "holds_anything", "compliance_line", "status_line", "collect_line", "inactive_line", "view_line", "word", "measure_details",
+__all__ = ["CATEGORY_GROUPS", "category_cells", "holds_anything", "compliance_line", "status_line", "collect_line", "inactive_line", "view_line", "status_count", "word", "measure_details",
            "number"]
 
 
@@ -42,20 +42,18 @@ def compliance_line(summary: dict, lang: str) -> str | None:
 
 
 def status_line(summary: dict, lang: str) -> str:
-    """Counts by status, the ones that need action first. Problems are counted as the conclusion
-    counts them: a restatement folded into another finding (only problems fold) is named apart,
-    `问题 21（另 19 项重述）`, so the line and the conclusion give the same number."""
+    """Counts by status, the ones that need action first, each the figure the conclusion gives.
+    Problems are counted as the conclusion counts them: a restatement folded into another finding
+    (only problems fold, `summary.folded`) is named apart, `问题 21（另有 19 项为重述）`."""
     by = summary.get("by_status", {})
     folded = summary.get("folded") or 0
-    parts = []
-    for s in STATUSES:
-        if not by.get(s):
-            continue
-        if s == "problem" and folded:
-            parts.append(_count(STATUS[lang][s], by[s] - folded, lang) + _counted("restated_apart", folded, lang))
-        else:
-            parts.append(_count(STATUS[lang][s], by[s], lang))
-    return "  ".join(parts)
+    return "  ".join(status_count(s, by[s], folded if s == "problem" else 0, lang) for s in STATUSES if by.get(s))
+
+
+def status_count(status: str, n: int, folded: int, lang: str) -> str:
+    """`问题 3（另有 2 项为重述）` / `3 problems (2 more restate a verdict)`: `n` findings of a status,
+    `folded` of them restatements folded into another finding and named apart."""
+    return _count(status, n - folded, lang) + (_counted("restated_apart", folded, lang) if folded else "")
 
 
 def collect_line(result: dict, lang: str, first: int = 5) -> str | None:
@@ -88,7 +86,7 @@ def view_line(sel: Selection, lang: str) -> str | None:
     parts = []
     if opts.only is not None:
         parts.append(f"{w['only']} " + ("、" if lang == "zh" else ", ").join(word(x, lang) for x in sorted(opts.only)))
-    hidden = [_count(STATUS[lang][s], sel.hidden[s], lang) for s in STATUSES if sel.hidden.get(s)]
+    hidden = [status_count(s, sel.hidden[s], sel.hidden_folded[s], lang) for s in STATUSES if sel.hidden.get(s)]
     if hidden:
         parts.append(f"{w['not_listed']}{' ' if lang == 'zh' else ': '}" + ("、" if lang == "zh" else ", ").join(hidden))
     if opts.grouped:
@@ -115,8 +113,11 @@ def _counted(key: str, n: int, lang: str) -> str:
     return text.format(n=n)
 
 
-def _count(label: str, n: int, lang: str) -> str:
-    return f"{label} {n}" if lang == "zh" else f"{n} {label}"
+def _count(status: str, n: int, lang: str) -> str:
+    """`问题 3` / `3 problems`: `n` findings of a status."""
+    if lang == "zh":
+        return f"{STATUS[lang][status]} {n}"
+    return f"{n} {STATUS_MANY_EN.get(status, STATUS[lang][status]) if n != 1 else STATUS[lang][status]}"
 
 
 def measure_details(sel: Selection, m: dict, lang: str) -> list[tuple[str, str]]:

@@ -8,6 +8,10 @@ Only one task at a time runs on a worker, and the server copies the result out b
 worker its next task, so the buffer needs no lock. The server unlinks the file once the worker has
 mapped it (`unlink`), so nothing is left in /dev/shm even if the server is killed later.
 
+Every name starts with a prefix its pool chose (`greenpark-result-<pid>-<token>-`, see
+`WorkerPool.buffer_prefix`), so what one pool left behind can be told from the buffers of any other
+pool or process on the machine (`named`).
+
 The space is reserved when the buffer is made (`posix_fallocate`): a full /dev/shm (Docker gives
 64 MB) then fails here, in the server, which runs that worker without a buffer, instead of as a
 SIGBUS in the worker when it writes a result into a page tmpfs cannot supply.
@@ -18,9 +22,16 @@ import mmap
 import os
 import tempfile
 
-__all__ = ["ResultBuffer"]
+__all__ = ["ResultBuffer", "PREFIX", "named"]
 
 _DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None   # tmpfs where there is one
+PREFIX = "greenpark-result-"                                 # every buffer's name starts so
+
+
+def named(prefix: str) -> list[str]:
+    """The paths of the buffers whose names start with `prefix` that exist now, sorted."""
+    where = _DIR or tempfile.gettempdir()
+    return sorted(os.path.join(where, n) for n in os.listdir(where) if n.startswith(prefix))
 
 
 class ResultBuffer:
@@ -28,9 +39,12 @@ class ResultBuffer:
         self.path, self._map = path, mapping
 
     @classmethod
-    def create(cls, size: int) -> "ResultBuffer":
-        """A new buffer of `size` bytes, reserved; OSError (e.g. ENOSPC) if there is no room."""
-        fd, path = tempfile.mkstemp(prefix="greenpark-result-", dir=_DIR)
+    def create(cls, size: int, prefix: str = PREFIX) -> "ResultBuffer":
+        """A new buffer of `size` bytes, reserved, its name starting with `prefix` (which must start
+        with `PREFIX`); OSError (e.g. ENOSPC) if there is no room."""
+        if not prefix.startswith(PREFIX) or "/" in prefix:
+            raise ValueError(f"a result buffer's name starts with {PREFIX!r} and has no '/': {prefix!r}")
+        fd, path = tempfile.mkstemp(prefix=prefix, dir=_DIR)
         try:
             os.posix_fallocate(fd, 0, size)
             return cls(path, mmap.mmap(fd, size))

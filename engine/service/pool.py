@@ -17,12 +17,13 @@ import logging
 import multiprocessing
 import os
 import pickle
+import secrets
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
-from .buffer import ResultBuffer
+from .buffer import PREFIX, ResultBuffer
 from .worker import worker_main
 
 __all__ = ["WorkerPool", "WorkerCrashed", "WorkerTimeout", "PoolUnavailable"]
@@ -84,6 +85,10 @@ class WorkerPool:
         db_url: the decision log the workers write to (tasks that carry a decision need it).
         result_buffer_bytes: size of each worker's result buffer (tests shrink it to force the
             inline path).
+
+    Every result buffer this pool makes is named `buffer_prefix` + a random suffix
+    (`greenpark-result-<server pid>-<random token>-`), so what this pool left in /dev/shm can be
+    told from what any other pool or process put there (`engine.service.buffer.named`).
     """
 
     def __init__(self, size: int = 2, timeout: float = 10.0, *, allow_test_crash: bool = False,
@@ -91,6 +96,7 @@ class WorkerPool:
                  result_buffer_bytes: int = RESULT_BUFFER_BYTES):
         self.size, self.timeout, self.max_queue = max(1, size), timeout, max_queue
         self.result_buffer_bytes = result_buffer_bytes
+        self.buffer_prefix = f"{PREFIX}{os.getpid()}-{secrets.token_hex(4)}-"
         self.allow_test_crash, self.rules_roots, self.db_url = allow_test_crash, rules_roots, db_url
         self.stats = PoolStats()
         self._ctx = multiprocessing.get_context("spawn")
@@ -220,7 +226,7 @@ class WorkerPool:
     def _spawn(self) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
         try:
-            buffer: ResultBuffer | None = ResultBuffer.create(self.result_buffer_bytes)
+            buffer: ResultBuffer | None = ResultBuffer.create(self.result_buffer_bytes, self.buffer_prefix)
         except OSError as exc:
             log.warning("no result buffer for a new worker (%s); its results go through the pipe", exc)
             buffer = None
