@@ -41,7 +41,10 @@ def test_version_prints_package_and_ruleset_versions(flag):
 
 # --- shell completion ------------------------------------------------------------------------
 
-def test_show_completion_prints_a_bash_script_for_greenpark():
+def test_show_completion_prints_a_bash_script_for_greenpark(monkeypatch):
+    # the shell named, not detected: typer otherwise asks shellingham for the parent shell, which a
+    # run started from no shell (a daemon, a detached job) does not have
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     r = run("--show-completion", "bash")
     assert r.exit_code == 0, r.output
     assert "complete " in r.stdout and "_greenpark_completion" in r.stdout and "_GREENPARK_COMPLETE" in r.stdout
