@@ -53,7 +53,7 @@ def _check_history(h: dict, results: list[dict]) -> None:
         assert c["ruleset"] == {"version": r["ruleset"]["versions"]["ruleset"], "profile": "default",
                                 "digest": r["ruleset"]["digest"]}
         assert c["summary"]["by_status"] == s["by_status"] and c["summary"]["by_kind"] == s["by_kind"]
-        assert c["summary"]["conclusion"] == s["conclusion"]
+        assert c["summary"]["conclusion"] == s["conclusion"] and c["summary"]["folded"] == s["folded"]
         assert (c["summary"]["compliance_rate"], c["summary"]["decided"], c["summary"]["undecided"]) == \
             (s["compliance_rate"], s["decided"], s["undecided"])
         ei = next(k for k in c["key_indicators"] if k["indicator"] == "energy_intensity")
@@ -125,6 +125,14 @@ def test_history_command_on_the_same_log(logged):
     row = next(line for line in md.stdout.splitlines() if "(PC-C-003@ind:co2_per_tce)" in line)
     assert row.split(" | ")[1:3] == ["open", "measure planned [task K24]"]
     assert "| 1 · 2023 | 2 · 2024 | 3 · 2025 |" in md.stdout and "95.9% (123/124)" in md.stdout
+    # the problems column counts as each conclusion does: restatements folded into a verdict apart
+    for r in results:
+        row = next(line for line in md.stdout.splitlines() if f"| {r['decision_id']} |" in line).split(" | ")
+        n, folded = r["summary"]["by_status"]["problem"], r["summary"]["folded"]
+        assert row[-2] == (f"{n - folded} ({folded} more restate{'s' if folded == 1 else ''} a verdict)" if folded
+                           else str(n)), row
+        assert f"{n - folded} problem" in r["summary"]["conclusion"]["en"]
+    assert any(r["summary"]["folded"] for r in results)
     assert "Task K24: 燃气热电厂掺氢燃烧示范" in md.stdout
     table = runner.invoke(app, ["history", PARK, "--db-url", db_url], env={"COLUMNS": "220"})
     assert table.exit_code == 0 and "检查发现的闭环状态" in table.stdout and "关闭后复发" in table.stdout

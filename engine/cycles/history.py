@@ -92,7 +92,7 @@ def cycle_summary(result: dict) -> dict:
     coverage = decided / applicable * 100 if decided is not None and undecided is not None and applicable else None
     return {"by_kind": s.get("by_kind", {}), "by_status": s.get("by_status", {}),
             "compliance_rate": s.get("compliance_rate"), "decided": decided, "undecided": undecided,
-            "coverage": coverage, "conclusion": s.get("conclusion"),
+            "coverage": coverage, "conclusion": s.get("conclusion"), "folded": s.get("folded"),
             "in_scope": (result.get("scope") or {}).get("in_scope")}
 
 

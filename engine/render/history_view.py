@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..cycles.lifecycle import STATE_LABELS
 from .dossier.numfmt import quantity
-from .labels import STATUS
+from .labels import STATUS, VIEW, VIEW_ONE_EN
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -44,7 +44,8 @@ def history_tables(h: dict, lang: str) -> list[tuple[str, list[str], list[list[s
         rate = f"{quantity(s['compliance_rate'], '%', lang)} ({s['decided']}/{applicable})"
         st, kind = s["by_status"], s["by_kind"]
         rows.append([str(i), c["decision_id"], c["created_at"][:10], str(c["year"]), c["ruleset"]["version"], rate,
-                     str(st.get("not_met", 0)), str(st.get("problem", 0)), str(kind.get("measure", 0))])
+                     str(st.get("not_met", 0)), _problems(st.get("problem", 0), s.get("folded") or 0, lang),
+                     str(kind.get("measure", 0))])
     years = [f"{i} · {c['year']}" for i, c in enumerate(cycles, 1)]
     indicators = [[k["name"][lang]] + [quantity(c["key_indicators"][j]["value"], c["key_indicators"][j]["unit"], lang)
                                        for c in cycles]
@@ -55,6 +56,15 @@ def history_tables(h: dict, lang: str) -> list[tuple[str, list[str], list[list[s
                            w["problems"], w["measures"]], rows),
             (w["indicators"], [w["indicator"], *years], indicators),
             (w["lifecycle"], [w["finding"], *years, w["regressions"]], life)]
+
+
+def _problems(n: int, folded: int, lang: str) -> str:
+    """Problems as the conclusion counts them (restatements folded into a verdict apart):
+    `3（另有 2 项为重述）` / `3 (2 more restate a verdict)`."""
+    if not folded:
+        return str(n)
+    words = VIEW_ONE_EN if lang == "en" and folded == 1 else VIEW[lang]
+    return str(n - folded) + words["restated_apart"].format(n=folded)
 
 
 def _state(s: dict, lang: str) -> str:

@@ -41,6 +41,8 @@ class CycleSummary(BaseModel):
     undecided: int | None = Field(description="compliance verdicts with insufficient data")
     coverage: float | None = Field(description="decided ÷ (decided + undecided) × 100")
     conclusion: Text | None = Field(description="the clause 7.2 conclusion")
+    folded: int | None = Field(None, description="problems that only restate another finding (`folded_into`): "
+                               "counted in by_status.problem, left out of the conclusion's count")
     in_scope: bool | None
 
 
