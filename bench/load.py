@@ -217,6 +217,22 @@ def _worker_ms(port: int) -> float:
         max(1.0, float(got["greenpark_assessment_duration_seconds_count"]))
 
 
+def _cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of `pid` and of each process below it, by pid (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out, todo = {}, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            out[p] = (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
@@ -244,9 +260,11 @@ def main() -> None:
     try:
         total = 60 if args.quick else 400
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        cpu_before = _cpu_seconds(server.pid)
         out = subprocess.run([sys.executable, __file__, "--client", "127.0.0.1", str(port), token, str(total),
                               "--levels", args.levels, *(["--gzip"] if args.gzip else [])],
                              env=env, capture_output=True, text=True, check=True)
+        cpu_after = _cpu_seconds(server.pid)
         rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
         worker_ms = _worker_ms(port)
     finally:
@@ -263,6 +281,11 @@ def main() -> None:
               f"{r['p99_ms'] / r['p50_ms']:>9.2f}{r['rps']:>9.1f}")
     print(f"time in the workers (parse + validate + assess + JSON, from /metrics), mean over the run: "
           f"{worker_ms:.1f} ms")
+    served = sum(r["requests"] for r in rows)
+    front = cpu_after.get(server.pid, 0.0) - cpu_before.get(server.pid, 0.0)
+    below = sum(v - cpu_before.get(p, 0.0) for p, v in cpu_after.items() if p != server.pid)
+    print(f"CPU per request over the run ({served} requests): server process (HTTP, auth, handover) "
+          f"{1e3 * front / served:.1f} ms, its workers (assessment, JSON, decision log) {1e3 * below / served:.1f} ms")
     by = {r["clients"]: r for r in rows}
     if 1 in by:
         r = by[1]
