@@ -16,7 +16,9 @@ events.c `startActionForState`/`completeAndStartAction`), and `delete_state` at 
   `durable_limits.check_limits` (hangs, segfaults and errors 303/107/108/113/304, §9) unless
   the pack loader checked this very object (`durable_limits.vouched`), and
   registered lazily per `ruleset.key` under a lock with `create_ruleset`, serialised by
-  `durable_format.dumps` (json.dumps writes `1e-05`, error 204).
+  `durable_format.dumps` (json.dumps writes `1e-05`, error 204). What registering takes besides the
+  C call (that JSON, the rule table, the type plan, the fields read) can be worked out ahead
+  (`prepare`) and is then stored with the compiled ruleset in the cache.
 * Facts pass `check_facts` (values included) and `check_fact_types` before any C call (§6:
   `[]`/`{}` segfault, NaN is silently unmatched, `"5" == 5` is true); `check_facts` once per fact
   set: facts given as `base.CheckedFacts` passed it already (the assessment's two sessions).
@@ -60,9 +62,8 @@ import json
 import logging
 import threading
 import uuid
-from dataclasses import dataclass, field
-
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import durable_rules_engine as dre
 
