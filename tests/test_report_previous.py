@@ -2,7 +2,7 @@
 logged decision (`greenpark report --previous`), on the two cycles of tests/test_diff.py.
 
 The decisions are logged as every version of the service has stored them: result format 1 or 2,
-gzip-compressed or JSON as it is (engine/service/decisions.py `unpack`).
+compressed or JSON as it is (engine/service/decisions.py `unpack`).
 
 `greenpark report --previous` checks the same at the command line: two decisions with the route's
 `previous_problem`; a park file on either side for the same park id and data no later; each
@@ -28,7 +28,7 @@ MOVEMENT_ZH = "- **再生水（中水）回用率达到基准**：未达标 → 
 
 def _log(db_url: str, result: dict, park_data: dict, *, key_id: str | None, at: datetime, fmt: int,
          packed: bool) -> str:
-    """Log `result` as a decision made at `at`, its result in format `fmt`, gzip-packed or not."""
+    """Log `result` as a decision made at `at`, its result in format `fmt`, packed (zstd) or not."""
     from engine.result_format import as_format
     from engine.service.db import make_engine
     from engine.service.decisions import Decision, DecisionLog, pack
@@ -50,7 +50,7 @@ def _log(db_url: str, result: dict, park_data: dict, *, key_id: str | None, at: 
 @pytest.fixture
 def served(tmp_path, cycles):  # noqa: F811
     """(get, ids): a client's GET of a report and the logged decisions: cycle 1 as format 1 JSON
-    and as format 2 gzip, cycle 2 likewise a day later, another caller's cycle 1, and the coal
+    and as format 2 packed, cycle 2 likewise a day later, another caller's cycle 1, and the coal
     chemical park's decision."""
     from fastapi.testclient import TestClient
     from engine.assessment import Assessor

@@ -38,14 +38,14 @@ class FakePool:
 
     async def submit(self, body: bytes, ruleset: str | None, crash: str | None = None,
                      profile: str | None = None, decision: dict | None = None, *, check: bool = False,
-                     max_result: int | None = None, reserve=None, gzip: bool = False) -> tuple:
+                     max_result: int | None = None, reserve=None, encoding: str | None = None) -> tuple:
         if check:                           # a batch's validation pass: every park is valid
             return ("checked", 1000)
         if isinstance(self.next, Exception):
             raise self.next
         if self.next == "ok":
             text = json.dumps({"decision_id": decision["decision_id"], **RESULT}).encode()
-            return log_decision(self.log, decision, body, ("ok", META, text, 0.01), gzip=gzip)
+            return log_decision(self.log, decision, body, ("ok", META, text, 0.01), encoding=encoding)
         return self.next
 
 

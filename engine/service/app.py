@@ -25,7 +25,7 @@ from .auth import KeyCache
 from .catalog import Catalog
 from .catalog_routes import catalog_router, operations_router
 from .compare_routes import compare_router
-from .compression import GzipMiddleware
+from .compression import CompressionMiddleware
 from .config import Settings
 from .decision_routes import decision_router
 from .decisions import DecisionLog
@@ -93,7 +93,7 @@ def create_app(settings: Settings, *, pool: WorkerPool | None = None) -> FastAPI
     app.state.metrics = metrics = Metrics()
     install_handlers(app)
     app.add_middleware(MethodsMiddleware, app=app)
-    app.add_middleware(GzipMiddleware)
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     if settings.cors_origins:          # outermost: a preflight is answered before MethodsMiddleware's OPTIONS
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,

@@ -23,7 +23,7 @@ from ..sourcefile import loads_json
 from . import schemas
 from .auth import Caller, require
 from .bodies import JSON, json_or_yaml_content, locate, read_body
-from .compression import accepts_gzip
+from .compression import preferred_coding
 from .config import Settings
 from .outcomes import ResultBudget, outcome_error, unavailable
 from .pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
@@ -103,11 +103,12 @@ def known_ruleset(request: Request, ruleset: str | None) -> None:
 async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str | None,
                      crash: str | None, profile: str | None = None,
                      budget: ResultBudget | None = None, to_comply: bool = False, result_format: int = 2,
-                     trace: bool = False, gzip: bool = False) -> tuple[int, bytes, dict[str, str]]:
+                     trace: bool = False, encoding: str | None = None) -> tuple[int, bytes, dict[str, str]]:
     """Assess and log one park; returns (status, response bytes, headers) or raises ProblemError.
     A result over `settings.max_result_bytes`, or with `budget` over what is left of it, is
-    refused (413) before it is logged. With `gzip` (the caller accepts it) the bytes are the
-    result as logged, gzip-compressed, and the headers say so (`Content-Encoding: gzip`)."""
+    refused (413) before it is logged. With `encoding` ("zstd" or "gzip", the coding the caller
+    prefers) the bytes are the result as logged, compressed so, and the headers say so
+    (`Content-Encoding`); without, the decision is logged zstd-compressed and the bytes are JSON."""
     state = request.app.state
     known_ruleset(request, ruleset)
     decision_id = "d_" + secrets.token_hex(16)
@@ -120,18 +121,18 @@ async def assess_one(request: Request, caller: Caller, body: bytes, ruleset: str
                                           **({"to_comply": True} if to_comply else {}),
                                           **({"result_format": result_format} if result_format != 2 else {}),
                                           **({"trace": True} if trace else {}),
-                                          **({"gzip": True} if gzip else {}))
+                                          **({"encoding": encoding} if encoding else {}))
     except (WorkerCrashed, WorkerTimeout, PoolUnavailable) as exc:
         state.metrics.observe_assessment(type(exc).__name__)
         raise unavailable(exc) from None
     if outcome[0] != "ok":
         state.metrics.observe_assessment(outcome[0])
         raise outcome_error(outcome)
-    _, meta, payload, seconds = outcome          # the result JSON (or its gzip), opening with our decision_id
+    _, meta, payload, seconds = outcome          # the result JSON (or as logged), opening with our decision_id
     state.metrics.observe_assessment("ok", seconds)
     headers = {"Location": f"/v1/assessments/{decision_id}"}
-    if meta.get("encoding") == "gzip":          # the stored bytes: the middleware passes them as they are
-        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    if meta.get("encoding"):                     # the stored bytes: the middleware passes them as they are
+        headers.update({"Content-Encoding": meta["encoding"], "Vary": "Accept-Encoding"})
     return 200, payload, headers
 
 
@@ -193,8 +194,8 @@ def assessment_router(settings: Settings) -> APIRouter:
         before the decision is logged). `to_comply=true`: each unmet threshold check and plan-target
         verdict also carries the minimal change of each input that makes it met (`to_comply`). A YAML body is
         logged as its JSON equivalent, a workbook as the park JSON it converts to (`greenpark
-        convert --to json`); a workbook's problems name their `cell` (`企业!F12`) and field path. A caller that accepts gzip gets the result gzip-compressed,
-        the very bytes the decision log keeps. The result is format 2 (`format=1` for the full records of
+        convert --to json`); a workbook's problems name their `cell` (`企业!F12`) and field path. A caller that accepts zstd or gzip gets the result so
+        compressed, the very bytes the decision log keeps. The result is format 2 (`format=1` for the full records of
         format 1, served for one more release; `explain=full` adds each finding's engine trace);
         the decision is logged as returned."""
         body = await read_body(request, settings.max_body_bytes, yaml=True, xlsx=True,
@@ -204,7 +205,8 @@ def assessment_router(settings: Settings) -> APIRouter:
             status, payload, headers = await assess_one(request, caller, body.raw, ruleset, crash, profile,
                                                         to_comply=to_comply, result_format=result_format,
                                                         trace=explain == "full",
-                                                        gzip=accepts_gzip(request.headers.get("accept-encoding", "")))
+                                                        encoding=preferred_coding(
+                                                            request.headers.get("accept-encoding", "")))
         except ProblemError as exc:
             exc.errors = locate(body, exc.errors)
             raise

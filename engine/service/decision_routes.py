@@ -1,8 +1,9 @@
 """Logged decisions over HTTP: one decision as it was returned, its input, a replay of it, and
 the list of decisions with each result's figures (`ResultSummary`).
 
-A stored body is kept gzip-compressed (decisions.py); a caller that accepts gzip gets those bytes
-as they are (`Content-Encoding: gzip`, nothing compressed again), any other caller their JSON.
+A stored body is kept compressed (decisions.py: zstd, or gzip); a caller that accepts its coding
+gets those bytes as they are (`Content-Encoding`, nothing compressed again), any other caller
+their JSON (compressed in the other coding by the middleware if it takes that).
 Either way the JSON is byte for byte what the deciding caller received."""
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from ..json_output import dump_bytes
 from . import schemas
 from .auth import Caller, require
 from .bodies import JSON
-from .compression import accepts_gzip
-from .decisions import is_packed, unpack
+from .compression import accepts
+from .decisions import codec_of, unpack
 from .outcomes import outcome_error, unavailable
 from .pool import PoolUnavailable, WorkerCrashed, WorkerTimeout
 from .problems import ProblemError
@@ -33,12 +34,13 @@ PARK_REF = {"$ref": "#/components/schemas/Park"}
 
 
 def stored_response(request: Request, stored: bytes) -> Response:
-    """A stored body (decision log) as the response: its gzip bytes as they are for a caller that
-    accepts gzip, else its JSON (a row logged before compression: its JSON, which the gzip
-    middleware compresses for such a caller as any other body)."""
+    """A stored body (decision log) as the response: its bytes as they are for a caller that
+    accepts their coding (zstd or gzip), else its JSON, which the compression middleware
+    compresses for a caller that accepts the other coding as it does any other body."""
     headers = {"Vary": "Accept-Encoding"}
-    if is_packed(stored) and accepts_gzip(request.headers.get("accept-encoding", "")):
-        return Response(stored, media_type=JSON, headers={**headers, "Content-Encoding": "gzip"})
+    codec = codec_of(stored)
+    if codec and accepts(request.headers.get("accept-encoding", ""), codec):
+        return Response(stored, media_type=JSON, headers={**headers, "Content-Encoding": codec})
     return Response(unpack(stored), media_type=JSON, headers=headers)
 
 
@@ -53,7 +55,7 @@ def get_assessment(request: Request, caller: Annotated[Caller, Depends(require("
                    ) -> Response:
     """The decision exactly as it was returned (or, with `format`, in that result format: a
     decision logged in format 1 read as format 2 and the other way round). Non-regulators see
-    only their own. A caller that accepts gzip gets the bytes the log keeps (gzip) as they are."""
+    only their own. A caller that accepts their coding gets the bytes the log keeps (zstd or gzip) as they are."""
     d = visible_decision(request, caller, decision_id)
     if result_format is None:
         return stored_response(request, d.stored_result)

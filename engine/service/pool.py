@@ -154,7 +154,7 @@ class WorkerPool:
                      profile: str | None = None, decision: dict | None = None, *, check: bool = False,
                      max_result: int | None = None, reserve: Callable[[int], int | None] | None = None,
                      to_comply: bool = False, result_format: int = 2, trace: bool = False,
-                     gzip: bool = False) -> tuple:
+                     encoding: str | None = None) -> tuple:
         """Run one assessment on an idle worker; with `decision` ({"decision_id", "key_id"}) the
         worker also commits the decision record before it answers "ok".
 
@@ -163,9 +163,9 @@ class WorkerPool:
         the worker logs an n-byte result, returns None to let it or the bytes left to refuse it
         (a batch's shared budget). See "Limits" in worker.py. `to_comply`: also solve the minimal
         change to comply (`Assessor.assess(..., to_comply=True)`). `result_format`: 2 (default) or
-        1; `trace`: format 2 keeps each finding's engine trace (docs/result.md). `gzip` (with
-        `decision`): the caller accepts gzip, so the "ok" outcome carries the result as logged,
-        gzip-compressed (`meta["encoding"] == "gzip"`), instead of its JSON.
+        1; `trace`: format 2 keeps each finding's engine trace (docs/result.md). `encoding` (with
+        `decision`; "zstd" or "gzip"): the caller accepts that coding, so the "ok" outcome carries
+        the result as logged, compressed so (`meta["encoding"]`), instead of its JSON.
 
         Raises:
             WorkerCrashed: its worker died (only this task fails).
@@ -179,7 +179,7 @@ class WorkerPool:
         self.stats.tasks += 1
         started = time.perf_counter()
         limits = {"check": check, "max_result": max_result, "reserve": reserve is not None, "to_comply": to_comply,
-                  "result_format": result_format, "trace": trace, "gzip": gzip}
+                  "result_format": result_format, "trace": trace, "encoding": encoding}
         try:
             w.conn.send_bytes(pickle.dumps((task_id, body, ruleset, crash if self.allow_test_crash else None, profile,
                                             decision, limits), protocol=5))

@@ -7,7 +7,7 @@ Protocol (pickled tuples over `multiprocessing.Pipe`):
                      body: the park facts as JSON bytes; decision: {"decision_id", "key_id"} or None;
                      limits: {"check": bool, "max_result": int | None, "reserve": bool,
                               "to_comply": bool, "result_format": 1 | 2, "trace": bool,
-                              "gzip": bool} or None
+                              "encoding": "zstd" | "gzip" | None} or None
     worker -> pool   ("reserve", task_id, n)                 only for a task with limits["reserve"]:
     pool -> worker   None (granted) or the bytes left        room for an n-byte result in the
                                                              request's budget, asked before logging
@@ -15,8 +15,8 @@ Protocol (pickled tuples over `multiprocessing.Pipe`):
 
 Outcomes: `("ok", meta, result_json, seconds)` (with a decision: the JSON opens with its
 `decision_id`, and the record is committed to the decision log before this is sent; with a
-decision and `gzip`, `result_json` is the gzip of the JSON as logged and `meta["encoding"]` is
-"gzip"),
+decision and an `encoding`, `result_json` is the JSON compressed so, as logged, and
+`meta["encoding"]` names the coding),
 `("log_failed", detail)`, `("bad_json", detail)`,
 `("input", detail, [{path, message}])`, `("not_found", detail)`, `("evaluation", detail)`,
 `("too_large", size, limit, why)`, `("checked", estimate)`, `("internal", detail)`. The worker
@@ -33,12 +33,13 @@ is neither logged nor returned.
 
 The worker also writes the decision record (`DecisionLog.append`, one transaction): it holds the
 input and the result bytes already, and it saves the server a thread hop and ~1 ms of its CPU per
-request. It compresses both for the log (`decisions.pack`, gzip level 1: ~3 ms for a typical
-result of ~350 KB, ~0.3 ms for its ~60 KB input; the row shrinks from ~415 KB to ~82 KB). For a
-caller that accepts gzip (`gzip` in the limits) it sends those stored result bytes instead of the
-JSON, and the server serves them as they are (`Content-Encoding: gzip`): the compression a gzip
-caller would have waited for in the server's middleware is the one the log needed anyway, and
-~75 KB instead of ~350 KB cross the result buffer. A caller without gzip waits for that
+request. It compresses both for the log (`decisions.pack`, zstd level 1: ~0.5 ms for a typical
+result of ~317 KB, ~0.05 ms for its ~60 KB input; the row shrinks from ~377 KB to ~70 KB; gzip
+level 1 took ~1.6 ms). For a caller that accepts zstd or gzip (`encoding` in the limits: the one
+it prefers) it compresses the result in that coding and sends those stored bytes instead of the
+JSON, and the server serves them as they are (`Content-Encoding`): the compression such a caller
+would have waited for in the server's middleware is the one the log needed anyway, and ~62 KB
+instead of ~317 KB cross the result buffer. A caller that accepts neither waits for that
 compression too (the row is committed before the reply). A worker that dies mid-write leaves no
 record (the transaction is not committed) and its caller gets 503, like any other crash. `crash`
 ("kill" | "segv" | "hang" inside the engine, "kill-in-log" inside the decision-log transaction) is
@@ -138,7 +139,7 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
     graph takes about a millisecond that the caller need not wait for). `check_only` and
     `max_result`: see "Limits" in the module docstring. The result is encoded in `result_format`
     (2, or 1 on request; format 2 with the trace only with `trace`): the logged record is these
-    bytes, gzip-compressed (`log_decision`)."""
+    bytes, compressed (`log_decision`)."""
     from ..errors import EvaluationError, GreenparkError, InputError, MalformedInput, RulesetNotFound
     from ..facts.loader import park_from_data
     from ..sourcefile import loads_json
@@ -189,15 +190,16 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
 
 
 def log_decision(log: Any, decision: dict, body: bytes, outcome: tuple, *, die_before_commit: bool = False,
-                 gzip: bool = False) -> tuple:
-    """Commit an ok outcome's decision record, input and result compressed (`decisions.pack`);
-    returns the outcome (with `gzip`: its result as the stored gzip bytes, `meta["encoding"]`
-    "gzip"), or `("log_failed", detail)`."""
+                 encoding: str | None = None) -> tuple:
+    """Commit an ok outcome's decision record, input and result compressed (`decisions.pack`:
+    zstd, or the result in `encoding` when the caller takes that); returns the outcome (with
+    `encoding`: its result as the stored bytes, `meta["encoding"]` naming the coding), or
+    `("log_failed", detail)`."""
     from datetime import datetime, timezone
 
     from .decisions import Decision, pack
     kind, meta, text, seconds = outcome
-    stored = pack(text)
+    stored = pack(text, encoding or "zstd")
     record = Decision(decision["decision_id"], datetime.now(timezone.utc), decision["key_id"], meta["park_id"],
                       pack(body), meta["input_digest"], meta["ruleset_version"], meta["ruleset_versions"],
                       meta["ruleset_digest"], stored, meta.get("summary"))
@@ -206,7 +208,7 @@ def log_decision(log: Any, decision: dict, body: bytes, outcome: tuple, *, die_b
     except Exception as exc:  # noqa: BLE001 - the server answers 503; the detail goes to its log
         traceback.print_exc(file=sys.stderr)
         return ("log_failed", f"{type(exc).__name__}: {exc}")
-    return (kind, {**meta, "encoding": "gzip"}, stored, seconds) if gzip else outcome
+    return (kind, {**meta, "encoding": encoding}, stored, seconds) if encoding else outcome
 
 
 def _warm_up(assessor: Any) -> None:
@@ -280,7 +282,7 @@ def worker_main(conn: Connection, allow_test_crash: bool, rules_roots: list[str]
                 return
         if decision is not None and outcome[0] == "ok":
             outcome = (log_decision(log, decision, body, outcome, die_before_commit=crash == "kill-in-log",
-                                    gzip=limits.get("gzip", False))
+                                    encoding=limits.get("encoding"))
                        if log is not None else ("log_failed", "this worker has no decision log"))
             logged += outcome[0] == "ok"
         _reply(conn, buffer, task_id, outcome)
