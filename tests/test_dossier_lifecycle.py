@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import orjson
 import pytest
 import yaml
 from markupsafe import escape
@@ -249,6 +250,36 @@ def test_the_command_line_follows_the_log(logged, three):
            "data, this one)." in out.stdout
     out = CliRunner().invoke(app, ["report", "--portfolio", str(CYCLES[0].parent), "--history"])
     assert out.exit_code == 2 and "--history follows one park's assessments" in out.output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_enterprise_that_left_the_park_is_named_as_it_was(three, lang):
+    """华澄电子 (QC-E03), whose finding was open in cycles 1 and 2, is gone from the cycle-3 facts: the
+    section names it as the earlier facts did, never by its id (from the Cycle's names, as
+    `decision_cycle` reads them from a logged input), and without those names its id would show."""
+    import copy
+    from engine.assessment import Assessor
+    from engine.cycles.history import decision_cycle
+    from engine.cycles.lifecycle import Cycle, names_of
+    from engine.facts.loader import park_from_data
+    from engine.render.dossier import render_report
+    data = copy.deepcopy(three[2][2])
+    data["enterprises"] = [e for e in data["enterprises"] if e["id"] != "QC-E03"]
+    park = park_from_data(data, file="cycle3-without-QC-E03")
+    result = Assessor().assess(park)
+    assert not any(f["id"].endswith("@ent:QC-E03") for f in result["findings"])
+
+    def section(history: list) -> str:
+        text = render_report(result, fmt="markdown", lang=lang, park=park, history=history).decode("utf-8")
+        return _section(text, HEADING[lang])
+    named = [Cycle(c.label, c.result, c.tasks, names_of(p)) for _, p, _, c in three[:2]]
+    row = _md_rows(section(named))[ROWS["IN-P-004@ent:QC-E03"][lang == "en"]]
+    assert "QC-E03" not in " ".join(row)
+    assert "QC-E03" in section([c for *_, c in three[:2]])            # the cycles without names
+    # a logged decision's cycle reads the names from the input it stored
+    logged = type("D", (), {"decision_id": "d_1", "result": orjson.dumps(three[0][0]),
+                            "input": orjson.dumps(three[0][2])})
+    assert decision_cycle(logged).names["ent:QC-E03"] == "华澄电子电路有限公司"
 
 
 @needs_browser

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Protocol
 
 from ..result_format import load_result
 from .diff import diff_results
-from .lifecycle import Cycle, lifecycle, tasks_in_input
+from .lifecycle import Cycle, lifecycle, names_in_input, tasks_in_input
 
 __all__ = ["park_history", "decision_cycle", "cycle_summary", "key_indicators"]
 
@@ -66,9 +66,11 @@ def park_history(park_id: str, decisions: Iterable[_Decision], knowledge: Any) -
 
 
 def decision_cycle(d: _Decision) -> Cycle:
-    """One logged decision as a lifecycle cycle: its result (format 1) and the plan tasks of the
-    input it stored (the cycles of `park_history`, and of a dossier's corrective actions)."""
-    return Cycle(d.decision_id, load_result(d.result), tasks_in_input(_json(d.input)))
+    """One logged decision as a lifecycle cycle: its result (format 1), and the plan tasks and the
+    enterprises' names of the input it stored (the cycles of `park_history`, and of a dossier's
+    corrective actions)."""
+    doc = _json(d.input)
+    return Cycle(d.decision_id, load_result(d.result), tasks_in_input(doc), names_in_input(doc))
 
 
 def _json(data: bytes) -> Any:

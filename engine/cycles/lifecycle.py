@@ -35,10 +35,11 @@ the cycle before.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-__all__ = ["Cycle", "STATES", "STATE_LABELS", "lifecycle", "tasks_of", "tasks_in_input"]
+__all__ = ["Cycle", "STATES", "STATE_LABELS", "lifecycle", "tasks_of", "tasks_in_input", "names_of",
+           "names_in_input"]
 
 STATES = ("open", "measure_planned", "implemented", "verified_closed", "regression")
 _OPEN = frozenset({"open", "measure_planned", "implemented", "regression"})
@@ -62,17 +63,38 @@ class Cycle:
         result: the assessment result (`Assessor.assess`).
         tasks: `[{"id", "title", "status", "answers"}]` (`tasks_of`, `tasks_in_input`); None when
             the tasks of that cycle are unknown.
+        names: the names of that cycle's enterprises by fact id (`ent:<id>`; `names_of`,
+            `names_in_input`), so that a finding about an enterprise since removed from the park
+            is still named in words.
     """
 
     label: str
     result: dict
     tasks: list[dict] | None
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def tasks_of(park: Any) -> list[dict]:
     """The plan tasks of validated park facts, in the form `Cycle.tasks` takes."""
     tasks = park.plan.tasks if park.plan else []
     return [{"id": t.id, "title": t.title, "status": str(t.status), "answers": list(t.answers)} for t in tasks]
+
+
+def names_of(park: Any) -> dict[str, str]:
+    """The enterprises' names of validated park facts by fact id, as `Cycle.names` takes them."""
+    return {f"ent:{e.id}": e.name for e in park.enterprises}
+
+
+def names_in_input(doc: Any) -> dict[str, str]:
+    """The enterprises' names of a park document as received (parsed JSON of an input the log
+    stored) by fact id; those that cannot be read are left out.
+
+    >>> names_in_input({"enterprises": [{"id": "E1", "name": "华澄电子"}, {"id": "E2"}, 3]})
+    {'ent:E1': '华澄电子'}
+    """
+    enterprises = doc.get("enterprises") if isinstance(doc, dict) else None
+    return {f"ent:{e['id']}": e["name"] for e in enterprises or []
+            if isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("name"), str) and e["name"]}
 
 
 def tasks_in_input(doc: Any) -> list[dict] | None:

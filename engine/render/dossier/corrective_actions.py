@@ -105,7 +105,7 @@ def corrective_actions(result: dict, park: Any, history: Sequence[Cycle], lang: 
     w = _W[lang]
     if not history:
         return {"w": w, "intro": w["first"], "counts": [], "rows": []}
-    cycles = [Cycle(c.label, expand(c.result), c.tasks) for c in history]
+    cycles = [Cycle(c.label, expand(c.result), c.tasks, c.names) for c in history]
     cycles.append(Cycle("this", result, tasks_of(park) if park is not None else None))
     labels = [_cycle_label(i, c.result.get("year"), lang, i == len(cycles)) for i, c in enumerate(cycles, 1)]
     lc = lifecycle(cycles)

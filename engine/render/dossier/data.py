@@ -243,8 +243,9 @@ def _corrective(doc: dict, result: dict, park: Any, history: Sequence[Any], know
     from .corrective_actions import TITLE, corrective_actions
     from ...result_format import expand
     earlier: dict[str, str] = {}
-    for c in history:                       # the titles of findings diagnosed then and closed since
+    for c in history:       # the titles of findings diagnosed then, and enterprises removed since
         earlier.update(_names(expand(c.result), None, lang))
+        earlier.update(c.names)
     doc["corrective"] = corrective_actions(result, park, history, lang, {**earlier, **names}, knowledge)
     ids = [s["id"] for s in doc["sections"]]
     at = ids.index("problems") + 1 if "problems" in ids else len(ids)
