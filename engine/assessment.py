@@ -91,6 +91,12 @@ class Assessor:
             evaluator = DurableEvaluator()
         self.evaluator = evaluator
 
+    def rules_of(self, result: dict) -> dict:
+        """The rule metadata (`Ruleset.meta`) of the ruleset `result` was assessed with: what
+        `engine.result_format.as_format(..., rules=)` writes format 2's shared sentences from."""
+        rs = result["ruleset"]
+        return self.registry.get(rs["versions"]["ruleset"], rs["profile"]).meta
+
     def prepare(self, park: Park, ruleset: Ruleset) -> tuple[Indicators, FactSet]:
         """Derived indicators and engine facts (everything before the engine)."""
         ind = derive(park, ruleset.knowledge)

@@ -15,8 +15,13 @@ rule's title, version, pack, clauses, frameworks and benchmarks, its full eviden
 * `derived`: per indicator and year the numbers; the formula once in `formulas`, emission factors
   once in `factors`;
 * `rules[rule]["explain"][status][lang]`: the sentence a rule's findings of one status share,
-  as fixed segments (`engine.result_texts`); such a finding's (or row's) explanation in that
-  language is then the list of what goes between them, e.g. an enterprise's name;
+  as fixed segments; such a finding's (or row's) explanation in that language is then the list of
+  what goes between them, e.g. an enterprise's name. Where the writer is given the rules the
+  result was assessed with (`rules=`, as the CLI and the service do), the segments are the rule's
+  own template's fixed text (`engine.rules.templates.literals`) and the slots its placeholders'
+  words; otherwise (a stored result converted later) they are inferred from the texts
+  (`engine.result_texts`). Either way a text becomes slots only where it fits the segments
+  exactly, so filling them back gives it character for character;
 * `sources`: {id: source} - a benchmark's source {id, title, url} once, the rules' benchmarks
   naming it by its id; `ghg_inventory` lines name their emission factor by its key in `factors`;
 * `trace` only when asked for (`trace=True`).
@@ -28,10 +33,12 @@ format 1.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .measure_ranking import SEVERITY_RANK
 from .result_texts import MIN_GROUP, fill, find_template, split
+from .rules.templates import literals
 
 __all__ = ["FORMATS", "ROW_COLUMNS", "compact", "expand", "as_format", "format_of", "all_verdicts", "load_result"]
 
@@ -51,8 +58,10 @@ def format_of(result: dict) -> int:
     return fmt if isinstance(fmt, int) else 1
 
 
-def as_format(result: dict, fmt: int, *, trace: bool = False) -> dict:
+def as_format(result: dict, fmt: int, *, trace: bool = False, rules: Mapping[str, Any] | None = None) -> dict:
     """`result` (either format) in format `fmt`; format 2 keeps the trace only with `trace`.
+    `rules`: the rule metadata of the ruleset the result was assessed with (`Ruleset.meta`), whose
+    explanation templates format 2 then says each rule's shared sentence by (see the docstring).
 
     Raises:
         ValueError: an unknown format.
@@ -61,7 +70,7 @@ def as_format(result: dict, fmt: int, *, trace: bool = False) -> dict:
         raise ValueError(f"unknown result format {fmt!r}: {', '.join(map(str, FORMATS))}")
     if fmt == 1:
         return expand(result)
-    return result if format_of(result) == 2 else compact(result, trace=trace)
+    return result if format_of(result) == 2 else compact(result, trace=trace, rules=rules)
 
 
 def load_result(data: bytes | str) -> dict:
@@ -81,13 +90,14 @@ def all_verdicts(result: dict) -> list[dict]:
 
 # --------------------------------------------------------------------------- format 1 -> 2
 
-def compact(result: dict, *, trace: bool = False) -> dict:
-    """Format 1 -> format 2 (a new dict; `result` is not changed). Already format 2: as is."""
+def compact(result: dict, *, trace: bool = False, rules: Mapping[str, Any] | None = None) -> dict:
+    """Format 1 -> format 2 (a new dict; `result` is not changed). Already format 2: as is.
+    `rules`: as for `as_format`."""
     if format_of(result) == 2:
         return result
     findings = result.get("findings") or []
     derived, formulas, factors = _compact_derived(result.get("derived") or {})
-    rules = _rules_table(findings)
+    meta, rules = rules, _rules_table(findings)
     by_id = {f["id"]: f for f in findings}
     labels = _labels_table(findings)
     rows, full = [], []
@@ -96,7 +106,7 @@ def compact(result: dict, *, trace: bool = False) -> dict:
             rows.append(_row(f, rules, result, trace))
         else:
             full.append(_compact_finding(f, rules, result, by_id, trace, labels))
-    _template_explanations(rules, full, rows)
+    _template_explanations(rules, full, rows, meta)
     sources = _source_table(rules)
     out: dict[str, Any] = {}
     for key, value in result.items():
@@ -267,10 +277,12 @@ def _row(f: dict, rules: dict, result: dict, trace: bool) -> list:
     return row
 
 
-def _template_explanations(rules: dict, full: list[dict], rows: list[list]) -> None:
-    """Say each rule's shared sentence once per status and language, in `rules[rule]["explain"]`
-    (`engine.result_texts`): a finding's text that fits becomes its slots. In place; each changed
-    explanation is a new dict (the format 1 result is never changed)."""
+def _template_explanations(rules: dict, full: list[dict], rows: list[list], meta: Mapping[str, Any] | None) -> None:
+    """Say each rule's shared sentence once per status and language, in `rules[rule]["explain"]`:
+    the fixed text of the rule's template where `meta` gives it and the texts fit it, else
+    segments inferred from the texts (`engine.result_texts`); a finding's text that fits becomes
+    its slots. In place; each changed explanation is a new dict (the format 1 result is never
+    changed)."""
     groups: dict[tuple[str, str, str], list] = {}
     for holder, key in [(f, "explanation") for f in full] + [(r, 6) for r in rows]:
         e = holder[key]
@@ -283,13 +295,12 @@ def _template_explanations(rules: dict, full: list[dict], rows: list[list]) -> N
             if isinstance(text, str):
                 groups.setdefault((rule, status, lang), []).append((holder, key))
     for (rule, status, lang), holders in groups.items():
-        if len(holders) < MIN_GROUP:
-            continue
         texts = [h[k][lang] for h, k in holders]
-        template = find_template(texts)
+        template, slots = _own_template(meta, rule, status, lang, texts)
         if template is None:
-            continue
-        slots = [split(template, t) for t in texts]
+            if len(holders) < MIN_GROUP or (template := find_template(texts)) is None:
+                continue
+            slots = [split(template, t) for t in texts]
         cost = _size(template) + sum(_size(x) if x is not None else _size(t) for x, t in zip(slots, texts))
         if cost >= sum(_size(t) for t in texts):
             continue
@@ -297,6 +308,21 @@ def _template_explanations(rules: dict, full: list[dict], rows: list[list]) -> N
         for (holder, key), slot in zip(holders, slots):
             if slot is not None:
                 holder[key] = {**holder[key], lang: slot}
+
+
+def _own_template(meta: Mapping[str, Any] | None, rule: str, status: str, lang: str,
+                  texts: list[str]) -> tuple[list[str] | None, list]:
+    """The fixed text of the rule's own template for `status` in `lang` and each text's slots in it
+    (None where a text does not fit), or (None, []) when there is no such template or no text
+    fits it (a text the engine composed otherwise)."""
+    m = meta.get(rule) if meta is not None and len(texts) > 1 else None
+    text = (m.explain.get(status) if m is not None else None)
+    template = getattr(text, lang, None) if text is not None else None
+    if not template:
+        return None, []
+    segments = literals(template)
+    slots = [split(segments, t) for t in texts]
+    return (segments, slots) if any(s is not None for s in slots) else (None, [])
 
 
 def _source_table(rules: dict) -> dict:
@@ -371,11 +397,14 @@ def _size(x) -> int:
 
 def _explanation(e, rule: dict, status: str):
     """A finding's explanation with any language given as its slots filled in from the rule's
-    template (`_template_explanations`)."""
+    template (`_template_explanations`). Slots without a template that takes them (a record
+    edited by hand: its status changed, say) stay slots, so the record still reads and a replay
+    names the difference."""
     if not (isinstance(e, dict) and any(isinstance(v, list) for v in e.values())):
         return e
     templates = (rule.get("explain") or {}).get(status) or {}
-    return {lang: fill(templates[lang], v) if isinstance(v, list) else v for lang, v in e.items()}
+    return {lang: fill(templates[lang], v)
+            if isinstance(v, list) and len(templates.get(lang) or ()) == len(v) + 1 else v for lang, v in e.items()}
 
 
 def _compact_derived(derived: dict) -> tuple[dict, dict, dict]:

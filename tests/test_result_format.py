@@ -82,6 +82,43 @@ def test_format_2_expands_to_format_1(assessor, path):
     # format 2 is smaller, and as_format goes both ways
     assert len(json.dumps(plain, ensure_ascii=False)) < len(json.dumps(r1, ensure_ascii=False))
     assert as_format(plain, 1) == expand(plain) and as_format(r1, 2) == compact(r1)
+    # written from the rules' own templates (as the CLI and the service write it): nothing lost either
+    own = _json(compact(r1, rules=assessor.rules_of(r1)))
+    assert expand(own) == _without_trace(r1)
+    assert as_format(r1, 2, rules=assessor.rules_of(r1)) == compact(r1, rules=assessor.rules_of(r1))
+
+
+def _own_sentences(result: dict, meta) -> int:
+    """How many of format 2's shared sentences are their rule's template's fixed text; asserts
+    that every one is (none inferred)."""
+    from engine.rules.templates import literals
+    n = 0
+    for rule, entry in result["rules"].items():
+        for status, by_lang in (entry.get("explain") or {}).items():
+            for lang, segments in by_lang.items():
+                assert segments == literals(getattr(meta[rule].explain[status], lang)), (rule, status, lang)
+                n += 1
+    return n
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_format_2_says_each_rules_sentence_by_its_own_template(assessor, path, monkeypatch):
+    """Given the rules (the CLI and the service give them), every shared sentence is the rule's
+    template's fixed text and nothing is inferred from the texts; without them the sentences are
+    inferred, and the result reads back the same either way."""
+    import engine.result_format as rf
+    park, profile = _park_and_profile(path)
+    r1 = assessor.assess(park, profile=profile)
+    inferred = _json(compact(r1))
+
+    def refuse(texts):
+        raise AssertionError("a sentence was inferred although the rule's template was given")
+    monkeypatch.setattr(rf, "find_template", refuse)
+    own = _json(compact(r1, rules=assessor.rules_of(r1)))
+    assert _own_sentences(own, assessor.rules_of(r1)) > 10
+    assert expand(own) == expand(inferred) == _without_trace(r1)
+    with pytest.raises(AssertionError, match="inferred although"):
+        compact(r1)
 
 
 def _table(result, lang, everything):
@@ -209,6 +246,9 @@ def test_a_large_park_says_each_rules_sentence_once(assessor):
     assert all("explain" in plain["rules"][f["rule"]] for f in templated)
     rows = [r for r in plain["verdicts"]["rows"] if isinstance(r[6].get("en"), list)]
     assert rows
+    own = _json(compact(r1, rules=assessor.rules_of(r1)))
+    assert expand(own) == _without_trace(r1) and _own_sentences(own, assessor.rules_of(r1)) > 10
+    assert len([f for f in own["findings"] if isinstance(f["explanation"].get("zh"), list)]) >= len(templated)
 
 
 def test_sources_and_inventory_factors_are_said_once(assessor):

@@ -61,7 +61,7 @@ def assess(
     with atomic_output(output) as target, ParkProgress(len(inputs)) as progress:
         out = ParkStream(format.value, lang=lang.value, view=view, several=several,
                          file=target.stream if output is not None else None, result_format=result_format,
-                         trace=trace)
+                         trace=trace, rules_of=assessor.rules_of)
         assessed = 0
         for label, path in inputs:
             progress.show(label)

@@ -10,7 +10,8 @@ format 1 is asked for, with the engine trace only when asked for.
 from __future__ import annotations
 
 import sys
-from typing import IO
+from collections.abc import Callable
+from typing import IO, Any
 
 from .json_out import render_json
 from .selection import ViewOptions, filter_result
@@ -36,9 +37,10 @@ class ParkStream:
     """
 
     def __init__(self, format: str, *, lang: str = "zh", view: ViewOptions | None = None, several: bool = False,
-                 file: IO | None = None, result_format: int = 2, trace: bool = False):
+                 file: IO | None = None, result_format: int = 2, trace: bool = False,
+                 rules_of: Callable[[dict], Any] | None = None):
         self.format, self.lang, self.view, self.several = format, lang, view or ViewOptions(), several
-        self.result_format, self.trace = result_format, trace
+        self.result_format, self.trace, self.rules_of = result_format, trace, rules_of
         self.file = file
         self.count = 0
 
@@ -72,7 +74,8 @@ class ParkStream:
         from ..result_format import as_format
         if self.view.only is not None and "only" not in result:
             result = filter_result(result, self.view.only)
-        return as_format(result, self.result_format, trace=self.trace)
+        return as_format(result, self.result_format, trace=self.trace,
+                         rules=self.rules_of(result) if self.rules_of is not None else None)
 
     def _json(self, label: str, result: dict | None, errors: list[str]) -> None:
         if result is not None:

@@ -48,8 +48,8 @@ from ..facts.catalogue import KINDS
 from ..facts.vocabulary import ENGINE_PHRASES
 from .numbers import difference_unit, format_number, format_quantity, unit_words
 
-__all__ = ["Placeholder", "placeholders", "check_template", "render", "TemplateError", "format_number",
-           "format_quantity", "unit_words", "NUMBER_SPECS"]
+__all__ = ["Placeholder", "placeholders", "check_template", "render", "literals", "TemplateError",
+           "format_number", "format_quantity", "unit_words", "NUMBER_SPECS"]
 
 _PLACEHOLDER = re.compile(r"\{(\$?[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(?::([^{}]*))?\}")
 _MISSING = {"zh": "（未报告）", "en": "(not reported)"}
@@ -135,6 +135,18 @@ def check_template(template: str, aliases: dict[str, str], thresholds: set[str],
                 format(sample, ph.spec)
             except (ValueError, TypeError) as exc:
                 raise TemplateError(f"{{{ph.name}:{ph.spec}}}: bad format ({exc})") from None
+
+
+def literals(template: str) -> list[str]:
+    """The fixed text of `template` around its placeholders: n placeholders give n + 1 strings, an
+    empty one where two placeholders touch or one opens or closes the text. A rendered text is
+    these with the placeholders' words between them (format 2 says them once per rule,
+    `engine.result_format`).
+
+    >>> literals("占比 {s.value:.1f}%，低于基准 {$min}%")
+    ['占比 ', '%，低于基准 ', '%']
+    """
+    return [run[0] for run in _segments(template)]
 
 
 @lru_cache(maxsize=4096)

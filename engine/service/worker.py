@@ -176,7 +176,7 @@ def handle(assessor: Any, body: bytes, ruleset: str | None, profile: str | None 
         return ("internal", type(exc).__name__)
     from ..json_output import dump_bytes
     from ..result_format import as_format
-    full, result = result, as_format(result, result_format, trace=trace)
+    full, result = result, as_format(result, result_format, trace=trace, rules=assessor.rules_of(result))
     text = dump_bytes({"decision_id": decision_id, **result} if decision_id else result)
     if keep is not None:
         keep.append((data, park, full, result))
