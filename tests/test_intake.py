@@ -238,6 +238,32 @@ def test_assess_folder_picks_up_workbooks(tmp_path):
     assert results[0]["result"]["input_digest"] == input_digest(load_park(EXAMPLES[0]))
 
 
+def test_assess_takes_a_folder_of_csv_files_as_one_park(tmp_path):
+    """A CSV park is assessed as it is, as one park (its result, not an array); a folder of parks
+    picks up its CSV parks' folders beside its files; a bad cell is named by file and cell."""
+    raw = _raw(EXAMPLES[0])
+    folder = tmp_path / "csvpark"
+    write_park(raw, folder, "csv", "zh")
+    r = runner.invoke(app, ["assess", str(folder), "-f", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["input_digest"] == input_digest(load_park(EXAMPLES[0]))
+    parks = tmp_path / "parks"
+    parks.mkdir()
+    write_park(raw, parks / "b_csv", "csv", "en")
+    (parks / "a.yaml").write_text(EXAMPLES[1].read_text(encoding="utf-8"), encoding="utf-8")
+    (parks / "c_notes").mkdir()                                   # a folder without CSV files: not a park
+    (parks / "c_notes" / "readme.txt").write_text("notes", encoding="utf-8")
+    r = runner.invoke(app, ["assess", str(parks), "-f", "json"])
+    assert r.exit_code == 0, r.output
+    results = json.loads(r.stdout)
+    assert [Path(x["file"]).name for x in results] == ["a.yaml", "b_csv"]
+    assert results[1]["result"]["input_digest"] == input_digest(load_park(EXAMPLES[0]))
+    text = (folder / "园区概况.csv").read_text(encoding="utf-8-sig").replace("宁夏", "火星")
+    (folder / "园区概况.csv").write_text(text, encoding="utf-8-sig")
+    r = runner.invoke(app, ["assess", str(folder), "-f", "json"])
+    assert r.exit_code == 2 and f"error: {folder / '园区概况.csv'}!" in r.output and "profile.province" in r.output
+
+
 def test_percent_formatted_cell_and_gbk_csv_are_read(tmp_path):
     raw = _raw(EXAMPLES[0])
     book = tmp_path / "p.xlsx"

@@ -13,8 +13,10 @@ from .common import FailOn, OutputOpt, atomic_output, write_output
 
 @app.command()
 def assess(
-    paths: Annotated[list[Path], typer.Argument(help="park facts, YAML, JSON or an Excel workbook: files, folders "
-                                                "(their *.yaml, *.yml, *.json and *.xlsx, sorted) or - for standard input",
+    paths: Annotated[list[Path], typer.Argument(help="park facts, YAML, JSON, an Excel workbook or a folder of "
+                                                "CSV files (one park): files, folders (their *.yaml, *.yml, *.json "
+                                                "and *.xlsx and their folders of CSV files, sorted) or - for "
+                                                "standard input",
                                                 show_default=False)],
     format: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
     lang: Annotated[Lang, typer.Option(help="language of tables and markdown")] = Lang.zh,
@@ -55,7 +57,7 @@ def assess(
                    "--only)", err=True)
     from ..render.park_stream import ParkStream
     from ..render.progress import ParkProgress
-    several = len(paths) > 1 or any(p.is_dir() for p in paths)
+    several = len(paths) > 1 or any(p.is_dir() and not _is_csv_park(p) for p in paths)
     inputs, worst = _park_inputs(paths)
     assessor = _assessor(ruleset, evaluator, rules_dir, profile)
     with atomic_output(output) as target, ParkProgress(len(inputs)) as progress:
@@ -87,18 +89,35 @@ def assess(
         raise typer.Exit(worst)
 
 
+_PARK_FILES = (".yaml", ".yml", ".json", ".xlsx")
+
+
+def _park_files(folder: Path) -> list[Path]:
+    return [q for q in folder.iterdir()
+            if q.is_file() and q.suffix.lower() in _PARK_FILES and not q.name.startswith("~$")]
+
+
+def _is_csv_park(p: Path) -> bool:
+    """A folder of CSV files and no park file: one park, one CSV file per sheet (docs/intake.md).
+    A folder holding park files too is a folder of parks, as before CSV folders were assessed."""
+    from ..intake import is_sheet_input
+    return p.is_dir() and is_sheet_input(p) and not _park_files(p)
+
+
 def _park_inputs(paths: list[Path]) -> tuple[list[tuple[str, Optional[Path]]], int]:
-    """(label, path) of every park to assess, in order, and 2 if a folder holds no park file (said on
-    stderr), else 0. A folder gives its *.yaml, *.yml, *.json and *.xlsx sorted by name; `-` gives ("<stdin>", None)."""
+    """(label, path) of every park to assess, in order, and 2 if a folder holds no park (said on
+    stderr), else 0. A folder of CSV files is one park; another folder gives its *.yaml, *.yml,
+    *.json and *.xlsx and its folders of CSV files, sorted by name; `-` gives ("<stdin>", None)."""
     inputs: list[tuple[str, Optional[Path]]] = []
     worst = 0
     for p in paths:
         if str(p) == "-":
             inputs.append(("<stdin>", None))
-        elif p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".yaml", ".yml", ".json", ".xlsx") and not q.name.startswith("~$"))
+        elif p.is_dir() and not _is_csv_park(p):
+            found = sorted(_park_files(p) + [q for q in p.iterdir() if _is_csv_park(q)])
             if not found:
-                typer.echo(f"error: {p}: no *.yaml, *.yml, *.json or *.xlsx file in this folder", err=True)
+                typer.echo(f"error: {p}: no *.yaml, *.yml, *.json or *.xlsx file, nor a folder of CSV files, "
+                           f"in this folder", err=True)
                 worst = 2
             inputs += [(str(q), q) for q in found]
         else:
