@@ -6,7 +6,7 @@ import pytest
 
 from engine.errors import InputError
 from engine.facts.loader import load_park
-from engine.facts.overrides import apply_overrides, park_data, task_done, tasks_done_changes
+from engine.facts.overrides import apply_overrides, describe_changes, park_data, task_done, tasks_done_changes
 from engine.facts.models import Park
 
 PARK = "examples/typical_municipal_park.yaml"     # years 2022, 2023, 2024 in this order; tasks K01..
@@ -74,7 +74,8 @@ def test_bad_index_and_bad_key(park):
     assert _lines(park, {"years[3].energy.coal": 1}) == [
         "overrides: years[3]: no such item: years has 3 item(s) (indices 0-2)"]
     assert _lines(park, {"years[year=2030].energy.coal": 1}) == [
-        "overrides: years[year=2030]: no item of years has year '2030' (year: 2022, 2023, 2024)"]
+        "overrides: years[year=2030]: no item of years has year '2030' (year: 2022, 2023, 2024); to add one, "
+        "give the whole item with year: 2030"]
 
 
 def test_unknown_field_suggests_the_near_one(park):
@@ -125,3 +126,44 @@ def test_a_done_task_reports_its_full_progress(park):
     assert tasks_done_changes(halfway, ["K02"]) == {"plan.tasks[1].status": "done", "plan.tasks[1].progress": 100}
     assert task_done(halfway, "K02").plan.tasks[1].progress == 100
     assert tasks_done_changes(park, ["K02"]) == {"plan.tasks[1].status": "done"}   # unknown progress stays unknown
+
+
+def _new_enterprise(park, id_: str, name: str) -> dict:
+    item = dict(park_data(park)["enterprises"][2])
+    return {**item, "id": id_, "name": name}
+
+
+def test_list_items_are_added_by_key_and_removed_by_null(park):
+    """What if an enterprise closes and another opens: the whole item picked by its key is
+    appended; null removes an item; indices name the items of the park as it was."""
+    ids = [e.id for e in park.enterprises]
+    new = _new_enterprise(park, "YZ-E99", "豫泽新材料有限公司")
+    changes = {"enterprises[id=YZ-E99]": new, "enterprises[id=YZ-E03]": None, "enterprises[5]": None,
+               "enterprises[7].green_factory": True}
+    changed = apply_overrides(park, changes)
+    assert [e.id for e in changed.enterprises] == [i for i in ids if i not in ("YZ-E03", ids[5])] + ["YZ-E99"]
+    assert changed.enterprises[-1].name == "豫泽新材料有限公司"
+    assert next(e for e in changed.enterprises if e.id == ids[7]).green_factory is True
+    described = {d["path"]: d for d in describe_changes(park, changed, changes)}
+    assert described["enterprises[id=YZ-E99]"]["change"] == "added" and described["enterprises[id=YZ-E99]"]["before"] is None
+    assert described["enterprises[id=YZ-E03]"]["change"] == "removed" and described["enterprises[id=YZ-E03]"]["after"] is None
+    assert described["enterprises[id=YZ-E03]"]["before"]["name"] == park.enterprises[2].name
+    assert described["enterprises[7].green_factory"]["change"] == "set"
+    # the first item of a list left empty
+    target = park_data(park)["plan"]["targets"][0]
+    empty = apply_overrides(park, {"plan.targets": []})
+    again = apply_overrides(empty, {f"plan.targets[id={target['id']}]": target})
+    assert empty.plan.targets == [] and again.plan.targets == park.plan.targets[:1]
+
+
+def test_an_item_is_added_only_whole_and_validated(park):
+    assert _lines(park, {"enterprises[id=YZ-E98].green_factory": True}) == [
+        "overrides: enterprises[id=YZ-E98]: no item of enterprises has id 'YZ-E98' (id: YZ-E01, YZ-E02, YZ-E03, "
+        "YZ-E04, YZ-E05, YZ-E06, YZ-E07, YZ-E08, ...); to add one, give the whole item with id: YZ-E98"]
+    other = _new_enterprise(park, "YZ-E97", "某企业")        # its own id differs from the one picked
+    assert _lines(park, {"enterprises[id=YZ-E98]": other})[0].endswith("to add one, give the whole item with id: YZ-E98")
+    bad = {**_new_enterprise(park, "YZ-E98", "某企业"), "energy_use": "-5 tce"}
+    assert _lines(park, {"enterprises[id=YZ-E98]": bad}) == [
+        "overrides: enterprises[id=YZ-E98].energy_use: must be >= 0 (got '-5 tce')"]
+    assert _lines(park, {"enterprises[id=YZ-E03]": None, "enterprises[2].green_factory": True}) == [
+        "overrides: enterprises[2]: is not reported (null): set it as a whole first"]

@@ -54,7 +54,7 @@ def test_renewable_share_flips_to_met_at_the_computed_threshold(green_280):
     assert share["after"] == pytest.approx(306_000 * 0.1229 / 246_445.69 * 100)      # 15.26 %
     assert share["name"]["en"] == "Renewable share of energy consumption"
     assert w["changes"] == [{"path": GREEN, "at": "years[2].energy.green_electricity", "before": 40_000.0,
-                             "after": 280_000.0, "unit": "MWh"}]
+                             "after": 280_000.0, "unit": "MWh", "change": "set"}]
     # just below the threshold the check stays not met: no flip
     assert _flip(_whatif("--set", f"{GREEN}=270 GWh"), SHARE) is None
 
@@ -75,7 +75,7 @@ def test_task_done_resolves_its_delay_problem():
     flip = _flip(w, "IM-P-007@task:K03")
     assert flip["category"] == "resolved" and flip["before"]["status"] == "problem" and flip["after"] is None
     assert w["changes"] == [{"path": "plan.tasks[2].status", "at": "plan.tasks[2].status", "before": "delayed",
-                             "after": "done", "unit": None}]
+                             "after": "done", "unit": None, "change": "set"}]
     assert w["summary"]["change"]["by_status"]["problem"] < 0
 
 
@@ -195,3 +195,22 @@ def test_http_bad_override_is_422_naming_the_path(http):
     doc = client.get("/openapi.json").json()["paths"]["/v1/whatif"]["post"]
     assert "X-Greenpark-Simulation" in doc["responses"]["200"]["headers"]
     assert all("application/problem+json" in doc["responses"][c]["content"] for c in ("400", "401", "403", "422"))
+
+
+@pytest.mark.parametrize("lang, removed, added", [
+    ("zh", "| enterprises[id=YZ-E03] | 豫泽面粉有限公司（YZ-E03） | （移除） |",
+     "| enterprises[id=YZ-E99] | （无，新增） | 豫泽新材料有限公司（YZ-E99） |"),
+    ("en", "| enterprises[id=YZ-E03] | 豫泽面粉有限公司 (YZ-E03) | (removed) |",
+     "| enterprises[id=YZ-E99] | (none: added) | 豫泽新材料有限公司 (YZ-E99) |")])
+def test_an_enterprise_closed_and_one_opened_read_by_name(lang, removed, added):
+    """The changes table names a whole item by its name and key, never as raw data."""
+    new = ("enterprises[id=YZ-E99]={id: YZ-E99, name: 豫泽新材料有限公司, industry_code: C2614, "
+           "energy_use: 52000 tce, output: 88000 万元, key_energy_user: true, above_scale: true}")
+    r = runner.invoke(app, ["whatif", PARK, "--set", "enterprises[id=YZ-E03]=null", "--set", new,
+                            "-f", "markdown", "--lang", lang])
+    assert r.exit_code == 0, r.output
+    assert removed in r.stdout and added in r.stdout and "{'id'" not in r.stdout
+    w = json.loads(runner.invoke(app, ["whatif", PARK, "--set", "enterprises[id=YZ-E03]=null", "--set", new,
+                                       "-f", "json"]).stdout)
+    assert [c["change"] for c in w["changes"]] == ["removed", "added"]
+    assert any(f["id"] == "IN-P-004@ent:YZ-E99" or f["id"].endswith("@ent:YZ-E99") for f in w["flips"])

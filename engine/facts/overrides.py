@@ -10,6 +10,11 @@ A key is a park-file path, as findings name it in `evidence` and `missing`:
 * a list item may also be picked by its own key: `years[year=2024].energy.coal`,
   `enterprises[id=JS-E05].green_factory`, `plan.tasks[id=T-3].status`.
 
+A list item is added by picking it by its key with the whole item as the value, its key set
+alike (`enterprises[id=E99]: {id: E99, name: 新企业, ...}` where no enterprise is E99 yet:
+appended), and removed by setting it to null (`enterprises[id=E03]: null`; by index, the index
+of the park as it was before any change). Several items may be added and removed at once.
+
 A value is written as in a park file: a quantity with its unit (`"7000000 t"`, `"18.2 GWh"`,
 `{value: 18.2, unit: GWh}`) goes through the same unit machinery as a park file
 (`engine.units`); a **bare number on a quantity field is read in the field's canonical unit**
@@ -143,11 +148,17 @@ def _tokens(path: str) -> list[tuple]:
     return out
 
 
-def _locate(data: dict, path: str) -> tuple[tuple, _Slot, Any, Any]:
+_NOTHING = object()
+
+
+def _locate(data: dict, path: str, adding: Any = _NOTHING) -> tuple[tuple, _Slot, Any, Any]:
     """Follow `path` through `data` (park-file data) alongside the park model.
 
     Returns the resolved location (`("years", 2, "energy", "coal")`), the slot found there, and
-    the container and key (or index) to assign to.
+    the container and key (or index) to assign to. With `adding` (the value to be set): a path
+    that ends by picking a list item by its key that no item has, and a mapping with that key as
+    the value, resolves to the list and its length (the item is to be appended), a list not
+    reported yet to a new empty one.
 
     Raises:
         _PathError: unreadable path, unknown field, no such item, or a step into a value that is
@@ -156,7 +167,8 @@ def _locate(data: dict, path: str) -> tuple[tuple, _Slot, Any, Any]:
     slot, node, loc = _Slot("model", model=Park), data, ()
     parent: Any = None
     key: Any = None
-    for token in _tokens(path):
+    tokens = _tokens(path)
+    for n, token in enumerate(tokens):
         here = format_path(loc)
         if token[0] == "name":
             if slot.kind == "list":
@@ -176,6 +188,10 @@ def _locate(data: dict, path: str) -> tuple[tuple, _Slot, Any, Any]:
             if slot.kind != "list":
                 raise _PathError(here, "is not a list: it has no items to pick")
             items = node if isinstance(node, list) else []
+            if token[0] == "key" and n == len(tokens) - 1 and _new_item(items, token[1], token[2], adding):
+                if not isinstance(node, list) and isinstance(parent, dict):
+                    parent[key] = items                  # the first item of a list not reported
+                return loc + (len(items),), slot.item, items, len(items)
             index = token[1] if token[0] == "index" else _find(items, token[1], token[2], here)
             if index >= len(items):
                 raise _PathError(format_path(loc + (index,)), f"no such item: {here} has {len(items)} "
@@ -183,6 +199,13 @@ def _locate(data: dict, path: str) -> tuple[tuple, _Slot, Any, Any]:
             parent, key = items, index
             node, slot, loc = items[index], slot.item, loc + (index,)
     return loc, slot, parent, key
+
+
+def _new_item(items: list, field: str, wanted: str, adding: Any) -> bool:
+    """Whether picking `[field=wanted]` with the value `adding` adds an item: no item has that key,
+    and the value is a whole item with it."""
+    return isinstance(adding, dict) and str(adding.get(field)) == wanted and not any(
+        isinstance(item, dict) and str(item.get(field)) == wanted for item in items)
 
 
 def _find(items: list, field: str, wanted: str, here: str) -> int:
@@ -193,11 +216,18 @@ def _find(items: list, field: str, wanted: str, here: str) -> int:
     have = [str(item.get(field)) for item in items if isinstance(item, dict) and field in item]
     shown = ", ".join(have[:8]) + (", ..." if len(have) > 8 else "")
     raise _PathError(f"{here}[{field}={wanted}]", f"no item of {here} has {field} {wanted!r}"
-                     + (f" ({field}: {shown})" if have else ""))
+                     + (f" ({field}: {shown})" if have else "")
+                     + f"; to add one, give the whole item with {field}: {wanted}")
 
 
-def _value(raw: Any, slot: _Slot, where: str) -> Any:
-    """A value as in a park file; a bare number on a quantity field is in its canonical unit."""
+_REMOVED = object()        # a list item set to null: taken out once every change is applied
+
+
+def _value(raw: Any, slot: _Slot, where: str, in_list: bool = False) -> Any:
+    """A value as in a park file; a bare number on a quantity field is in its canonical unit; null
+    on a list item removes it."""
+    if raw is None and in_list:
+        return _REMOVED
     if raw is None:
         if not slot.nullable:
             raise _PathError(where, "cannot be null (unknown): the field is required")
@@ -236,8 +266,14 @@ def apply_overrides(park: Park, changes: dict[str, object], *, source: str = SOU
         try:
             if not isinstance(path, str):
                 raise _PathError(str(path), "a path must be text, e.g. years[2].energy.coal")
-            loc, slot, parent, key = _locate(data, path.strip())
-            parent[key] = _value(raw, slot, path)
+            loc, slot, parent, key = _locate(data, path.strip(), raw)
+            value = _value(raw, slot, path, in_list=isinstance(parent, list))
+            if isinstance(parent, list) and key == len(parent):
+                parent.append(value)
+            elif isinstance(parent, list) and parent[key] is _REMOVED:
+                raise _PathError(path.strip(), "is removed by another change of this what-if")
+            else:
+                parent[key] = value
         except _PathError as exc:
             problems.append(Problem(exc.message, file=source, path=exc.where or None))
             continue
@@ -247,11 +283,24 @@ def apply_overrides(park: Park, changes: dict[str, object], *, source: str = SOU
                 parent["not_used"] = [c for c in parent["not_used"] if c != loc[-1]]
     if problems:
         raise InputError(f"{len(problems)} problem(s) in {source}", problems)
+    _drop_removed(data)
     try:
         return Park.model_validate(data)
     except ValidationError as exc:
         problems = [_attribute(p, applied, source) for p in validation_problems(exc, Document(data, source), Park)]
         raise InputError(f"{len(problems)} problem(s) in {source}", problems) from None
+
+
+def _drop_removed(node: Any) -> None:
+    """Take the items set to null out of every list (after all changes, so that indices name the
+    items of the park as it was)."""
+    if isinstance(node, dict):
+        for value in node.values():
+            _drop_removed(value)
+    elif isinstance(node, list):
+        node[:] = [item for item in node if item is not _REMOVED]
+        for item in node:
+            _drop_removed(item)
 
 
 def _attribute(problem: Problem, applied: dict[tuple, str], source: str) -> Problem:
@@ -315,8 +364,10 @@ def task_done(park: Park, task_id: str) -> Park:
 
 def describe_changes(before: Park, after: Park, changes: dict[str, object]) -> list[dict]:
     """Each changed path with its value before and after, as `{"path", "at", "before", "after",
-    "unit"}` (`at`: the path with list items by index; a quantity's values in its canonical unit,
-    None where unknown; a mapping or list as park-file data).
+    "unit", "change"}` (`at`: the path with list items by index; a quantity's values in its
+    canonical unit, None where unknown; a mapping or list as park-file data; `change`: "set", or
+    "added" / "removed" for a list item, before resp. after None, `at` of a removed item its place
+    before).
 
     Args:
         before: the park the changes were applied to.
@@ -325,15 +376,31 @@ def describe_changes(before: Park, after: Park, changes: dict[str, object]) -> l
     """
     old, new = park_data(before), park_data(after)
     out = []
-    for path in changes:
-        try:
-            loc, slot, _, _ = _locate(new, str(path).strip())
-        except _PathError:
+    for path, raw in changes.items():
+        path = str(path).strip()
+        if raw is None and (removed := _resolve(old, path)) is not None and isinstance(removed[2], list):
+            loc = removed[0]
+            out.append({"path": path, "at": format_path(loc), "before": _get(old, loc), "after": None, "unit": None,
+                        "change": "removed"})
             continue
+        found = _resolve(new, path)
+        if found is None:
+            continue
+        loc, slot = found[0], found[1]
         unit = slot.unit if slot.kind == "quantity" else None
-        out.append({"path": str(path).strip(), "at": format_path(loc), "before": _plain(old, loc, unit),
-                    "after": _plain(new, loc, unit), "unit": unit})
+        was = _resolve(old, path)                      # by key: an item added has no "before"
+        out.append({"path": path, "at": format_path(loc),
+                    "before": _plain(old, was[0], unit) if was is not None else None,
+                    "after": _plain(new, loc, unit), "unit": unit,
+                    "change": "added" if was is None and isinstance(found[2], list) else "set"})
     return out
+
+
+def _resolve(data: dict, path: str) -> tuple | None:
+    try:
+        return _locate(data, path)
+    except _PathError:
+        return None
 
 
 def _get(data: Any, loc: tuple) -> Any:

@@ -25,6 +25,7 @@ _W = {
            "summary": "汇总变化", "rate": "达标率", "coverage": "判定覆盖率", "decided": "已判定检查",
            "flips": "结论变化的检查发现", "none": "没有检查发现的结论发生变化。", "change": "变化",
            "finding": "检查发现", "status": "状态", "indicators": "相关指标", "conclusion_after": "模拟后的总体结论", "unknown": "未知",
+           "no_item": "（无，新增）", "removed": "（移除）",
            "absent": "（无）"},
     "en": {"title": "What-if", "note": "a simulation, not an assessment decision; not written to the decision log",
            "park": "Park", "ruleset": "Ruleset", "profile": "profile", "changes": "Changes assumed", "path": "Field",
@@ -32,6 +33,7 @@ _W = {
            "coverage": "Checks decided (coverage)", "decided": "Checks decided", "flips": "Findings that flip",
            "none": "No finding changes its verdict.", "change": "change", "finding": "Finding", "status": "Status",
            "indicators": "Indicators", "conclusion_after": "Overall conclusion, simulated", "unknown": "unknown",
+           "no_item": "(none: added)", "removed": "(removed)",
            "absent": "(none)"},
 }
 
@@ -43,7 +45,27 @@ def _value(v: Any, unit: str | None, lang: str) -> str:
         return quantity(v, unit, lang)      # a flag reads 是/否, yes/no
     if isinstance(v, str):
         return (VALUE_LABELS.get(v) or {}).get(lang, v)
+    if isinstance(v, dict):                 # a whole item or object: what names it
+        words = v.get("name") or v.get("title")
+        key = next((str(v[k]) for k in ("id", "year") if v.get(k) is not None), None)
+        if words and key:
+            return f"{words}（{key}）" if lang == "zh" else f"{words} ({key})"
+        if words or key:
+            return str(words or key)
+        return f"{len(v)} 项数据" if lang == "zh" else f"{len(v)} fields"
+    if isinstance(v, list):
+        return "、".join(_value(x, unit, lang) for x in v) if lang == "zh" else \
+            ", ".join(_value(x, unit, lang) for x in v)
     return str(v)
+
+
+def _side(x: dict, which: str, lang: str) -> str:
+    """A change's value before or after: an item added had none, an item removed has none."""
+    if x.get("change") == "added" and which == "before":
+        return _W[lang]["no_item"]
+    if x.get("change") == "removed" and which == "after":
+        return _W[lang]["removed"]
+    return _value(x[which], x.get("unit"), lang)
 
 
 def _status(side: dict | None, lang: str) -> str:
@@ -92,8 +114,7 @@ def _rows(w: dict, lang: str) -> dict[str, list[list[str]]]:
         delta = c["by_status"][status]
         summary.append([STATUS[lang].get(status, status), str(b["by_status"].get(status, 0)),
                         str(a["by_status"].get(status, 0)), _signed(delta, "")])
-    changes = [[x["path"], _value(x["before"], x.get("unit"), lang), _value(x["after"], x.get("unit"), lang)]
-               for x in w["changes"]]
+    changes = [[x["path"], _side(x, "before", lang), _side(x, "after", lang)] for x in w["changes"]]
     flips = [[(CATEGORY_WORDS.get(e["category"]) or {}).get(lang, e["category"]),
               (e.get("title") or {}).get(lang, ""), f"{_status(e['before'], lang)} → {_status(e['after'], lang)}",
               _movement(e, lang)] for e in (_shown(w["flips"]))]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
@@ -57,6 +57,9 @@ class WhatIfChange(BaseModel):
     before: Any = Field(description="the value before (a quantity in its canonical unit; null: unknown)")
     after: Any
     unit: str | None
+    change: Literal["set", "added", "removed"] = Field(
+        "set", description="set a value; or added / removed a list item (`enterprises[id=E99]` with the whole "
+                           "item; null on an item)")
 
 
 class WhatIf(BaseModel):
