@@ -379,3 +379,25 @@ def test_an_entry_stored_without_the_evaluators_registration_gains_it_once(env):
     assert cache.STATS["completed"] == completed + 1                # nothing more to add
     assert later.prepared["durable"][later.compiled.key].source is later.compiled
     assert len(compiles) == 1
+
+
+def test_a_hit_carries_the_finding_graphs_and_builds_none(env, monkeypatch):
+    """The finding graph of each compiled ruleset is built when the tree compiles and stored with
+    it: a process taking the entry assesses without building one, and it is the graph building
+    would give."""
+    from engine.assessment import Assessor
+    from engine.evaluators.oracle import OracleEvaluator
+    from engine.facts.loader import load_park
+    from engine.rules.finding_graph import FindingGraph
+    make_tree, store, compiles = env
+    tree = make_tree("t")
+    fresh = _get(tree, store)
+    hit = _get(tree, store)
+    assert len(compiles) == 1 and hit.compiled is not fresh.compiled
+    assert set(hit.graphs) == {hit.compiled.key, hit.scope.key}
+    assert hit.graphs[hit.compiled.key] == FindingGraph.build(hit.compiled.rules)
+    monkeypatch.setattr(FindingGraph, "build", classmethod(lambda cls, rules: pytest.fail("a graph was built")))
+    assert FindingGraph.of(hit.compiled) is hit.graphs[hit.compiled.key]
+    registry = RulesetRegistry([tree], cache_dir=store)
+    result = Assessor(registry, OracleEvaluator()).assess(load_park(ROOT / "examples" / "coal_chemical_park.yaml"))
+    assert result["findings"] and len(compiles) == 1

@@ -82,6 +82,15 @@ class FindingGraph:
         return graph
 
     @classmethod
+    def remember(cls, ruleset: CompiledRuleset, graph: FindingGraph) -> None:
+        """Let `of(ruleset)` answer `graph` without building it: the graph worked out when the
+        ruleset compiled and kept with it in the compiled-ruleset cache (`Ruleset.graphs`)."""
+        with _lock:
+            _cache[id(ruleset)] = (ruleset, graph)
+            while len(_cache) > _CACHE_SIZE:
+                del _cache[next(iter(_cache))]
+
+    @classmethod
     def build(cls, rules: list[RuleIR]) -> FindingGraph:
         """Build the graph of `rules` (no cache)."""
         emits = tuple(i for i, r in enumerate(rules) if r.emit is not None)
