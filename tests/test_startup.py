@@ -63,6 +63,18 @@ def test_assess_registers_and_imports_only_its_own_command_module():
     assert not loaded & (others | unused)
 
 
+def test_assess_with_a_warm_cache_imports_neither_the_compiler_nor_the_rule_files():
+    """With its compiled ruleset from the cache, `assess` reads no rule file (the DSL and the
+    compiler stay unloaded) and says format 2's shared sentences from the rules' own templates
+    (rapidfuzz, for inferring them from texts, stays unloaded)."""
+    _run("assess", "examples/typical_municipal_park.yaml", "-f", "json")          # warms the cache
+    done, probe = _run("assess", "examples/typical_municipal_park.yaml", "-f", "json")
+    assert done.returncode == 0, done.stderr
+    loaded = set(probe["modules"])
+    assert "engine.rules.manifests" in loaded
+    assert not loaded & {"engine.rules.dsl", "engine.rules.compiler", "engine.rules.grammar", "rapidfuzz"}
+
+
 def test_help_version_and_an_unknown_command_see_every_command():
     done, probe = _run("--help")
     assert done.returncode == 0

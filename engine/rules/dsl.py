@@ -29,6 +29,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, mode
 
 from ..scalars import Bool, Int, whole
 from ..text import Text
+from .manifests import PackManifest, RulesetManifest       # the manifests, read by every process
 
 __all__ = ["RuleFile", "ComplianceRule", "ProblemRule", "MeasureRule", "PatternSpec", "PackManifest",
            "RulesetManifest", "RuleTestFile", "TestCase", "Expectation", "Severity", "Status",
@@ -131,21 +132,6 @@ class MeasureRule(_RuleBase):
 
 
 RuleFile = Annotated[Union[ComplianceRule, ProblemRule, MeasureRule], Field(discriminator="kind")]
-
-
-class PackManifest(_Model):
-    pack: Literal["planning", "industry", "pollution_carbon", "improvement"]
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
-    title: Text
-    clauses: list[str] = Field(min_length=1, description="the guide sections this pack encodes")
-    id_prefix: str = Field(pattern=r"^[A-Z]{2,4}$", description="every rule id starts with it")
-
-
-class RulesetManifest(_Model):
-    ruleset: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
-    packs: list[str] = Field(min_length=1)
-    released: str | None = Field(None, description="date frozen; None while in development")
 
 
 class Exemption(_Model):

@@ -30,8 +30,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..errors import Problem, RulePackError, RulesetNotFound
 from ..facts.loader import validation_problems
 from . import ir
-from .dsl import (ComplianceRule, ExemptionsFile, MeasureRule, PackManifest, ProblemRule, RuleFile,
-                              RulesetManifest)
+from .manifests import PackManifest, RulesetManifest
 from .profiles import DEFAULT_PROFILE
 from ..text import Text
 from ..sourcefile import load_document
@@ -51,6 +50,7 @@ DEFAULT_RULES = REPO_ROOT / "rules"
 @lru_cache(maxsize=1)
 def _rule_adapter() -> TypeAdapter:
     """The validator of a rule file, built when a tree compiles (not at import: a cache hit needs none)."""
+    from .dsl import RuleFile
     return TypeAdapter(RuleFile)
 
 
@@ -159,6 +159,7 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
     from ..evaluators.durable_limits import check_limits
     from ..knowledge import load_knowledge
     from .compiler import RuleCompileError, RuleInactive, compile_rule
+    from .dsl import ComplianceRule, MeasureRule, ProblemRule      # the rule files: only when compiling
     from .finding_graph import FindingGraph
     root = Path(root)
     if knowledge is None:
@@ -293,6 +294,7 @@ def _check_restates(rule: ProblemRule, kinds: dict[str, str], subjects: dict[str
 def _exemptions(root: Path, knowledge, metas: dict[str, RuleMeta], problems: list[Problem]) -> dict:
     """rules/exemptions.yaml: normative clauses no rule checks, each with its reason."""
     from .clauses import is_within
+    from .dsl import ExemptionsFile
     path = root / "exemptions.yaml"
     if not path.exists():
         return {}
