@@ -34,9 +34,40 @@ def _enterprise_share(out, knowledge, park: Park, year: int, name: str, flag: st
         d.divide(hits, len(values), "enterprises (none listed)", scale)
 
 
+INCIDENT_WINDOW = 3     # years: MIIT-B2a, "近三年未发生重大污染事故" (knowledge/benchmarks.yaml, V)
+
+
+def _incidents_window(park: Park, knowledge, out: dict[str, Derived], year: int) -> None:
+    """major_env_incidents_3y: the incidents of the latest year and the two before it (from the
+    year the park was established, if later). A year of the window not reported, or without its
+    count, leaves the sum unknown, unless a reported year already had an incident: that decides
+    "none in three years" whatever the others hold, and the value is then what was reported."""
+    d = _d(knowledge, "major_env_incidents_3y", year, knowledge.indicators["major_env_incidents_3y"].formula)
+    out["major_env_incidents_3y"] = d
+    first = year - INCIDENT_WINDOW + 1
+    if park.profile.established_year is not None:
+        first = max(first, min(park.profile.established_year, year))
+    entries = {y.year: (i, y) for i, y in enumerate(park.years)}
+    total, unknown = 0.0, []
+    for y in range(first, year + 1):
+        i, entry = entries.get(y, (None, None))
+        path = f"years[{i}].major_env_incidents" if entry is not None else f"years[year={y}].major_env_incidents"
+        value = entry.major_env_incidents if entry is not None else None
+        if value is None:
+            unknown.append(path)
+        else:
+            total += value
+            d.inputs.append(Input(path, float(value), "count"))
+    if total > 0 or not unknown:
+        d.value = total
+    else:
+        d.missing += unknown
+
+
 def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None:
     """Add the park-wide indicators of the latest year to `out`."""
     k = knowledge
+    _incidents_window(park, k, out, year)
     d = _d(k, "data_years", year, "number of statistical years reported")
     d.value = float(len(park.years))
     out["data_years"] = d
