@@ -212,3 +212,34 @@ def test_measures_are_ranked_legal_first_then_by_magnitude_then_by_severity_and_
     coal = next(m for m in chem if m["rule"] == "PC-M-015")      # stop coal growth: above every paperwork measure
     paperwork = next(m for m in chem if m["rule"] == "PC-M-005")  # the GHG inventory
     assert coal["rank"] < paperwork["rank"] and "magnitude" not in paperwork
+
+
+def test_every_field_to_collect_is_one_that_was_not_reported(results):
+    """An insufficient-data verdict names the very fields to report: each park-file path in its
+    `missing` leads to a value the park left out, never to a list or a value it reported (the
+    coal park's plant ZLD-1 left solar_pv out: PC-C-027 names that field, not the plant list)."""
+    import re
+    from engine.facts.loader import load_park
+    from engine.facts.overrides import park_data
+    path_re = re.compile(r"^(years|enterprises|infrastructure|management|plan|profile|smart_platform|circular)"
+                         r"(\[\d+\])?(\.[a-z0-9_]+(\[\d+\])?)*$")
+    step = re.compile(r"([a-z0-9_]+)|\[(\d+)\]")
+    checked = 0
+    for name, r in results.items():
+        data = park_data(load_park(name))
+        for f in r["findings"]:
+            for path in f.get("missing") or []:
+                if not path_re.match(path):
+                    continue                      # derived values and years to add are said in words
+                node = data
+                for m in step.finditer(path):
+                    if node is None:
+                        break
+                    node = node.get(m.group(1)) if m.group(1) else (
+                        node[int(m.group(2))] if int(m.group(2)) < len(node) else None)
+                assert node is None, f"{name}: {f['id']} asks for {path}, which holds {node!r}"
+                checked += 1
+    assert checked > 20
+    coal = results["examples/coal_chemical_park.yaml"]
+    assert next(f for f in coal["findings"] if f["id"] == "PC-C-027@infrastructure")["missing"] == [
+        "infrastructure.wastewater_plants[1].solar_pv"]

@@ -168,7 +168,9 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         "wwtp_overloaded": [f"infrastructure.wastewater_plants[{i}].load_rate"
                             for i, v in enumerate(loads) if v is None],
         "wwtp_ghg_controlled": [f"infrastructure.wastewater_plants[{i}].ghg_control"
-                                for i, p in enumerate(plants) if p.anaerobic_stage and p.ghg_control is None]}
+                                for i, p in enumerate(plants) if p.anaerobic_stage and p.ghg_control is None],
+        **{fact: [f"infrastructure.wastewater_plants[{i}].{fld}" for i, p in enumerate(plants) if getattr(p, fld) is None]
+           for fact, fld in (("wwtp_solar", "solar_pv"), ("wwtp_shared", "shared"), ("wwtp_anaerobic", "anaerobic_stage"))}}
     sp = park.smart_platform.model_dump()
     fs.facts.append(_clean({"kind": "platform", "id": "platform", **sp,
                             "systems_built": sum(v is True for v in sp.values()),
