@@ -255,11 +255,12 @@ def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: i
         value = bound.get(meta.gap.alias, {}).get(meta.gap.field)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             gap = abs(value - thresholds[meta.gap.threshold])
-    missing = _missing(meta, status, bound, m, fs, ind) if status == "insufficient_data" else []
+    decided = m.rule.endswith("#decided")       # not met by what is known: still name what is not
+    missing = _missing(meta, status, bound, m, fs, ind) if status == "insufficient_data" or decided else []
     subject = bound.get(meta.subject or "", {})
     extras = {"gap": gap, "missing": missing or None, "undefined": subject.get("undefined"),
               "labels": labels, "gap_of": plan.gap_of, "threshold_units": plan.units}
-    text = meta.explain["undefined" if m.rule.endswith("#undefined") else status]
+    text = meta.explain["undefined" if m.rule.endswith("#undefined") else "decided" if decided else status]
     zh = render(text.get("zh"), bound, thresholds, extras, "zh")
     en = render(text.get("en"), bound, thresholds, extras, "en")
     unverified = _unverified(plan, bound)

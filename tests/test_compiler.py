@@ -157,3 +157,58 @@ def test_a_slot_compared_the_wrong_way_round_is_a_compile_error(fake_knowledge):
     with pytest.raises(RuleCompileError, match="the other way round"):
         compile_text(PROBLEM, fake_knowledge, thresholds={"min": "profile:x"},
                      when={"fact": "indicator", "where": "name == 'renewable_share' and value > $min"})
+
+
+DECIDES = """
+id: PC-C-002
+version: 1
+kind: compliance
+clauses: ["6.3"]
+severity: high
+title: {zh: 占比, en: share}
+thresholds: {min: B-MIN}
+subject: {fact: indicator, as: s, where: "name == 'x'"}
+check: "value >= $min"
+decides: "upper < $min"
+explain:
+  met: {zh: "{s.value:.1f} 达到 {$min}", en: "{s.value:.1f} meets {$min}"}
+  not_met: {zh: "{s.value:.1f} 低于 {$min}", en: "{s.value:.1f} below {$min}"}
+  decided: {zh: "至多 {s.upper:.1f}，低于 {$min}：请补充 {missing}", en: "at most {s.upper:.1f}, below {$min}: {missing}"}
+"""
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=st.one_of(st.none(), st.just("undefined"), st.floats(min_value=0, max_value=30, allow_nan=False)),
+       upper=st.one_of(st.none(), st.floats(min_value=0, max_value=30, allow_nan=False)))
+def test_decides_gives_not_met_while_the_check_is_unknown_and_one_verdict_always(fake_knowledge, value, upper):
+    """`decides`: once its fields are reported and it holds, the verdict is not met although the
+    check's own field is unknown; otherwise nothing changes - exactly one verdict, on both evaluators."""
+    from engine.evaluators.durable import DurableEvaluator
+    from engine.evaluators.oracle import OracleEvaluator
+    rules, meta = compile_text(DECIDES, fake_knowledge)
+    ind = {"kind": "indicator", "id": "ind:x", "name": "x", **({} if upper is None else {"upper": upper}),
+           **({} if value is None else {"undefined": "x = 0"} if value == "undefined" else {"value": value})}
+    compiled = ir.CompiledRuleset(key="decides", rules=rules)
+    for evaluator in (OracleEvaluator(), DurableEvaluator()):
+        matches = evaluator.evaluate(compiled, [dict(PARK), dict(ind)])
+        assert len(matches) == 1, [m.rule for m in matches]
+        rule, status = matches[0].rule, meta.engine_rules[matches[0].rule]
+        if value == "undefined":
+            assert status == "not_applicable"
+        elif value is not None:
+            assert status == ("met" if value >= 15.0 else "not_met") and not rule.endswith("#decided")
+        elif upper is not None and upper < 15.0:
+            assert status == "not_met" and rule.endswith("#decided")
+        else:
+            assert status == "insufficient_data"
+
+
+def test_decides_needs_its_text_and_no_subject_applies(fake_knowledge):
+    from pydantic import ValidationError
+    data = yaml.safe_load(DECIDES)
+    del data["explain"]["decided"]
+    with pytest.raises(ValidationError, match="`decides` and explain.decided go together"):
+        TypeAdapter(RuleFile).validate_python(data)
+    with pytest.raises(RuleCompileError) as exc:
+        compile_text(DECIDES, fake_knowledge, applies="value is defined")
+    assert exc.value.key == ("decides",) and "without subject `applies`" in str(exc.value)

@@ -43,17 +43,18 @@ def _category(summary: dict, group: str, cid: str) -> dict:
 def test_conclusion_of_the_coal_chemical_park(chem):
     s = chem["summary"]
     first = next(f for f in chem["findings"] if f.get("rank") == 1)
-    # 50 met + 39 not met = 89 decided, 50 / 89 = 56.2 % (the 2023 major incident fails IM-C-004,
-    # which looks at three years); 20 undecided; 50 problems of which the 15 7.4 diagnoses
-    # (10 IM-P-005 + 5 IM-P-006) restate a verdict: 35; 42 measures (IM-M-007 on the incident)
-    assert (s["decided"], s["by_status"]["met"], s["undecided"], s["compliance_rate"]) == (89, 50, 20, 56.2)
-    assert s["folded"] == 15
+    # 50 met + 40 not met = 90 decided, 50 / 90 = 55.6 % (the 2023 major incident fails IM-C-004,
+    # which looks at three years; the audit rate, at most 66.7 % whatever the two enterprises with
+    # unknown triggers report, fails IN-C-002); 19 undecided; 51 problems of which the 16 7.4
+    # diagnoses (11 IM-P-005 + 5 IM-P-006) restate a verdict: 35; 42 measures (IM-M-007 on the incident)
+    assert (s["decided"], s["by_status"]["met"], s["undecided"], s["compliance_rate"]) == (90, 50, 19, 55.6)
+    assert s["folded"] == 16
     assert s["conclusion"]["zh"] == (
-        "园区属于指南适用范围；已判定的 89 项合规检查中 50 项达标（56.2%），39 项未达标，另有 20 项因数据不足"
+        "园区属于指南适用范围；已判定的 90 项合规检查中 50 项达标（55.6%），40 项未达标，另有 19 项因数据不足"
         f"未能判定；诊断出 35 个问题，提出 42 项措施，首要措施为“{first['title']['zh']}”。")
     assert s["conclusion"]["en"] == (
-        "The park is within the guide's scope; of the 89 compliance checks decided, 50 are met (56.2%) and 39 "
-        "not met, and 20 more could not be decided for lack of data; 35 problems were diagnosed and 42 measures "
+        "The park is within the guide's scope; of the 90 compliance checks decided, 50 are met (55.6%) and 40 "
+        "not met, and 19 more could not be decided for lack of data; 35 problems were diagnosed and 42 measures "
         f"proposed, the first being \"{first['title']['en']}\".")
 
 
@@ -108,13 +109,15 @@ def test_a_check_on_an_indicator_takes_its_category_from_its_task_clause(chem):
     s = chem["summary"]
     # IN-C-002 (7.3, 6.6): phase check, area 6.6, environmental; IM-C-010 (7.3, 5.2a): economic
     by_id = {f["id"]: f for f in chem["findings"]}
-    assert by_id["IN-C-002@ind:key_enterprise_audit_rate"]["status"] == "insufficient_data"
+    assert by_id["IN-C-002@ind:key_enterprise_audit_rate"]["status"] == "not_met"     # at most 66.7 %
+    assert by_id["IN-C-001@ent:JS-E12"]["status"] == "insufficient_data"
     assert _category(s, "area", "6.6")["undecided"] >= 1
     # not met in area 6.6 (the first 6.x clause cited): the mandatory audits of JS-E05, E07, E08 and E09
-    # (IN-C-001, 6.6) and the energy-intensity decline (IM-C-003: 7.3, 7.1, 6.6, 5.2c)
+    # (IN-C-001, 6.6), the park's audit rate (IN-C-002: 7.3, 6.6) and the energy-intensity decline
+    # (IM-C-003: 7.3, 7.1, 6.6, 5.2c)
     six_six = [f for f in chem["findings"] if f["kind"] == "compliance" and f["status"] == "not_met"
                and next((c for c in f["clauses"] if c.startswith("6.") and c != "6.1"), None) == "6.6"]
-    assert _category(s, "area", "6.6")["not_met"] == len(six_six) == 5   # IN-C-001 x 4 + IM-C-003
+    assert _category(s, "area", "6.6")["not_met"] == len(six_six) == 6   # IN-C-001 x 4 + IN-C-002 + IM-C-003
 
 
 def test_data_to_collect_is_merged_most_needed_first(chem):
@@ -123,10 +126,13 @@ def test_data_to_collect_is_merged_most_needed_first(chem):
     assert {t["path"] for t in todo} == missing and len(todo) == len(missing)
     counts = [len(t["findings"]) for t in todo]
     assert counts == sorted(counts, reverse=True)
-    # JS-E12 (enterprises[11]) reported no audit trigger: its audit verdict and the park's audit rate need them
-    first = todo[0]
-    assert first["path"].startswith("enterprises[11].cp_triggers.")
-    assert first["findings"] == ["IN-C-001@ent:JS-E12", "IN-C-002@ind:key_enterprise_audit_rate"]
+    # two checks wait for the greenhouse-gas inventory flag; JS-E12 (enterprises[11]) reported no audit
+    # trigger: its own audit verdict needs them, the park's audit rate no longer (not met at best)
+    assert todo[0] == {"path": "management.ghg_inventory", "findings": ["PC-C-006@management", "PL-C-012@management"]}
+    e12 = next(t for t in todo if t["path"].startswith("enterprises[11].cp_triggers."))
+    assert e12["findings"] == ["IN-C-001@ent:JS-E12"]
+    rate = next(f for f in chem["findings"] if f["id"] == "IN-C-002@ind:key_enterprise_audit_rate")
+    assert rate["status"] == "not_met" and e12["path"] in rate["missing"]     # named, for the exact rate
 
 
 def test_frameworks_have_no_score_and_say_why(chem):

@@ -114,6 +114,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         fid = f"ind:{name}"
         fs.facts.append(_clean({"kind": "indicator", "id": fid, "name": name, "unit": dv.unit or "-",
                                 "year": dv.year, "value": dv.value, "previous": dv.previous,
+                                "upper": dv.upper if dv.value is None else None,
                                 "change": None if dv.value is None or dv.previous is None else dv.value - dv.previous,
                                 "uses_unverified": dv.uses_unverified, "undefined": dv.undefined,
                                 "at_best": _at_best(name, latest, knowledge)}))

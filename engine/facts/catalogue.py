@@ -77,6 +77,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "year": _f("number", "year the value refers to", always=True),
         "value": _f("number", "the value; missing when its inputs are not reported"),
         "previous": _f("number", "value in the year before, when known"),
+        "upper": _f("number", "while the value is unknown, the highest value the reported facts leave possible "
+                              "(only indicators that can bound themselves)"),
         "change": _f("number", "value minus previous (same unit), when both are known"),
         "uses_unverified": _f("bool", "a factor tagged U went into the value", always=True),
         "undefined": _f("text", "why the value is undefined although its inputs are reported (a zero base)"),

@@ -43,6 +43,10 @@ class Derived:
     missing: list[str] = field(default_factory=list)
     undefined: str | None = None
     previous: float | None = None
+    # while `value` is unknown: the highest value the reported facts leave possible (a rule's
+    # `decides` may settle a verdict on it, docs/conventions.md 2); set by the few indicators
+    # that can bound themselves
+    upper: float | None = None
 
     @property
     def uses_unverified(self) -> bool:
@@ -80,6 +84,8 @@ class Derived:
             out["undefined"] = self.undefined
         if self.previous is not None:
             out["previous"] = _round(self.previous)
+        if self.upper is not None and self.value is None:
+            out["upper"] = _round(self.upper)
         return out
 
 

@@ -64,6 +64,21 @@ def _incidents_window(park: Park, knowledge, out: dict[str, Derived], year: int)
         d.missing += unknown
 
 
+def _audit_rate_upper(park: Park, subject: list) -> float | None:
+    """The highest key-enterprise audit rate the reported facts leave possible: every subject
+    enterprise whose audit status is unknown counted as audited, and every enterprise that may be
+    subject (no trigger known to hold, some unknown) counted as subject and audited where its
+    audit is completed or unknown, and as not subject where it is known not to be completed.
+    None when no enterprise is or may be subject."""
+    sure = {i for i, _ in subject}
+    done = sum(e.cp_audit in ("completed", None) for _, e in subject)
+    may = [e for i, e in enumerate(park.enterprises) if i not in sure
+           and any(getattr(e.cp_triggers, t) is None for t in type(e.cp_triggers).model_fields)
+           and e.cp_audit in ("completed", None)]
+    total = len(subject) + len(may)
+    return (done + len(may)) / total * 100 if total else None
+
+
 def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None:
     """Add the park-wide indicators of the latest year to `out`."""
     k = knowledge
@@ -94,6 +109,8 @@ def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None
             d.missing += [f"enterprises[{i}].cp_triggers.{t}" for t, v in zip(type(trig).model_fields, flags)
                           if v is None]
     d.missing += [f"enterprises[{i}].cp_audit" for i, e in subject if e.cp_audit is None]
+    if d.missing:       # the best the unknowns allow: subject with its audit done where that can be
+        d.upper = _audit_rate_upper(park, subject)
     if not d.missing:
         done = sum(e.cp_audit == "completed" for _, e in subject)
         d.inputs += [Input("enterprises[] subject to mandatory audit", float(len(subject)), "enterprises"),

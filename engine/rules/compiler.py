@@ -50,7 +50,8 @@ _GENERIC = {
     "undefined": Text(zh="该指标的分母为零（{undefined}），比值无定义，本项不适用。",
                       en="The indicator's base is zero ({undefined}), so it is undefined; this check does not apply."),
 }
-_EXTRAS = {"insufficient_data": frozenset({"missing"}), "undefined": frozenset({"undefined"})}
+_EXTRAS = {"insufficient_data": frozenset({"missing"}), "undefined": frozenset({"undefined"}),
+           "decided": frozenset({"missing"})}
 _PRIORITY = {"problem": 0, "compliance": 0, "measure": 10}
 _STATUS_OF = {"problem": "problem", "measure": "recommended"}
 
@@ -178,6 +179,8 @@ def _explain_texts(rule) -> dict[str, Text]:
             out["not_met"] = e.not_met
         if "undefined" in KINDS[rule.subject.fact]:
             out["undefined"] = e.undefined or _GENERIC["undefined"]
+        if e.decided is not None:
+            out["decided"] = e.decided
         return out
     return {"problem" if isinstance(rule, ProblemRule) else "recommended": rule.explain}
 
@@ -308,6 +311,11 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
         add("na_park", [park(_and(park_defined, p_not_app)), subject(None)], "not_applicable")
         add("missing_park", [park(ir.Or(items=[ir.Undefined(field=f) for f in park_fields])), subject(None)],
             "insufficient_data")
+    decided = _decides(rule, scope, bool(s_app))
+    if missing is not None and decided is not None:     # some field unknown: decided, or not
+        holds, fails = decided
+        add("decided", applicable + [subject(_and(missing, holds))], "not_met", emit=True)
+        missing = _and(missing, fails)
     if missing is not None:
         add("missing", applicable + [subject(missing)], "insufficient_data")
     if undefined is not None:
@@ -324,6 +332,26 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
                    "used": scope.used_thresholds + park_scope.used_thresholds, "subject": alias,
                    "park_fields": park_fields, "requires": tuple(requires), "statuses": statuses,
                    "comparisons": comparisons}
+
+
+def _decides(rule: ComplianceRule, scope: Scope, has_applies: bool) -> tuple[ir.Cond, ir.Cond] | None:
+    """(holds, fails) of the rule's `decides`: its fields reported and the condition true, and the
+    exact complement (a field unknown, or the condition false); None without `decides`."""
+    if rule.decides is None:
+        return None
+    if has_applies:
+        raise RuleCompileError(("decides",), "`decides` is for rules without subject `applies` (an unknown "
+                                             "applicability would leave the decision open)")
+    ast = _parse(rule.decides, ("decides",))
+    try:
+        cond = compile_condition(ast, scope)
+        negated = compile_condition(ast, scope, negate=True)
+    except ConditionError as exc:
+        raise RuleCompileError(("decides",), str(exc)) from None
+    fields = ir.cond_fields(cond)
+    holds = _and(*[ir.Defined(field=f) for f in fields], cond)
+    fails = ir.Or(items=[*[ir.Undefined(field=f) for f in fields], _and(*[ir.Defined(field=f) for f in fields], negated)])
+    return holds, fails
 
 
 def _names(node: g.Node) -> list[g.Name]:

@@ -79,6 +79,8 @@ class ComplianceExplain(_Model):
     not_applicable: Text | None = None
     undefined: Text | None = Field(None, description="the indicator's base is zero, so it is undefined "
                                                      "(default: a generic sentence)")
+    decided: Text | None = Field(None, description="not met by `decides` while the check's fields are unknown "
+                                                   "(required with `decides`; may name {missing})")
 
 
 class ComplianceRule(_RuleBase):
@@ -92,7 +94,18 @@ class ComplianceRule(_RuleBase):
     scope: Bool = Field(False, description="a clause 1 scope rule: decided first; when its check fails the "
                                            "park is out of scope (verdict not_applicable, explained by "
                                            "explain.not_applicable) and no other rule runs")
+    decides: str | None = Field(None, description=(
+        "a condition over subject fields that, once they are reported and it holds, makes the verdict "
+        "not_met while the check's own fields are still unknown: a verdict the known facts already decide "
+        "(e.g. `upper < $full`: the highest value the reported facts allow is below the benchmark); "
+        "only without subject `applies`"))
     explain: ComplianceExplain
+
+    @model_validator(mode="after")
+    def _decided_text(self):
+        if (self.decides is None) != (self.explain.decided is None):
+            raise ValueError("`decides` and explain.decided go together")
+        return self
 
     @model_validator(mode="after")
     def _scope_texts(self):
