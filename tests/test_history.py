@@ -13,6 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from service_support import make_key, start_server
+from test_dossier_lifecycle import ROWS
 from test_lifecycle import CYCLES, EXPECTED
 
 PARK = "qingchenghu-htz-demo"
@@ -120,10 +121,17 @@ def test_history_command_on_the_same_log(logged):
     _check_history(json.loads(r.stdout), results)
     md = runner.invoke(app, ["history", PARK, "--db-url", db_url, "-f", "markdown", "--lang", "en"])
     assert md.exit_code == 0 and md.stdout.startswith("# Park assessment history: ")
-    row = next(line for line in md.stdout.splitlines() if "(PC-C-009@ind:hazardous_waste_managed)" in line)
+    # each finding in words, as the dossier names it: its title (what it is about), never its id
+    row = next(line for line in md.stdout.splitlines() if line.startswith(f"| {ROWS['PC-C-009@ind:hazardous_waste_managed'][1]} |"))
     assert row.split(" | ")[1:] == ["open", "verified closed", "regression", "1 |"]
-    row = next(line for line in md.stdout.splitlines() if "(PC-C-003@ind:co2_per_tce)" in line)
+    row = next(line for line in md.stdout.splitlines() if line.startswith(f"| {ROWS['PC-C-003@ind:co2_per_tce'][1]} |"))
     assert row.split(" | ")[1:3] == ["open", "measure planned [task K24]"]
+    assert "@ind:" not in md.stdout and "@ent:" not in md.stdout
+    zh = runner.invoke(app, ["history", PARK, "--db-url", db_url, "-f", "markdown"])
+    assert f"| {ROWS['IN-P-004@ent:QC-E03'][0]} |" in zh.stdout            # 重点用能单位…（华澄电子电路有限公司）
+    followed = {f["id"]: f for f in json.loads(r.stdout)["lifecycle"]["findings"]}
+    assert followed["IN-P-004@ent:QC-E03"]["subject"] == {"zh": "华澄电子电路有限公司", "en": "华澄电子电路有限公司"}
+    assert followed["PL-C-013@plan"]["subject"] == {"zh": "", "en": ""}
     assert "| 1 · 2023 | 2 · 2024 | 3 · 2025 |" in md.stdout and "95.9% (123/124)" in md.stdout
     # the problems column counts as each conclusion does: restatements folded into a verdict apart
     for r in results:

@@ -18,6 +18,7 @@ import json
 from typing import Any, Iterable, Protocol
 
 from ..result_format import load_result
+from ..subject_words import subject_label
 from .diff import diff_results
 from .lifecycle import Cycle, lifecycle, names_in_input, tasks_in_input
 
@@ -45,7 +46,8 @@ def park_history(park_id: str, decisions: Iterable[_Decision], knowledge: Any) -
 
     Returns:
         `{"park_id", "park_name", "cycles": [{"decision_id", "created_at", "year", "ruleset",
-        "summary", "key_indicators", "since_previous"}], "lifecycle": lifecycle(...)}`.
+        "summary", "key_indicators", "since_previous"}], "lifecycle": lifecycle(...)}`, each
+        lifecycle finding with its `subject` in words ({zh, en}).
 
     Example:
         >>> park_history("qingchenghu-htz-demo", log.by_park("qingchenghu-htz-demo"), knowledge)  # doctest: +SKIP
@@ -62,7 +64,23 @@ def park_history(park_id: str, decisions: Iterable[_Decision], knowledge: Any) -
                        "summary": cycle_summary(result), "key_indicators": key_indicators(result, knowledge),
                        "since_previous": diff_results(previous, result)["counts"] if previous else None})
         inputs.append(cycle)
-    return {"park_id": park_id, "park_name": name, "cycles": cycles, "lifecycle": lifecycle(inputs)}
+    followed = lifecycle(inputs)
+    _name_subjects(followed["findings"], inputs, knowledge)
+    return {"park_id": park_id, "park_name": name, "cycles": cycles, "lifecycle": followed}
+
+
+def _name_subjects(findings: list[dict], cycles: list[Cycle], knowledge: Any) -> None:
+    """Each followed finding's `subject` in words ({zh, en}; "" for the park as a whole): the
+    enterprise as the facts named it (an enterprise gone since, as the last facts that had it), the
+    finding a diagnosis is about by its title, an indicator by its name."""
+    for lang in ("zh", "en"):
+        names: dict[str, str] = {}
+        for c in cycles:
+            names.update({f["id"]: f["title"][lang] for f in c.result.get("findings", [])
+                          if isinstance(f.get("title"), dict) and f["title"].get(lang)})
+            names.update(c.names)
+        for f in findings:
+            f.setdefault("subject", {})[lang] = subject_label(f["id"], lang, names, knowledge)
 
 
 def decision_cycle(d: _Decision) -> Cycle:

@@ -50,12 +50,20 @@ def history_tables(h: dict, lang: str) -> list[tuple[str, list[str], list[list[s
     indicators = [[k["name"][lang]] + [quantity(c["key_indicators"][j]["value"], c["key_indicators"][j]["unit"], lang)
                                        for c in cycles]
                   for j, k in enumerate(cycles[-1]["key_indicators"]) if all(len(c["key_indicators"]) > j for c in cycles)]
-    life = [[f"{f['title'][lang]} ({f['id']})"] + [_state(s, lang) for s in f["states"]] + [str(f["regressions"])]
+    life = [[_finding_words(f, lang)] + [_state(s, lang) for s in f["states"]] + [str(f["regressions"])]
             for f in h["lifecycle"]["findings"]]
     return [(w["cycles"], [w["n"], w["decision"], w["date"], w["year"], w["ruleset"], w["rate"], w["not_met"],
                            w["problems"], w["measures"]], rows),
             (w["indicators"], [w["indicator"], *years], indicators),
             (w["lifecycle"], [w["finding"], *years, w["regressions"]], life)]
+
+
+def _finding_words(f: dict, lang: str) -> str:
+    """A followed finding as the dossier names it: its title and, in brackets, what it is about."""
+    subject = (f.get("subject") or {}).get(lang)
+    if not subject:
+        return f["title"][lang]
+    return f"{f['title'][lang]}（{subject}）" if lang == "zh" else f"{f['title'][lang]} ({subject})"
 
 
 def _problems(n: int, folded: int, lang: str) -> str:

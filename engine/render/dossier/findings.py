@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from ...subject_words import subject_label
 from .numfmt import quantity
 from .words import SEVERITY, STATUS, WORDS
 
@@ -23,36 +24,6 @@ def _text(value: Any, lang: str) -> str:
     if isinstance(value, dict):
         return str(value.get(lang) or value.get("zh") or value.get("en") or "")
     return "" if value is None else str(value)
-
-
-_PARK_LEVEL = {"park", "plan", "management", "infrastructure", "circular", "smart_platform", "accounting"}
-_KIND_WORD = {"zh": {"target": "目标", "task": "任务", "wwtp": "污水处理厂"},
-              "en": {"target": "target", "task": "task", "wwtp": "wastewater plant"}}
-
-
-def subject_label(finding_id: str, lang: str, names: dict[str, str], knowledge: Any) -> str:
-    """What a finding is about, in words: an enterprise's name, a target or task, an indicator, the
-    finding a diagnosis is about; "" for the park as a whole. Never an engine id.
-
-    `names` maps fact ids (`ent:X`, `target:T1`) and finding ids to words."""
-    _, _, subject = finding_id.partition("@")
-    if not subject:
-        return ""
-    if subject in names:                       # an enterprise, a target, or the finding diagnosed
-        return names[subject]
-    first = subject.split("+")[0]              # a join names its first fact
-    if first in names:
-        return names[first]
-    kind, _, key = first.partition(":")
-    if not key:
-        kind, key = "", kind
-    if key in _PARK_LEVEL or kind in _PARK_LEVEL:
-        return ""
-    if kind in ("ind", "") and knowledge is not None and key in knowledge.indicators:
-        return knowledge.indicators[key].name.get(lang)
-    if kind in _KIND_WORD[lang]:
-        return f"{_KIND_WORD[lang][kind]} {key}"
-    return key
 
 
 def view(f: dict, lang: str, names: dict[str, str] | None = None, knowledge: Any = None) -> dict:
