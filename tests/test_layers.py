@@ -58,10 +58,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # (rules.templates) and serves minimal_change alone; target_bounds, the bound a plan target's
     # latest value must reach for its verdict (read from indicators.targets), for minimal_change;
     # and result_format, the one writer and reader of the result's formats 1 and 2, which
-    # everything above reads results through, with result_texts, its explanation templates.
+    # everything above reads results through, with result_texts, its explanation templates;
+    # subject_words, a finding's subject in words, for the cycles and the renderers above.
     ("assessment", ("engine.findings", "engine.summary", "engine.measure_ranking", "engine.minimal_change",
                     "engine.target_bounds", "engine.assessment", "engine.indicators.to_comply",
-                    "engine.result_format", "engine.result_texts")),
+                    "engine.result_format", "engine.result_texts", "engine.subject_words")),
     # Each rule's examples run through an evaluator and judged on their findings (issue 13 item 6).
     ("rule tests", ("engine.rule_tests",)),
     # Assessment cycles: diffs, history, replay, what-if - over results and overrides.
