@@ -23,6 +23,6 @@ setup(
     packages=packages,
     package_dir={"greenpark": "greenpark", "greenpark.engine": "engine",
                  **{f"greenpark.{root}": root for root in _DATA_ROOTS}},
-    package_data={"greenpark.engine.render.dossier": ["templates/*", "*.yaml"],
+    package_data={"greenpark.engine": ["*.yaml"], "greenpark.engine.render.dossier": ["templates/*"],
                   **{p: ["*.yaml"] for p in packages if p.split(".")[1:2] and p.split(".")[1] in _DATA_ROOTS}},
 )

@@ -19,12 +19,22 @@ Category counts: `met`, `not_met`, `undecided` (insufficient_data) and `not_appl
 compliance verdicts; `problems` counts problems not folded into another finding; `measures`
 counts measures; `rate` = met ÷ decided × 100 (null when nothing is decided); `total` = met +
 not_met + undecided.
+
+What the rate measures: the requirements the guide sets on the park. A rule marked
+`data_completeness` checks only that data are reported or computable (5.2's status analysis); its
+verdicts are counted apart, in `data_checks`, and in no rate, category or framework row - counted
+in, a park would score on reporting its figures, whatever they show. The conclusion names the
+unmet legal obligations (compliance rules answered by a measure with a `legal_basis`) and the MIIT
+green-park basic requirements not conformed to (engine/basic_requirements.py, as the dossier
+shows them), which a rate alone hides.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
-__all__ = ["summarize"]
+from .basic_requirements import conformity, requirements
+
+__all__ = ["summarize", "requirement_counts"]
 
 _PHASES = ("plan", "do", "check", "act")
 _PHASE_CLAUSE = {"plan": "5", "do": "6", "check": "7", "act": "8"}
@@ -52,6 +62,8 @@ def summarize(findings: list[dict], ruleset=None, fs=None) -> dict:
     buckets: dict = defaultdict(int)        # (rule, category field) -> count
     by_framework: dict = defaultdict(int)   # (frameworks, status) -> count of compliance verdicts
     needed: dict[str, list[str]] = {}       # missing path -> findings naming it
+    data: dict = dict.fromkeys(("met", "not_met", "undecided", "not_applicable"), 0)
+    data_rules = _data_rules(ruleset) if ruleset is not None else frozenset()
     folded = 0
     first_measure = None
     for f in findings:
@@ -60,11 +72,14 @@ def summarize(findings: list[dict], ruleset=None, fs=None) -> dict:
         statuses[status] += 1
         severities[f["severity"]] += 1
         if kind == "compliance":
-            buckets[(f["rule"], _FIELD[status])] += 1
-            by_framework[(tuple(f["frameworks"]), status)] += 1
             if status == "insufficient_data":
                 for path in f.get("missing", ()):
                     needed.setdefault(path, []).append(f["id"])
+            if f["rule"] in data_rules:
+                data[_FIELD[status]] += 1
+                continue
+            buckets[(f["rule"], _FIELD[status])] += 1
+            by_framework[(tuple(f["frameworks"]), status)] += 1
         elif kind == "problem":
             if "folded_into" in f:
                 folded += 1
@@ -75,23 +90,34 @@ def summarize(findings: list[dict], ruleset=None, fs=None) -> dict:
             if first_measure is None or f.get("rank") == 1:
                 first_measure = f
     met = _total(buckets, "met")
-    not_met = statuses.get("not_met", 0)
+    not_met = _total(buckets, "not_met")
     unknown = _total(buckets, "undecided")
+    data["decided"] = data["met"] + data["not_met"]
+    data["rules"] = sorted({f["rule"] for f in findings if f["rule"] in data_rules})
     out = {"findings": len(findings), "by_kind": dict(sorted(kinds.items())),
            "by_status": dict(sorted(statuses.items())), "by_severity": dict(sorted(severities.items())),
            "compliance_rate": round(met / (met + not_met) * 100, 1) if met + not_met else None,
-           "decided": met + not_met, "undecided": unknown}
+           "decided": met + not_met, "undecided": unknown, "data_checks": data}
     if ruleset is None:
         return out
     out["folded"] = folded
     out_of_scope = any(buckets.get((rid, "not_applicable")) for rid in _scope_rules(ruleset))
     problems = kinds.get("problem", 0) - folded
-    out["conclusion"] = _conclusion(out, out_of_scope, problems, kinds.get("measure", 0), first_measure, fs)
+    out["conclusion"] = _conclusion(out, met, out_of_scope, problems, kinds.get("measure", 0), first_measure, fs,
+                                    _weighty_failures(buckets, findings, ruleset))
     out["categories"] = _categories(buckets, _places(ruleset), ruleset.knowledge)
     out["to_collect"] = [{"path": p, "findings": sorted(ids)}
                          for p, ids in sorted(needed.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
     out["frameworks"] = _frameworks(by_framework, ruleset.knowledge)
     return out
+
+
+def requirement_counts(summary: dict) -> dict[str, int]:
+    """Compliance verdicts by status (met, not_met, insufficient_data, not_applicable) without the
+    data-completeness checks, as the rate and the conclusion count them; of a result logged before
+    they were counted apart, its `by_status` as it is."""
+    by, data = summary.get("by_status") or {}, summary.get("data_checks") or {}
+    return {status: by.get(status, 0) - data.get(_FIELD[status], 0) for status in _FIELD}
 
 
 _FIELD = {"met": "met", "not_met": "not_met", "insufficient_data": "undecided", "not_applicable": "not_applicable"}
@@ -105,6 +131,41 @@ def _total(buckets: dict, field: str) -> int:
 
 _PLACES: dict[str, dict[str, tuple]] = {}
 _SCOPE: dict[str, tuple[str, ...]] = {}
+_DATA: dict[str, frozenset[str]] = {}
+_LEGAL: dict[str, frozenset[str]] = {}
+
+
+def _data_rules(ruleset) -> frozenset[str]:
+    found = _DATA.get(ruleset.digest)
+    if found is None:
+        _DATA.clear()
+        found = _DATA[ruleset.digest] = frozenset(rid for rid, m in ruleset.meta.items() if m.data_completeness)
+    return found
+
+
+def _legal_rules(ruleset) -> frozenset[str]:
+    """Compliance rules a measure with a legal basis answers: their unmet verdicts are unmet legal
+    obligations. Once per ruleset digest."""
+    found = _LEGAL.get(ruleset.digest)
+    if found is None:
+        _LEGAL.clear()
+        measures = ruleset.knowledge.measures
+        found = _LEGAL[ruleset.digest] = frozenset(
+            rid for m in ruleset.meta.values()
+            if m.kind == "measure" and getattr(measures.get(m.measure or ""), "legal_basis", None)
+            for rid in m.answers if ruleset.meta[rid].kind == "compliance")
+    return found
+
+
+def _weighty_failures(buckets: dict, findings: list[dict], ruleset) -> dict[str, list]:
+    """"legal": [(rule title, unmet verdicts)] in rule-id order; "basic": [name] of each basic
+    requirement not conformed to (engine/basic_requirements.py, as the dossier shows them), of
+    "requirements" in all."""
+    legal = _legal_rules(ruleset)
+    return {"legal": [(ruleset.meta[rule].title, n) for (rule, field), n in sorted(buckets.items())
+                      if field == "not_met" and rule in legal],
+            "basic": [req["name"] for req, verdict, _ in conformity(findings) if verdict == "not_met"],
+            "requirements": len(requirements())}
 
 
 def _scope_rules(ruleset) -> tuple[str, ...]:
@@ -189,8 +250,8 @@ def _frameworks(by_framework: dict, knowledge) -> list[dict]:
 
 # -- the conclusion -----------------------------------------------------------------------------
 
-def _conclusion(counts: dict, out_of_scope: bool, problems: int, n_measures: int, first: dict | None,
-                fs) -> dict:
+def _conclusion(counts: dict, met: int, out_of_scope: bool, problems: int, n_measures: int, first: dict | None,
+                fs, weighty: dict[str, list]) -> dict:
     """Clause 7.2's overall qualitative conclusion, one sentence in each language."""
     title = first["title"] if first else None
     if out_of_scope:
@@ -206,8 +267,7 @@ def _conclusion(counts: dict, out_of_scope: bool, problems: int, n_measures: int
     zh = ["园区参照适用指南（第1章）" if by_reference else "园区属于指南适用范围"]
     en = ["The park follows the guide by reference (clause 1)" if by_reference else "The park is within the guide's scope"]
     decided, undecided = counts["decided"], counts["undecided"]
-    not_met = counts["by_status"].get("not_met", 0)
-    met = decided - not_met
+    not_met = decided - met
     if decided:
         zh.append(f"已判定的 {decided:,} 项合规检查中 {met:,} 项达标（{counts['compliance_rate']:.1f}%），"
                   f"{not_met:,} 项未达标" + (f"，另有 {undecided:,} 项因数据不足未能判定" if undecided else ""))
@@ -217,6 +277,24 @@ def _conclusion(counts: dict, out_of_scope: bool, problems: int, n_measures: int
     elif undecided:
         zh.append(f"{undecided:,} 项合规检查均因数据不足未能判定")
         en.append(f"none of the {undecided:,} compliance check{_s(undecided)} could be decided for lack of data")
+    if weighty["legal"]:
+        zh.append("未履行的法定义务：" + "、".join(f"“{_inner(t.zh)}”（{n:,} 项）" for t, n in weighty["legal"]))
+        en.append("legal obligations unmet: " + ", ".join(f"\"{t.en}\" ({n:,})" for t, n in weighty["legal"]))
+    basic, of = weighty["basic"], weighty["requirements"]
+    if basic:
+        zh.append(f"绿色园区基本要求 {of:,} 项中 {len(basic):,} 项不符合："
+                  + "、".join(f"“{_inner(n['zh'])}”" for n in basic))
+        en.append(f"{len(basic):,} of the {of:,} green-park basic requirements not conformed to: "
+                  + ", ".join(f"\"{n['en']}\"" for n in basic))
+    data = counts["data_checks"]
+    if data["decided"] or data["undecided"]:
+        parts_zh = [f"{data['met']:,} 项齐备"] + ([f"{data['not_met']:,} 项不齐备"] if data["not_met"] else []) \
+            + ([f"{data['undecided']:,} 项无法判定"] if data["undecided"] else [])
+        parts_en = [f"{data['met']:,} complete"] + ([f"{data['not_met']:,} not"] if data["not_met"] else []) \
+            + ([f"{data['undecided']:,} undecided"] if data["undecided"] else [])
+        n = data["decided"] + data["undecided"]
+        zh.append(f"另有 {n:,} 项数据齐备检查不计入达标率：" + "，".join(parts_zh))
+        en.append(f"{n:,} data-completeness check{_s(n)}, outside the rate: " + ", ".join(parts_en))
     if problems or n_measures:
         zh.append(f"诊断出 {problems:,} 个问题，提出 {n_measures:,} 项措施"
                   + (f"，首要措施为“{title['zh']}”" if title else ""))
@@ -226,6 +304,11 @@ def _conclusion(counts: dict, out_of_scope: bool, problems: int, n_measures: int
         zh.append("未诊断出问题，无需提出措施")
         en.append("no problem was diagnosed and no measure is needed")
     return {"zh": "；".join(zh) + "。", "en": "; ".join(en) + "."}
+
+
+def _inner(title: str) -> str:
+    """A title quoted inside “…”: its own quotation marks become the inner ‘…’."""
+    return title.replace("“", "‘").replace("”", "’")
 
 
 def _s(n: int) -> str:

@@ -212,3 +212,27 @@ def test_decides_needs_its_text_and_no_subject_applies(fake_knowledge):
     with pytest.raises(RuleCompileError) as exc:
         compile_text(DECIDES, fake_knowledge, applies="value is defined")
     assert exc.value.key == ("decides",) and "without subject `applies`" in str(exc.value)
+
+
+
+INCIDENTS = """
+id: IM-C-004
+version: 2
+kind: compliance
+clauses: ["7.2"]
+severity: high
+title: {zh: 近三年未发生重大突发环境事件, en: No major incident in three years}
+subject: {fact: indicator, as: s, where: "name == 'major_env_incidents_3y'"}
+check: "value == 0"
+explain:
+  met: {zh: 未发生, en: none}
+  not_met: {zh: "发生 {s.value:.0f} 起", en: "{s.value:.0f}"}
+"""
+
+
+def test_a_scope_rule_is_no_data_completeness_check():
+    from pydantic import ValidationError
+    data = {**yaml.safe_load(INCIDENTS), "scope": True, "data_completeness": True,
+            "explain": {"met": {"zh": "在", "en": "in"}, "not_applicable": {"zh": "不在", "en": "out"}}}
+    with pytest.raises(ValidationError, match="a scope rule is not a data-completeness check"):
+        TypeAdapter(RuleFile).validate_python(data)

@@ -59,8 +59,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # latest value must reach for its verdict (read from indicators.targets), for minimal_change;
     # and result_format, the one writer and reader of the result's formats 1 and 2, which
     # everything above reads results through, with result_texts, its explanation templates;
-    # subject_words, a finding's subject in words, for the cycles and the renderers above.
-    ("assessment", ("engine.findings", "engine.summary", "engine.measure_ranking", "engine.minimal_change",
+    # subject_words, a finding's subject in words, for the cycles and the renderers above;
+    # basic_requirements, which MIIT basic requirements the verdicts conform to, for the summary's
+    # conclusion and the dossier.
+    ("assessment", ("engine.findings", "engine.summary", "engine.basic_requirements", "engine.measure_ranking", "engine.minimal_change",
                     "engine.target_bounds", "engine.assessment", "engine.indicators.to_comply",
                     "engine.result_format", "engine.result_texts", "engine.subject_words")),
     # Each rule's examples run through an evaluator and judged on their findings (issue 13 item 6).

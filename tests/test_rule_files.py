@@ -63,3 +63,16 @@ def test_an_examples_file_counting_in_text_is_refused_by_lint(tree, ruleset):
     assert len(problems) == 1, problems
     assert "PL-C-000_scope_test.yaml:" in problems[0]
     assert "cases[0].expect[0].count: must be a number, not the text '1'" in problems[0]
+
+
+def test_the_data_completeness_checks_are_the_rules_that_check_data_only(ruleset):
+    """The rules counted apart from the compliance rate (`data_completeness`) are those whose verdict
+    says whether data are reported or computable - 5.2's status-analysis data (titled 数据齐备) and the
+    years of statistics the evaluation covers (PL-C-001) - and no other: each one's rationale says so."""
+    flagged = {rid for rid, m in ruleset.meta.items() if m.data_completeness}
+    titled = {rid for rid, m in ruleset.meta.items() if m.kind == "compliance" and "数据齐备" in m.title.zh}
+    assert flagged == titled | {"PL-C-001"}
+    for rid in flagged:
+        meta = ruleset.meta[rid]
+        assert meta.kind == "compliance" and not meta.scope
+        assert "数据" in meta.rationale.zh or "报送" in meta.rationale.zh, rid

@@ -18,10 +18,11 @@ from typer.testing import CliRunner
 from cli import app
 from engine.render.summary_text import category_cells
 from engine.result_format import expand
+from engine.summary import requirement_counts
 
 runner = CliRunner()
 EXAMPLES = sorted(str(p) for p in Path("examples").glob("*.yaml"))
-WIDE = {"COLUMNS": "400"}   # one panel line per line of text
+WIDE = {"COLUMNS": "2000"}   # one panel line per line of text
 # --only words and the statuses each lists; a status not listed is in the "not listed" part
 VIEWS = {None: {"not_met", "problem", "insufficient_data", "recommended"},
          "not_met": {"not_met"}, "problem,measure": {"problem", "recommended"}}
@@ -33,6 +34,9 @@ _STATUS_WORDS = {"zh": {"未达标": "not_met", "问题": "problem", "数据不�
                         "not applicable": "not_applicable"}}
 _STATUSES = ("not_met", "problem", "insufficient_data", "recommended", "met", "not_applicable")
 _ZH_COUNT = re.compile(r"^(未达标|问题|数据不足|建议措施|达标|不适用) (\d+)(?:（另有 (\d+) 项为重述）)?$")
+# the data-completeness checks, counted apart from the verdicts above (engine/summary.py)
+_DATA_COUNT = {"zh": re.compile(r"^数据齐备检查 (\d+)（另计）$"),
+               "en": re.compile(r"^(\d+) data-completeness checks? \(counted apart\)$")}
 _EN_COUNT = re.compile(r"^(\d+) (not met|problems?|insufficient data|recommended|met|not applicable)"
                        r"(?: \((\d+) more restates? a verdict\))?$")
 
@@ -50,10 +54,12 @@ def summaries():
 def expected(result: dict) -> dict[str, int]:
     """The summary's figure for each status, as the conclusion gives it, and the restatements."""
     s = result["summary"]
-    by_status, by_kind = s["by_status"], s["by_kind"]
-    not_met = by_status.get("not_met", 0)
-    return {"not_met": not_met, "met": s["decided"] - not_met, "insufficient_data": s["undecided"],
-            "not_applicable": by_status.get("not_applicable", 0),
+    by_kind, checks = s["by_kind"], requirement_counts(s)
+    assert checks["met"] + checks["not_met"] == s["decided"] and checks["insufficient_data"] == s["undecided"]
+    data = s["data_checks"]
+    return {"not_met": checks["not_met"], "met": checks["met"], "insufficient_data": s["undecided"],
+            "not_applicable": checks["not_applicable"],
+            "data": data["decided"] + data["undecided"] + data["not_applicable"],
             "problem": by_kind.get("problem", 0) - s["folded"], "recommended": by_kind.get("measure", 0),
             "restated": s["folded"]}
 
@@ -76,6 +82,11 @@ def counts_of(parts: list[str], lang: str, want: dict) -> dict[str, int]:
     """The counts of a list of parts, each of which must be a count; restatements checked apart."""
     out = {}
     for part in parts:
+        data = _DATA_COUNT[lang].match(part)
+        if data:
+            assert "data" not in out, part
+            out["data"] = int(data.group(1))
+            continue
         parsed = match_count(part, lang)
         assert parsed, f"not a count: {part!r}"
         st, n, folded = parsed
@@ -149,9 +160,10 @@ def test_every_count_of_the_summary_is_the_summarys_figure(summaries, park, only
         s["compliance_rate"], s["decided"], s["decided"] + s["undecided"])
 
     # the counts by status: every status the result holds, each with the summary's figure
-    status = [line for line in lines if all(match_count(p, lang) for p in line.split("  "))]
+    status = [line for line in lines
+              if all(match_count(p, lang) or _DATA_COUNT[lang].match(p) for p in line.split("  "))]
     assert len(status) == 1, lines
-    assert counts_of(status[0].split("  "), lang, want) == present(want, _STATUSES)
+    assert counts_of(status[0].split("  "), lang, want) == present(want, (*_STATUSES, "data"))
 
     # what the view leaves out: the summary's figure for every status it does not list
     listed = VIEWS[only]
@@ -161,7 +173,9 @@ def test_every_count_of_the_summary_is_the_summarys_figure(summaries, park, only
     left = view[0].split(mark, 1)[1]
     left = left.split("；" if lang == "zh" else "; ", 1)[0]
     hidden = counts_of(left.split("、" if lang == "zh" else ", "), lang, want)
-    assert hidden == present(want, [k for k in _STATUSES if k not in listed])
+    data_rules = set(s["data_checks"]["rules"])
+    hidden_data = sum(f["rule"] in data_rules and f["status"] not in listed for f in result["findings"])
+    assert hidden == present(want, [k for k in _STATUSES if k not in listed]) | ({"data": hidden_data} if hidden_data else {})
 
     # restatements listed under what they restate: all of them when problems and unmet checks are listed
     note = re.compile(r"(\d+) 项重述列在所重述的条目下" if lang == "zh" else r"(\d+) restatements? listed under")

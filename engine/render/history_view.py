@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..cycles.lifecycle import STATE_LABELS
+from ..summary import requirement_counts
 from .dossier.numfmt import quantity
 from .labels import STATUS, VIEW, VIEW_ONE_EN
 
@@ -44,7 +45,7 @@ def history_tables(h: dict, lang: str) -> list[tuple[str, list[str], list[list[s
         rate = f"{quantity(s['compliance_rate'], '%', lang)} ({s['decided']}/{applicable})"
         st, kind = s["by_status"], s["by_kind"]
         rows.append([str(i), c["decision_id"], c["created_at"][:10], str(c["year"]), c["ruleset"]["version"], rate,
-                     str(st.get("not_met", 0)), _problems(st.get("problem", 0), s.get("folded") or 0, lang),
+                     str(requirement_counts(s)["not_met"]), _problems(st.get("problem", 0), s.get("folded") or 0, lang),
                      str(kind.get("measure", 0))])
     years = [f"{i} · {c['year']}" for i, c in enumerate(cycles, 1)]
     indicators = [[k["name"][lang]] + [quantity(c["key_indicators"][j]["value"], c["key_indicators"][j]["unit"], lang)

@@ -56,7 +56,7 @@ VIEW = {"zh": {"issues": "存在的问题", "measures": "有关建议", "area": 
                "col_undecided": "数据不足", "col_problems": "问题", "col_measures": "措施", "measures_col": "建议措施",
                "file": "文件", "view": "视图", "only": "只列出", "not_listed": "未列出",
                "folded_note": "{n} 项重述列在所重述的条目下（另见）", "restated_apart": "（另有 {n} 项为重述）", "shared_rows": "同一规则的多项合为一行", "all_hint": "--all 逐项列出全部",
-               "inactive_note": "未适用的规则 {n} 条（--all 列出原因）"},
+               "inactive_note": "未适用的规则 {n} 条（--all 列出原因）", "data_checks": "数据齐备检查 {n}（另计）"},
         "en": {"issues": "Problems and unmet checks", "measures": "Recommended measures", "area": "Area",
                "findings": "Findings", "see_also": "see also", "restates": "restates", "measures_for": "measures",
                "answers": "answers", "subjects": "for", "rank_reason": "why this rank",
@@ -72,9 +72,10 @@ VIEW = {"zh": {"issues": "存在的问题", "measures": "有关建议", "area": 
                "restated_apart": " ({n} more restate a verdict)",
                "shared_rows": "findings of one rule share a row",
                "all_hint": "--all lists every finding on its own row",
-               "inactive_note": "{n} rules not applied (--all lists why)"}}
+               "inactive_note": "{n} rules not applied (--all lists why)",
+               "data_checks": "{n} data-completeness checks (counted apart)"}}
 # English wording for a count of one, where VIEW["en"] says "{n} checks" and the like.
-VIEW_ONE_EN = {"n_checks": "{n} check", "inactive_note": "{n} rule not applied (--all lists why)",
+VIEW_ONE_EN = {"n_checks": "{n} check", "data_checks": "{n} data-completeness check (counted apart)", "inactive_note": "{n} rule not applied (--all lists why)",
                "folded_note": "{n} restatement listed under the finding it restates (see also)",
                "restated_apart": " ({n} more restates a verdict)"}
 # English words for a count of several of a status, where the status word alone would not do

@@ -149,7 +149,10 @@ class Selection:
             else:
                 self.folded.setdefault(parent, []).append(f)
         hidden = [f for f in result["findings"] if f["id"] not in picked_ids]
-        self.hidden = Counter(f["status"] for f in hidden)
+        # data-completeness checks are counted apart from the other verdicts, as the summary counts them
+        data_rules = set(((result.get("summary") or {}).get("data_checks") or {}).get("rules") or ())
+        self.hidden_data = sum(f["rule"] in data_rules for f in hidden)
+        self.hidden = Counter(f["status"] for f in hidden if f["rule"] not in data_rules)
         # of those, restatements folded into another finding: the summary does not count them as
         # problems of their own (`summary.folded`), so neither does a line naming what is hidden
         self.hidden_folded = Counter(f["status"] for f in hidden if f.get("folded_into"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .labels import CATEGORY, KIND, STATUS, STATUS_MANY_EN, VIEW, VIEW_ONE_EN
 from .selection import STATUSES, Selection, subjects_of, to_collect
 from ..rules.numbers import format_quantity, plain_number
+from ..summary import requirement_counts
 
 __all__ = ["CATEGORY_GROUPS", "category_cells", "holds_anything", "compliance_line", "status_line", "collect_line", "inactive_line", "view_line", "status_count", "word", "measure_details",
            "number"]
@@ -44,10 +45,16 @@ def compliance_line(summary: dict, lang: str) -> str | None:
 def status_line(summary: dict, lang: str) -> str:
     """Counts by status, the ones that need action first, each the figure the conclusion gives.
     Problems are counted as the conclusion counts them: a restatement folded into another finding
-    (only problems fold, `summary.folded`) is named apart, `问题 21（另有 19 项为重述）`."""
-    by = summary.get("by_status", {})
+    (only problems fold, `summary.folded`) is named apart, `问题 21（另有 19 项为重述）`; compliance
+    verdicts without the data-completeness checks, which follow as one count, `数据齐备检查 28（另计）`."""
+    by = {**summary.get("by_status", {}), **requirement_counts(summary)}
     folded = summary.get("folded") or 0
-    return "  ".join(status_count(s, by[s], folded if s == "problem" else 0, lang) for s in STATUSES if by.get(s))
+    parts = [status_count(s, by[s], folded if s == "problem" else 0, lang) for s in STATUSES if by.get(s)]
+    data = summary.get("data_checks") or {}
+    n = sum(data.get(k, 0) for k in ("met", "not_met", "undecided", "not_applicable"))
+    if n:
+        parts.append(_counted("data_checks", n, lang))
+    return "  ".join(parts)
 
 
 def status_count(status: str, n: int, folded: int, lang: str) -> str:
@@ -87,6 +94,8 @@ def view_line(sel: Selection, lang: str) -> str | None:
     if opts.only is not None:
         parts.append(f"{w['only']} " + ("、" if lang == "zh" else ", ").join(word(x, lang) for x in sorted(opts.only)))
     hidden = [status_count(s, sel.hidden[s], sel.hidden_folded[s], lang) for s in STATUSES if sel.hidden.get(s)]
+    if sel.hidden_data:
+        hidden.append(_counted("data_checks", sel.hidden_data, lang))
     if hidden:
         parts.append(f"{w['not_listed']}{' ' if lang == 'zh' else ': '}" + ("、" if lang == "zh" else ", ").join(hidden))
     if opts.grouped:

@@ -105,7 +105,8 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge, pr
         requires=meta_extra.get("requires", ()), rationale=rule.rationale,
         engine_rules=meta_extra.get("statuses") or {r.id: _STATUS_OF[rule.kind] for r in rules},
         scope=bool(getattr(rule, "scope", False)),
-        restates=tuple(getattr(rule, "restates", ())))
+        restates=tuple(getattr(rule, "restates", ())),
+        data_completeness=bool(getattr(rule, "data_completeness", False)))
     return rules, meta
 
 

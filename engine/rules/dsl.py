@@ -19,6 +19,9 @@ the profile does not provide is not applied, and the result says so.
 
 A compliance rule marked `scope: true` decides clause 1 applicability: it runs before every other
 rule, and when the park is out of scope its verdict is `not_applicable` and nothing else is judged.
+A compliance rule marked `data_completeness: true` checks only that data the guide's analysis needs
+are reported or computable (5.2's status analysis, for one): the summary counts its verdicts apart
+from the compliance rate, which measures what the guide asks of the park itself.
 `greenpark schema --rules` prints the JSON Schema of these models for editors.
 """
 from __future__ import annotations
@@ -94,6 +97,10 @@ class ComplianceRule(_RuleBase):
     scope: Bool = Field(False, description="a clause 1 scope rule: decided first; when its check fails the "
                                            "park is out of scope (verdict not_applicable, explained by "
                                            "explain.not_applicable) and no other rule runs")
+    data_completeness: Bool = Field(False, description=(
+        "the rule checks only that data the guide's analysis needs are reported or computable, and sets "
+        "no requirement on the park itself: its verdicts are counted apart from the compliance rate "
+        "(summary `data_checks`)"))
     decides: str | None = Field(None, description=(
         "a condition over subject fields that, once they are reported and it holds, makes the verdict "
         "not_met while the check's own fields are still unknown: a verdict the known facts already decide "
@@ -109,6 +116,8 @@ class ComplianceRule(_RuleBase):
 
     @model_validator(mode="after")
     def _scope_texts(self):
+        if self.scope and self.data_completeness:
+            raise ValueError("a scope rule is not a data-completeness check")
         if self.scope and (self.explain.not_applicable is None or self.explain.not_met is not None):
             raise ValueError("a scope rule explains met (in scope) and not_applicable (out of scope), not not_met")
         if not self.scope and self.explain.not_met is None:

@@ -65,3 +65,4 @@ class RuleMeta:
     engine_rules: dict[str, str] = field(default_factory=dict)   # engine rule id -> status
     scope: bool = False
     restates: tuple[str, ...] = ()      # problem: compliance rules whose not_met verdict it only restates
+    data_completeness: bool = False     # compliance: checks that data are reported, counted apart from the rate

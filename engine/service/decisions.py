@@ -37,6 +37,7 @@ from typing import Callable
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ..summary import requirement_counts
 from .compression import DecompressError, coding_of, compress, decompress
 from .db import decision_summaries, decisions
 
@@ -84,6 +85,7 @@ def list_summary(result: dict) -> dict:
     clause 7.2 conclusion. A count the result does not carry is null, never 0."""
     s = result.get("summary") or {}
     by_status, by_kind = s.get("by_status") or {}, s.get("by_kind") or {}
+    checks = requirement_counts(s)     # without the data-completeness checks, as `decided` counts
     findings = result.get("findings")
     rules = result.get("rules") or {}          # format 2: a finding's kind is its rule's
     problems = (sum(1 for f in findings if (f.get("kind") or (rules.get(f.get("rule")) or {}).get("kind")) == "problem"
@@ -92,8 +94,8 @@ def list_summary(result: dict) -> dict:
     return {"profile": (result.get("ruleset") or {}).get("profile"), "year": result.get("year"),
             "in_scope": (result.get("scope") or {}).get("in_scope"),
             "compliance_rate": s.get("compliance_rate"), "decided": s.get("decided"),
-            "met": by_status.get("met", 0) if by_status else None,
-            "not_met": by_status.get("not_met", 0) if by_status else None,
+            "met": checks["met"] if by_status else None,
+            "not_met": checks["not_met"] if by_status else None,
             "undecided": s.get("undecided"), "problems": problems,
             "measures": by_kind.get("measure", 0) if by_kind else None,
             "data_quality": len(result["data_quality"]) if isinstance(result.get("data_quality"), list) else None,

@@ -249,6 +249,18 @@ class ToCollect(_Open):
     findings: list[str] = Field(description="the insufficient_data findings it would decide")
 
 
+class DataChecks(_Open):
+    """The data-completeness checks (rules marked `data_completeness`: data reported or computable),
+    counted apart from the compliance rate and from every category and framework row."""
+
+    met: int
+    not_met: int
+    undecided: int
+    not_applicable: int
+    decided: int
+    rules: list[str] = Field(default_factory=list, description="the rules whose verdicts these are")
+
+
 class Summary(_Open):
     """Counts over the findings, the clause 7.2 conclusion and what to collect."""
 
@@ -257,20 +269,24 @@ class Summary(_Open):
         "by_status": {"met": 51, "not_met": 38, "insufficient_data": 20, "not_applicable": 1, "problem": 50,
                       "recommended": 41},
         "by_severity": {"high": 30, "medium": 80, "low": 11, "info": 80},
-        "compliance_rate": 57.3, "decided": 89, "undecided": 20, "folded": 15,
-        "conclusion": {"zh": "园区属于指南适用范围；已判定的 89 项合规检查中 51 项达标（57.3%）……",
-                       "en": "The park is within the guide's scope; of the 89 compliance checks decided, 51 are "
-                             "met (57.3%) ..."},
+        "compliance_rate": 44.1, "decided": 68, "undecided": 12, "folded": 15,
+        "data_checks": {"met": 21, "not_met": 0, "undecided": 8, "not_applicable": 0, "decided": 21,
+                        "rules": ["PL-C-001", "PL-C-002"]},
+        "conclusion": {"zh": "园区属于指南适用范围；已判定的 68 项合规检查中 30 项达标（44.1%）……",
+                       "en": "The park is within the guide's scope; of the 68 compliance checks decided, 30 are "
+                             "met (44.1%) ..."},
         "categories": [], "frameworks": [],
         "to_collect": [{"path": "years[2].water.reused", "findings": ["EN-C-004@ind:water_reuse_rate"]}]}]})
     findings: int
     by_kind: dict[str, int]
     by_status: dict[str, int]
     by_severity: dict[str, int]
-    compliance_rate: float | None = Field(description="met / decided x 100 over compliance verdicts; null when "
-                                                      "none is decided")
+    compliance_rate: float | None = Field(description="met / decided x 100 over compliance verdicts, the "
+                                                      "data-completeness checks left out; null when none is decided")
     decided: int
     undecided: int = Field(description="compliance verdicts with insufficient data")
+    data_checks: DataChecks | None = Field(default=None, description="the data-completeness checks, counted apart "
+                                                                     "(absent from results logged before)")
     folded: int | None = Field(default=None, description="findings that only restate another")
     conclusion: Bilingual | None = Field(default=None, description="the clause 7.2 conclusion")
     categories: list[Category] = Field(default_factory=list)

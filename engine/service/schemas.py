@@ -52,16 +52,17 @@ class ResultSummary(BaseModel):
     null: the result does not carry it (unknown, not 0)."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "profile": "default", "year": 2024, "in_scope": True, "compliance_rate": 57.3, "decided": 89, "met": 51,
-        "not_met": 38, "undecided": 20, "problems": 35, "measures": 41, "data_quality": 0,
+        "profile": "default", "year": 2024, "in_scope": True, "compliance_rate": 44.1, "decided": 68, "met": 30,
+        "not_met": 38, "undecided": 12, "problems": 35, "measures": 41, "data_quality": 0,
         "conclusion": {"zh": "园区属于指南适用范围；……", "en": "The park is within the guide's scope; ..."}}]})
     profile: str | None = Field(description="the benchmark profile")
     year: int | None = Field(description="the latest data year")
     in_scope: bool | None = Field(description="clause 1: the guide applies")
-    compliance_rate: float | None = Field(description="met / decided x 100; null when none decided")
+    compliance_rate: float | None = Field(description="met / decided x 100, the data-completeness checks left "
+                                                      "out; null when none decided")
     decided: int | None
-    met: int | None
-    not_met: int | None
+    met: int | None = Field(description="compliance verdicts met, the data-completeness checks left out")
+    not_met: int | None = Field(description="compliance verdicts not met, the data-completeness checks left out")
     undecided: int | None = Field(description="compliance verdicts with insufficient data")
     problems: int | None = Field(description="problems diagnosed (not those folded into another finding)")
     measures: int | None

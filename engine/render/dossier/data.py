@@ -13,11 +13,10 @@ Example:
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Sequence
 
-from ...sourcefile import parse_document
+from ...basic_requirements import conformity
+from ...summary import requirement_counts
 
 from .appendix import appendix
 from .findings import measure_rows, problem_groups, to_collect, view
@@ -36,32 +35,11 @@ _ORDER = {"regulator": ["overview", "scope", "indicators", "categories", "proble
                       "to_collect", "appendix"]}
 
 
-@lru_cache(maxsize=1)
-def _requirements() -> list[dict]:
-    text = resources.files(__package__).joinpath("basic_requirements.yaml").read_text(encoding="utf-8")
-    return parse_document(text, "basic_requirements.yaml").data["requirements"]
-
-
 def basic_requirements(result: dict, lang: str, names: dict[str, str], knowledge: Any) -> list[dict]:
     """Each MIIT basic requirement with the verdicts that decide it and its 符合/不符合 verdict
-    (rules in basic_requirements.yaml; restating findings are not counted twice)."""
-    findings = [f for f in result.get("findings", []) if not f.get("folded_into")]
+    (engine/basic_requirements.py; restating findings are not counted twice)."""
     out = []
-    for req in _requirements():
-        rules = req["rules"]
-        mine = [f for f in findings if f.get("rule") in rules and f.get("kind") in ("compliance", "problem")]
-        statuses = {f.get("status") for f in mine}
-        only_problem_rules = all("-P-" in r for r in rules)
-        if statuses & {"not_met", "problem"}:
-            key = "not_met"
-        elif "insufficient_data" in statuses:
-            key = "undecided"
-        elif "met" in statuses:
-            key = "met"
-        elif only_problem_rules or (not mine and any("-P-" in r for r in rules)):
-            key = "no_problem"
-        else:
-            key = "not_judged"
+    for req, key, mine in conformity(result.get("findings", [])):
         # one line per rule and status, its subjects listed (six unmet audits are one line)
         lines: dict[tuple[str, str], dict] = {}
         for f in sorted(mine, key=lambda f: f.get("status") == "met"):
@@ -70,7 +48,7 @@ def basic_requirements(result: dict, lang: str, names: dict[str, str], knowledge
             if v["subject"] and v["subject"] not in line["subjects"]:
                 line["subjects"].append(v["subject"])
         out.append({"id": req["id"], "name": req["name"][lang], "verdict": key, "verdict_label": VERDICT[lang][key],
-                    "rules": rules, "findings": list(lines.values())})
+                    "rules": req["rules"], "findings": list(lines.values())})
     return out
 
 
@@ -96,13 +74,14 @@ def summary_counts(result: dict) -> dict:
     """Verdict counts and the compliance rate with its coverage, from `result["summary"]`; problems
     and measures are counted without the findings folded into others (`folded_into`)."""
     s = result.get("summary") or {}
-    by_status = s.get("by_status") or {}
-    met, not_met = by_status.get("met", 0), by_status.get("not_met", 0)
-    undecided = s.get("undecided", by_status.get("insufficient_data", 0))
+    checks = requirement_counts(s)
+    met, not_met = checks["met"], checks["not_met"]
+    undecided = s.get("undecided", checks["insufficient_data"])
     decided = s.get("decided", met + not_met)
     shown = [f for f in result.get("findings", []) if not f.get("folded_into")]
     return {"met": met, "not_met": not_met, "undecided": undecided, "decided": decided,
-            "total": decided + undecided, "not_applicable": by_status.get("not_applicable", 0),
+            "total": decided + undecided, "not_applicable": checks["not_applicable"],
+            "data_checks": s.get("data_checks"),
             "problems": sum(f.get("kind") == "problem" for f in shown),
             "measures": sum(f.get("kind") == "measure" for f in shown), "rate": s.get("compliance_rate")}
 
