@@ -257,6 +257,48 @@ def test_dossier_without_the_park_and_on_edge_cases(knowledge):
             assert b"outside the guide" in render_report(result, fmt="html", lang="en", knowledge=knowledge)
 
 
+def test_ghg_chart_draws_no_partial_sum_as_a_year(knowledge):
+    """Chart 3 stacks a year's inventory lines, which hold only the known, non-zero carriers: with
+    2024's coal not reported neither basis has a 2024 total, so neither gets a bar (it would stack to
+    the other carriers alone) but a box marked incomplete naming the coal, in both languages; every
+    bar drawn adds up to its basis's total in the table."""
+    import yaml
+    from engine.assessment import Assessor
+    from engine.facts.loader import park_from_data
+    from engine.render.dossier import charts, render_report
+    from engine.render.dossier.data import prepare
+    data = yaml.safe_load((ROOT / "examples" / "typical_municipal_park.yaml").read_text(encoding="utf-8"))
+    i = next(i for i, y in enumerate(data["years"]) if y["year"] == 2024)
+    del data["years"][i]["energy"]["coal"]
+    park = park_from_data(data)
+    result = Assessor().assess(park)
+    gap = f"years[{i}].energy.coal"
+    for lang, word in (("zh", "不完整"), ("en", "incomplete")):
+        doc = prepare(result, knowledge, lang=lang, park=park)
+        svg = charts.ghg_inventory(doc["ghg"], lang)
+        drawn: dict[tuple[str, str], float] = {}
+        for year, basis, value in re.findall(r'class="seg"[^>]*data-year="(\d+)" data-basis="(\w+)"[^>]*'
+                                             r'data-value="([^"]+)"', svg):
+            drawn[year, basis] = drawn.get((year, basis), 0.0) + float(value)
+        totals = {(str(y["year"]), b): y[f"total_{short}_t"] for y in doc["ghg"]
+                  for b, short in (("location_based", "location"), ("market_based", "market"))}
+        assert {k for k, v in totals.items() if v is not None} == set(drawn) and ("2024", "location_based") not in drawn
+        assert all(abs(drawn[k] - totals[k]) < 1 for k in drawn), (drawn, totals)
+        marks = re.findall(r'<g class="incomplete" data-year="(\d+)" data-basis="(\w+)" data-incomplete="true" '
+                           r'data-missing="([^"]*)"', svg)
+        assert marks == [("2024", "location_based", gap), ("2024", "market_based", gap)]
+        assert svg.count(f">{word}</text>") == 2
+        assert len(doc["ghg_notes"]) == 1 and gap in doc["ghg_notes"][0] and "2024" in doc["ghg_notes"][0]
+        page = render_report(result, fmt="html", lang=lang, knowledge=knowledge, park=park).decode()
+        assert doc["ghg_notes"][0] in page
+        assert doc["ghg_notes"][0] in render_report(result, fmt="markdown", lang=lang, knowledge=knowledge,
+                                                    park=park).decode()
+    complete = Assessor().assess(park_from_data(yaml.safe_load(
+        (ROOT / "examples" / "typical_municipal_park.yaml").read_text(encoding="utf-8"))))
+    doc = prepare(complete, knowledge, lang="en")
+    assert doc["ghg_notes"] == [] and 'data-incomplete' not in charts.ghg_inventory(doc["ghg"], "en")
+
+
 # -- the portfolio ---------------------------------------------------------------------------------
 
 def test_percentiles_are_direction_aware():

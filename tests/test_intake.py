@@ -63,7 +63,7 @@ def test_every_model_field_has_a_column():
         out = set()
         for name, f in model.model_fields.items():
             nested = models_in(f.annotation)
-            is_list = typing.get_origin(f.annotation) is list
+            is_list = any(typing.get_origin(a) is list for a in (f.annotation, *typing.get_args(f.annotation)))
             if nested and not is_list:
                 out |= leaves(nested[0], prefix + (name,))
             elif nested:
@@ -192,6 +192,35 @@ def test_quantity_without_unit_and_text_number_are_located(tmp_path):
         load_park(book)
     text = "\n".join(caught.value.lines())
     assert "no unit" in text and "must be a number, not '一次'" in text
+
+
+def test_a_blank_plant_sheet_is_unknown_and_none_says_the_park_has_none(tmp_path):
+    """污水处理厂 left blank: the plants are not reported (unknown, null), never "no plant"; 无 or
+    none alone in one of its cells says the park has none ([]). The emission-factor sheet alike,
+    and a park file's [] is written so."""
+    book = _book(tmp_path)
+    wb = load_workbook(book)
+    plants = wb["污水处理厂"]
+    for row in plants.iter_rows(min_row=3):
+        for cell in row:
+            cell.value = None
+    wb.save(book)
+    park = load_park(book)
+    assert park.infrastructure.wastewater_plants is None and park.management.factors is None
+    _cell(plants, col_path="name", row=3).value = "无"
+    wb["排放因子"]["A3"] = "None"
+    wb.save(book)
+    park = load_park(book)
+    assert park.infrastructure.wastewater_plants == [] and park.management.factors == []
+    raw = _raw(EXAMPLES[0])
+    raw["infrastructure"]["wastewater_plants"], raw["management"]["factors"] = [], []
+    for lang, word in (("zh", "无"), ("en", "none")):
+        out = tmp_path / f"none_{lang}.xlsx"
+        write_park(raw, out, "xlsx", lang)
+        wb = load_workbook(out)
+        sheet = "污水处理厂" if lang == "zh" else "wastewater plants"
+        assert wb[sheet]["A3"].value == word and all(c.value is None for c in wb[sheet][4])
+        assert load_park(out).infrastructure.wastewater_plants == []
 
 
 def test_convert_refuses_a_bad_file_and_writes_nothing(tmp_path):

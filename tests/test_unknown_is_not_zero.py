@@ -123,3 +123,71 @@ def test_a_change_over_the_series_starts_at_the_first_year_with_a_value(knowledg
     del data["years"][1]["economy"]["gdp"]
     change = derive(park_from_data(data), knowledge).latest["energy_intensity_gdp_change"]
     assert change.value is None and "a second year" in change.missing[0]
+
+
+def _facts(data: dict, knowledge):
+    from engine.facts.builder import build_facts
+    park = park_from_data(data)
+    ind = derive(park, knowledge)
+    fs = build_facts(park, ind, knowledge)
+    return fs, ind.latest
+
+
+def test_wastewater_plants_not_reported_are_unknown_not_none(knowledge):
+    """A plant list left out is not "the park has no central plant": the count, every wwtp_* field and
+    the plant indicators are unknown and name the list; a reported empty list is a real 0."""
+    data = typical_park(6)
+    del data["infrastructure"]["wastewater_plants"]
+    fs, latest = _facts(data, knowledge)
+    inf = fs.by_id()["infrastructure"]
+    assert not {k for k in inf if k == "wastewater_plants" or k.startswith("wwtp_")}, inf
+    assert fs.paths["infrastructure"]["wastewater_plants"] == "infrastructure.wastewater_plants"
+    assert all(v == ["infrastructure.wastewater_plants"] for v in fs.missing["infrastructure"].values())
+    for name in ("wwtp_electricity_intensity", "sludge_utilisation"):
+        assert latest[name].value is None and latest[name].undefined is None
+        assert latest[name].missing == ["infrastructure.wastewater_plants"]
+    data["infrastructure"]["wastewater_plants"] = []
+    fs, latest = _facts(data, knowledge)
+    assert fs.by_id()["infrastructure"]["wastewater_plants"] == 0
+    assert latest["wwtp_electricity_intensity"].undefined and not latest["wwtp_electricity_intensity"].missing
+
+
+@pytest.mark.parametrize("stage, control, expected, missing", [
+    (None, False, None, ["[1].anaerobic_stage"]),      # might have a stage, and controls nothing
+    (None, None, None, ["[1].anaerobic_stage", "[1].ghg_control"]),
+    (None, True, True, []),                            # controlled whatever its stage
+    (False, None, True, []),                           # no stage: nothing to control
+    (True, None, None, ["[1].ghg_control"]),
+    (True, False, False, []),
+])
+def test_a_plant_of_unknown_stage_is_not_left_out_of_ghg_control(knowledge, stage, control, expected, missing):
+    """wwtp_ghg_controlled per plant: no stage, fine; a stage, its control; stage unknown, fine only
+    when it controls its gases. Plant 0 has a controlled stage; plant 1 varies."""
+    data = typical_park(7)
+    plants = data["infrastructure"]["wastewater_plants"][:2]
+    plants[0].update(anaerobic_stage=True, ghg_control=True)
+    for key, value in (("anaerobic_stage", stage), ("ghg_control", control)):
+        plants[1].pop(key, None)
+        if value is not None:
+            plants[1][key] = value
+    data["infrastructure"]["wastewater_plants"] = plants
+    fs, _ = _facts(data, knowledge)
+    assert fs.by_id()["infrastructure"].get("wwtp_ghg_controlled") is expected
+    if expected is None:
+        assert fs.missing["infrastructure"]["wwtp_ghg_controlled"] == \
+            [f"infrastructure.wastewater_plants{m}" for m in missing]
+    plants[0]["ghg_control"] = False            # a reported uncontrolled stage decides, whatever plant 1 is
+    fs, _ = _facts(data, knowledge)
+    assert fs.by_id()["infrastructure"]["wwtp_ghg_controlled"] is False
+
+
+def test_a_factor_list_not_reported_is_not_zero_factors(knowledge):
+    """management.factors left out: own_factors is unknown (naming the list), not 0 factors."""
+    data = typical_park(8)
+    del data["management"]["factors"]
+    fs, _ = _facts(data, knowledge)
+    assert "own_factors" not in fs.by_id()["management"]
+    assert fs.paths["management"]["own_factors"] == "management.factors"
+    data["management"]["factors"] = []
+    fs, _ = _facts(data, knowledge)
+    assert fs.by_id()["management"]["own_factors"] == 0

@@ -141,37 +141,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         if mandatory is None:
             fs.missing[fid] = {"mandatory_audit": [f"enterprises[{i}].cp_triggers.{n}"
                                                    for n in type(trig).model_fields if getattr(trig, n) is None]}
-    inf = park.infrastructure
-    plants = inf.wastewater_plants
-    loads = [p.load_rate for p in plants]
-    anaerobic = [p for p in plants if p.anaerobic_stage]
-    fs.facts.append(_clean({
-        "kind": "infrastructure", "id": "infrastructure", "wastewater_plants": len(plants),
-        "wwtp_online_monitoring": _all(p.online_monitoring for p in plants) if plants else None,
-        "wwtp_solar": _any(p.solar_pv for p in plants) if plants else None,
-        "wwtp_shared": _any(p.shared for p in plants) if plants else None,
-        "wwtp_overloaded": _any(None if v is None else v > 100 for v in loads) if plants else None,
-        "wwtp_max_load": max((v for v in loads if v is not None), default=None),
-        "wwtp_anaerobic": _any(p.anaerobic_stage for p in plants) if plants else None,
-        "wwtp_ghg_controlled": _all(p.ghg_control for p in anaerobic) if anaerobic else None,
-        **{k: getattr(inf, k) for k in ("central_heating", "reclaimed_water_plant", "microgrid", "charging_points",
-                                        "heat_pumps", "ecological_corridors")}}))
-    fs.paths["infrastructure"] = {k: f"infrastructure.{k}" for k in type(inf).model_fields}
-    fs.paths["infrastructure"].update({k: "infrastructure.wastewater_plants" for k in
-                                       ("wastewater_plants", "wwtp_online_monitoring", "wwtp_solar", "wwtp_shared")})
-    fs.paths["infrastructure"].update({"wwtp_overloaded": "infrastructure.wastewater_plants[].load_rate",
-                                       "wwtp_max_load": "infrastructure.wastewater_plants[].load_rate",
-                                       "wwtp_anaerobic": "infrastructure.wastewater_plants[].anaerobic_stage",
-                                       "wwtp_ghg_controlled": "infrastructure.wastewater_plants[].ghg_control"})
-    fs.missing["infrastructure"] = {
-        "wwtp_online_monitoring": [f"infrastructure.wastewater_plants[{i}].online_monitoring"
-                                   for i, p in enumerate(plants) if p.online_monitoring is None],
-        "wwtp_overloaded": [f"infrastructure.wastewater_plants[{i}].load_rate"
-                            for i, v in enumerate(loads) if v is None],
-        "wwtp_ghg_controlled": [f"infrastructure.wastewater_plants[{i}].ghg_control"
-                                for i, p in enumerate(plants) if p.anaerobic_stage and p.ghg_control is None],
-        **{fact: [f"infrastructure.wastewater_plants[{i}].{fld}" for i, p in enumerate(plants) if getattr(p, fld) is None]
-           for fact, fld in (("wwtp_solar", "solar_pv"), ("wwtp_shared", "shared"), ("wwtp_anaerobic", "anaerobic_stage"))}}
+    _infrastructure_fact(park, fs)
     sp = park.smart_platform.model_dump()
     fs.facts.append(_clean({"kind": "platform", "id": "platform", **sp,
                             "systems_built": sum(v is True for v in sp.values()),
@@ -182,12 +152,71 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
     fs.missing["platform"] = {"all_systems_built": [f"smart_platform.{k}" for k, v in sp.items() if v is None]}
     mg = park.management
     flags = {k: getattr(mg, k) for k in type(mg).model_fields if k != "factors"}
-    fs.facts.append(_clean({"kind": "management", "id": "management", **flags, "own_factors": len(mg.factors)}))
+    own = None if mg.factors is None else len(mg.factors)      # factors not reported: unknown, not 0
+    fs.facts.append(_clean({"kind": "management", "id": "management", **flags, "own_factors": own}))
     fs.paths["management"] = {k: f"management.{k}" for k in type(mg).model_fields}
+    fs.paths["management"]["own_factors"] = "management.factors"
     fs.facts.append(_clean({"kind": "circular", "id": "circular", **park.circular.model_dump()}))
     fs.paths["circular"] = {k: f"circular.{k}" for k in type(park.circular).model_fields}
     _plan_facts(park, ind, knowledge, fs)
     return fs
+
+
+_WWTP = "infrastructure.wastewater_plants"
+
+
+def _infrastructure_fact(park: Park, fs: FactSet) -> None:
+    """The infrastructure fact. Plants not reported (`wastewater_plants` null) leave the count and
+    every `wwtp_*` field out, naming the plant list; a reported empty list is a real 0."""
+    inf = park.infrastructure
+    plants = inf.wastewater_plants
+    listed = plants or []
+    loads = [p.load_rate for p in listed]
+    ghg = [_ghg_controlled(p) for p in listed]
+    fs.facts.append(_clean({
+        "kind": "infrastructure", "id": "infrastructure",
+        "wastewater_plants": None if plants is None else len(plants),
+        "wwtp_online_monitoring": _all(p.online_monitoring for p in listed) if listed else None,
+        "wwtp_solar": _any(p.solar_pv for p in listed) if listed else None,
+        "wwtp_shared": _any(p.shared for p in listed) if listed else None,
+        "wwtp_overloaded": _any(None if v is None else v > 100 for v in loads) if listed else None,
+        "wwtp_max_load": max((v for v in loads if v is not None), default=None),
+        "wwtp_anaerobic": _any(p.anaerobic_stage for p in listed) if listed else None,
+        "wwtp_ghg_controlled": _all(ghg) if listed else None,
+        **{k: getattr(inf, k) for k in ("central_heating", "reclaimed_water_plant", "microgrid", "charging_points",
+                                        "heat_pumps", "ecological_corridors")}}))
+    fs.paths["infrastructure"] = {k: f"infrastructure.{k}" for k in type(inf).model_fields}
+    fs.paths["infrastructure"].update({k: _WWTP for k in
+                                       ("wastewater_plants", "wwtp_online_monitoring", "wwtp_solar", "wwtp_shared")})
+    fs.paths["infrastructure"].update({"wwtp_overloaded": f"{_WWTP}[].load_rate",
+                                       "wwtp_max_load": f"{_WWTP}[].load_rate",
+                                       "wwtp_anaerobic": f"{_WWTP}[].anaerobic_stage",
+                                       "wwtp_ghg_controlled": f"{_WWTP}[].ghg_control"})
+    if plants is None:
+        fs.missing["infrastructure"] = {k: [_WWTP] for k in ("wwtp_online_monitoring", "wwtp_solar", "wwtp_shared",
+                                                             "wwtp_overloaded", "wwtp_max_load", "wwtp_anaerobic",
+                                                             "wwtp_ghg_controlled")}
+        return
+    fs.missing["infrastructure"] = {
+        "wwtp_online_monitoring": [f"{_WWTP}[{i}].online_monitoring"
+                                   for i, p in enumerate(plants) if p.online_monitoring is None],
+        "wwtp_overloaded": [f"{_WWTP}[{i}].load_rate" for i, v in enumerate(loads) if v is None],
+        "wwtp_ghg_controlled": [f"{_WWTP}[{i}].{fld}" for i, (p, ok) in enumerate(zip(plants, ghg)) if ok is None
+                                for fld in ("anaerobic_stage", "ghg_control") if getattr(p, fld) is None],
+        **{fact: [f"{_WWTP}[{i}].{fld}" for i, p in enumerate(plants) if getattr(p, fld) is None]
+           for fact, fld in (("wwtp_solar", "solar_pv"), ("wwtp_shared", "shared"),
+                             ("wwtp_anaerobic", "anaerobic_stage"))}}
+
+
+def _ghg_controlled(plant) -> bool | None:
+    """Whether one plant's methane and N2O are under control as far as clause 6.8 asks: no
+    anaerobic or anoxic stage, or a stage with its gases captured or controlled. A plant whose
+    stage is not reported is fine only when its control is reported in place; otherwise unknown."""
+    if plant.anaerobic_stage is False:
+        return True
+    if plant.anaerobic_stage is True:
+        return plant.ghg_control
+    return True if plant.ghg_control is True else None
 
 
 def _at_best(name: str, latest: dict, knowledge) -> bool | None:

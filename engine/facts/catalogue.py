@@ -122,7 +122,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
     },
     "infrastructure": {
         **_COMMON,
-        "wastewater_plants": _f("number", "centralised wastewater plants", always=True,
+        "wastewater_plants": _f("number", "centralised wastewater plants listed (0: the park reports none; "
+                                          "missing when the list is not reported, as are all wwtp_* fields)",
                                 source="infrastructure.wastewater_plants"),
         "wwtp_online_monitoring": _f("bool", "every plant has online monitoring"),
         "wwtp_solar": _f("bool", "some plant has solar PV"),
@@ -131,7 +132,10 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
                                       "known to, and some load is unknown)"),
         "wwtp_max_load": _f("number", "highest reported load rate of the plants", "%"),
         "wwtp_anaerobic": _f("bool", "some plant has an anaerobic or anoxic stage"),
-        "wwtp_ghg_controlled": _f("bool", "every plant with an anaerobic or anoxic stage controls methane and N2O"),
+        "wwtp_ghg_controlled": _f("bool", "every plant with an anaerobic or anoxic stage controls methane and N2O: "
+                                          "false as soon as one such plant is reported not to; missing while a "
+                                          "plant's stage or control is unknown (a plant of unknown stage reported "
+                                          "to control them counts as controlled)"),
         "central_heating": _f("bool", "central heating", source="infrastructure.central_heating"),
         "reclaimed_water_plant": _f("bool", "reclaimed-water plant", source="infrastructure.reclaimed_water_plant"),
         "microgrid": _f("bool", "green microgrid", source="infrastructure.microgrid"),
@@ -160,7 +164,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
             ("env_disclosure", "环境信息公开"), ("synergy_evaluation", "减污降碳协同度评价"),
             ("energy_management_centre", "能源管控中心"), ("access_list_by_sector", "分行业空间准入"),
             ("entry_exit_list", "产业准入及退出清单"), ("digital_carbon_management", "碳排放数字化管理")]},
-        "own_factors": _f("number", "park-specific emission factors supplied", always=True,
+        "own_factors": _f("number", "park-specific emission factors supplied (missing when the factor list is "
+                                    "not reported)",
                           source="management.factors"),
     },
     "circular": {

@@ -329,7 +329,9 @@ class WastewaterPlant(_Model):
 class Infrastructure(_Model):
     """Shared infrastructure as it stands (6.3, 6.9); yearly capacities are under years[].capacity."""
 
-    wastewater_plants: list[WastewaterPlant] = Field(default_factory=list)
+    wastewater_plants: list[WastewaterPlant] | None = Field(
+        None, description="the park's centralised wastewater plants: left out (null) when not reported, [] when "
+                          "the park has none")
     central_heating: Bool | None = None
     reclaimed_water_plant: Bool | None = None
     microgrid: Bool | None = None
@@ -373,7 +375,9 @@ class Management(_Model):
     entry_exit_list: Bool | None = Field(None, description="产业准入及退出清单 (6.4)")
     digital_carbon_management: Bool | None = Field(None, description="energy and carbon data managed on a "
                                                                      "digital platform (6.10)")
-    factors: list[FactorOverride] = Field(default_factory=list)
+    factors: list[FactorOverride] | None = Field(
+        None, description="the park's own emission factors: left out (null) when not reported, [] when the park "
+                          "supplies none")
 
 
 class Circular(_Model):

@@ -1,6 +1,7 @@
 """Indicators of the park as a whole in its latest year: enterprise shares, the smart platform,
-staff, shared wastewater plants, and each key indicator's average annual change over the data
-series (clause 7.3, 'change characteristics').
+staff, shared wastewater plants (unknown while the plants are not reported, undefined when the
+park reports none), and each key indicator's average annual change over the data series (clause
+7.3, 'change characteristics').
 
 Enterprise shares need every enterprise's flag: one enterprise of unknown status leaves the share
 unknown (it names that enterprise's field), because counting it as "no" would be a guess.
@@ -151,6 +152,9 @@ def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None
              "Σ sludge utilised ÷ Σ sludge generated × 100", 100.0)):
         d = _d(k, name, year, formula)
         out[name] = d
+        if plants is None:          # not reported: unknown, not "no plant"
+            d.missing.append("infrastructure.wastewater_plants")
+            continue
         if not plants:
             d.undefined = "infrastructure.wastewater_plants: none listed"
             continue

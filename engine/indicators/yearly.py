@@ -37,7 +37,7 @@ class YearCalculator:
     def __init__(self, park: Park, y: YearData, idx: int, knowledge):
         self.park, self.y, self.k, self.p = park, y, knowledge, f"years[{idx}]"
         self.out: dict[str, Derived] = {}
-        self.overrides = {f.carrier: f for f in park.management.factors}
+        self.overrides = {f.carrier: f for f in park.management.factors or ()}
         self.gas_option = park.accounting.natural_gas_coefficient
 
     # -- helpers -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..sourcefile import Document, format_path
 from .grid import UNIT_SUFFIX
-from .labels import BOOL_WORDS, CHOICE_WORDS, FIELD_WORDS, SHEET_WORDS
+from .labels import BOOL_WORDS, CHOICE_WORDS, FIELD_WORDS, NONE_WORDS, SHEET_WORDS
 from .layout import Column, Sheet, sheet_by_title, workbook_layout
 
 __all__ = ["VALUE_COLUMN", "Grid", "SheetDocument", "read_grids"]
@@ -257,6 +257,9 @@ class _Reader:
             else:
                 taken[column.dotted, role] = c
         unit_col = {col.dotted: c for c, (col, role) in roles.items() if role == "unit"}
+        if _says_none(grid, header, roles):      # 无 / none: the list is reported empty, not unknown
+            self.put(sheet.path, [])
+            return
         items = []
         for r in range(header + 1, len(grid.rows) + 1):
             if all(grid.cell(r, c) is None for c, (_, role) in roles.items() if role == "value"):
@@ -275,6 +278,13 @@ class _Reader:
             items.append(item)
         if items:
             self.put(sheet.path, items)
+
+
+def _says_none(grid: Grid, header: int, roles: dict) -> bool:
+    """Whether the table holds nothing but 无 / none, in one cell (the list is reported empty)."""
+    filled = [grid.cell(r, c) for r in range(header + 1, len(grid.rows) + 1) for c in roles
+              if grid.cell(r, c) is not None]
+    return len(filled) == 1 and isinstance(filled[0], str) and filled[0].lower() in NONE_WORDS.values()
 
 
 def _nest(item: dict, path: tuple, value: Any) -> None:

@@ -143,22 +143,29 @@ def trends(series: list[dict], lang: str) -> str:
 
 def ghg_inventory(years: list[dict], lang: str) -> str:
     """Chart 3: per year two stacked bars of tCO2, scope 1 by fuel plus scope 2 location-based (L)
-    and market-based (M); the basis the park's accounting uses is marked with ●."""
+    and market-based (M); the basis the park's accounting uses is marked with ●. A basis whose
+    total is unknown gets no bar - its known lines would stack to less than the year emitted - but
+    a dashed box marked incomplete, naming what is missing (`ghg_years`: `missing_location`,
+    `missing_market`)."""
     w = WORDS[lang]
     label = w["chart_ghg"]
     stacks = []
     for yd in years:
-        for basis, key in (("location_based", "scope2_location"), ("market_based", "scope2_market")):
-            segs = [("scope1", c, name, v) for c, name, v in yd["scope1"]] + \
-                   [("scope2", c, name, v) for c, name, v in yd[key]]
-            stacks.append((yd["year"], basis, yd["basis"] == basis, segs))
-    if not stacks or not any(v for *_, segs in stacks for *_x, v in segs):
+        for basis, key, short in (("location_based", "scope2_location", "location"),
+                                  ("market_based", "scope2_market", "market")):
+            gap = yd.get(f"missing_{short}")
+            segs = None if gap is not None else [("scope1", c, name, v) for c, name, v in yd["scope1"]] + \
+                [("scope2", c, name, v) for c, name, v in yd[key]]
+            stacks.append((yd["year"], basis, yd["basis"] == basis, segs, gap))
+    drawn = [segs for *_y, segs, _g in stacks if segs is not None]
+    incomplete = any(segs is None for *_y, segs, _g in stacks)
+    if not stacks or (not any(v for segs in drawn for *_x, v in segs) and not incomplete):
         return _empty(label, "ghg", lang)
-    top = _nice(max(sum(v for *_x, v in segs) for *_y, segs in stacks))
+    top = _nice(max((sum(v for *_x, v in segs) for segs in drawn), default=0.0))
     left, right, y_top, y_bot = 90, WIDTH - 10, 16, 236
     carriers: dict[str, tuple[str, str]] = {}
     body = []
-    for i in range(5):
+    for i in range(5) if any(drawn) else ():       # no scale without a complete bar to read on it
         val = top * i / 4
         y = y_bot - (y_bot - y_top) * i / 4
         body.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e4e4e4"/>')
@@ -166,11 +173,20 @@ def ghg_inventory(years: list[dict], lang: str) -> str:
                     f'{escape(quantity(val, "tCO2", lang))}</text>')
     slot = (right - left) / len(years)
     bar_w = min(slot * 0.32, 60)
-    for n, (year, basis, used, segs) in enumerate(stacks):
+    for n, (year, basis, used, segs, gap) in enumerate(stacks):
         k, side = divmod(n, 2)
         cx = left + slot * k + slot / 2 + (side - 0.5) * (bar_w + 6)
         base = y_bot
-        for scope, carrier, name, v in segs:
+        if segs is None:
+            why = w["ghg_incomplete"].format(year=year, bases=w[basis]) + (
+                w["ghg_missing"].format(missing=("、" if lang == "zh" else ", ").join(gap)) if gap else "")
+            body.append(f'<g class="incomplete" data-year="{year}" data-basis="{basis}" data-incomplete="true" '
+                        f'data-missing="{_a(" ".join(gap))}"><title>{escape(why)}</title>'
+                        f'<rect x="{cx - bar_w / 2:.1f}" y="{y_bot - 40}" width="{bar_w:.1f}" height="40" fill="none" '
+                        f'stroke="{MUTED}" stroke-dasharray="3 2"/>'
+                        f'<text x="{cx:.1f}" y="{y_bot - 16}" text-anchor="middle" font-size="8.5" fill="{MUTED}">'
+                        f'{escape(_clip(w["ghg_incomplete_mark"], bar_w + 12, 8.5))}</text></g>')
+        for scope, carrier, name, v in segs or ():
             colour = PALETTE.get(carrier) or _EXTRA[len(carriers) % len(_EXTRA)]
             carriers.setdefault(f"{scope}:{carrier}", (name, colour))
             h = (y_bot - y_top) * v / top

@@ -20,7 +20,7 @@ from ...summary import requirement_counts
 
 from .appendix import appendix
 from .findings import measure_rows, problem_groups, to_collect, view
-from .indicators import benchmark_bars, categories, ghg_years, indicator_rows, trend_series
+from .indicators import benchmark_bars, categories, ghg_notes, ghg_years, indicator_rows, trend_series
 from .numfmt import number, quantity
 from .targets import target_rows
 from .words import LEVEL, PARK_TYPE, VERDICT, WORDS
@@ -187,6 +187,7 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
     scope_findings = [view(by_id[i], lang, names, knowledge) for i in scope.get("findings", []) if i in by_id]
     rows = indicator_rows(result, knowledge, lang)
     cats = categories(result, knowledge, lang)
+    ghg = ghg_years(result, lang)
     doc = {
         "lang": lang, "audience": audience, "w": w,
         "title": w["title_planner" if audience == "planner" else "title"], "subtitle": w["subtitle"],
@@ -196,7 +197,7 @@ def prepare(result: dict, knowledge: Any = None, *, lang: str = "zh", audience: 
         "overview": _overview(result, park, lang),
         "basic": basic_requirements(result, lang, names, knowledge) if scope.get("in_scope", True) else [],
         "indicators": rows, "bars": benchmark_bars(rows), "trends": trend_series(result, knowledge, lang),
-        "ghg": ghg_years(result, lang), "categories": cats,
+        "ghg": ghg, "ghg_notes": ghg_notes(ghg, lang), "categories": cats,
         "frameworks": (result.get("summary") or {}).get("frameworks") or [],
         "problems": problem_groups(result, lang, names, knowledge),
         "measures": measure_rows(result, lang, names, knowledge),

@@ -8,9 +8,9 @@ from typing import Any
 
 from .numfmt import gap as fmt_gap
 from .numfmt import quantity, unit_label
-from .words import CARRIER, PHASE, STATUS
+from .words import CARRIER, PHASE, STATUS, WORDS
 
-__all__ = ["indicator_rows", "trend_series", "benchmark_bars", "ghg_years", "categories", "OPERATOR"]
+__all__ = ["indicator_rows", "trend_series", "benchmark_bars", "ghg_years", "ghg_notes", "categories", "OPERATOR"]
 
 OPERATOR = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "boolean": "", "present": ""}
 _COMPLIANCE = ("met", "not_met", "insufficient_data", "not_applicable")
@@ -96,17 +96,59 @@ def benchmark_bars(rows: list[dict], *, limit: int = 14) -> list[dict]:
 
 def ghg_years(result: dict, lang: str) -> list[dict]:
     """Per year of `result["ghg_inventory"]`: scope 1 by fuel and scope 2 on both bases, each as
-    `[(carrier, label, tCO2)]`, with the totals and the basis the park's accounting uses."""
+    `[(carrier, label, tCO2)]`, with the totals and the basis the park's accounting uses.
+
+    The lines are the known, non-zero activities only, so they add up to a year's emissions only
+    when that basis's total is known: `missing_location` / `missing_market` is None then, and
+    otherwise the park-file paths the total still needs (scope 1 and that basis's scope 2; an
+    empty list when the result does not say)."""
     out = []
+    derived = result.get("derived") or {}
     for inv in result.get("ghg_inventory") or []:
         def parts(key: str) -> list[tuple[str, str, float]]:
             return [(e["carrier"], CARRIER[lang].get(e["carrier"], e["carrier"]), float(e.get("co2_t") or 0.0))
                     for e in inv.get(key) or [] if e.get("co2_t") is not None]
+        values = derived.get(str(inv.get("year"))) or {}
+
+        def missing(total: str, scope2: str) -> list[str] | None:
+            if inv.get(total) is not None:
+                return None
+            paths: list[str] = []
+            for name in ("co2_scope1", scope2):
+                paths += [m for m in (values.get(name) or {}).get("missing") or [] if m not in paths]
+            return paths
         out.append({"year": inv.get("year"), "basis": inv.get("basis", "location_based"),
                     "scope1": parts("scope1"), "scope2_location": parts("scope2_location"),
                     "scope2_market": parts("scope2_market"), "scope1_t": inv.get("scope1_t"),
                     "scope2_location_t": inv.get("scope2_location_t"), "scope2_market_t": inv.get("scope2_market_t"),
-                    "total_location_t": inv.get("total_location_t"), "total_market_t": inv.get("total_market_t")})
+                    "total_location_t": inv.get("total_location_t"), "total_market_t": inv.get("total_market_t"),
+                    "missing_location": missing("total_location_t", "co2_scope2"),
+                    "missing_market": missing("total_market_t", "co2_scope2_market")})
+    return out
+
+
+def ghg_notes(years: list[dict], lang: str) -> list[str]:
+    """One sentence per year with an incomplete total (chart 3 draws no bar for it): which basis,
+    and the park-file paths still to report (both bases named together when they miss the same)."""
+    w = WORDS[lang]
+    sep = "、" if lang == "zh" else ", "
+    out = []
+    for yd in years:
+        gaps = [(basis, yd.get(f"missing_{short}")) for basis, short in (("location_based", "location"),
+                                                                          ("market_based", "market"))]
+        gaps = [(basis, m) for basis, m in gaps if m is not None]
+        groups: list[tuple[list[str], list[str]]] = []
+        for basis, m in gaps:
+            same = next((g for g in groups if g[1] == m), None)
+            if same is None:
+                groups.append(([basis], m))
+            else:
+                same[0].append(basis)
+        for bases, m in groups:
+            text = w["ghg_incomplete"].format(year=yd["year"], bases=("、" if lang == "zh" else " and ").join(
+                w[b] for b in bases))
+            out.append(text + (w["ghg_missing"].format(missing=sep.join(m)) if m else "")
+                       + ("。" if lang == "zh" else "."))
     return out
 
 

@@ -45,6 +45,8 @@ WORDS: dict[str, dict[str, str]] = {
         "chart_ghg": "图3 温室气体排放清单（按范围与能源品种）", "chart_categories": "图4 分类达标率",
         "bench_note": "条形为园区数值，竖线为基准；绿色达标，红色未达标；各行按本行数值与基准中的较大者缩放；变化率类指标（可正可负）见上表与图2。",
         "ghg_note": "每年两根柱：位置法（L）与市场法（M）计算的范围2，范围1相同。",
+        "ghg_incomplete": "{year} 年{bases}合计不完整，未绘制柱（虚线框）",
+        "ghg_missing": "：缺 {missing}", "ghg_incomplete_mark": "不完整",
         "tag_note": "核实标记：V 已在原始来源中核实；C 由二手资料佐证；U 凭记忆、未经核实；D 由其他数值推导。",
         "scope1": "范围1", "scope2": "范围2", "location_based": "位置法", "market_based": "市场法",
         "total": "合计", "generated": "生成依据", "not_in_scope": "园区不属于本指南适用范围，未作其他评价。",
@@ -106,6 +108,8 @@ WORDS: dict[str, dict[str, str]] = {
                       "scaled to the larger of its value and benchmark; rates of change (positive or negative) "
                       "are in the table above and Figure 2.",
         "ghg_note": "Two bars a year: scope 2 location-based (L) and market-based (M); scope 1 is the same.",
+        "ghg_incomplete": "{year} {bases}: the total is incomplete, so no bar is drawn (dashed box)",
+        "ghg_missing": "; missing {missing}", "ghg_incomplete_mark": "incomplete",
         "tag_note": "Tags: V verified in a retrieved source; C corroborated by secondary material; U recalled, "
                     "unverified; D derived from other values.",
         "scope1": "Scope 1", "scope2": "Scope 2", "location_based": "location-based", "market_based": "market-based",
