@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..sourcefile import Document, format_path
 from .grid import UNIT_SUFFIX
-from .labels import BOOL_WORDS, CHOICE_WORDS, FIELD_WORDS, SHEET_WORDS
+from .labels import BOOL_WORDS, CHOICE_WORDS, FIELD_WORDS, NONE_WORDS, SHEET_WORDS
 from .layout import Column, Sheet, sheet_by_title, workbook_layout
 
 __all__ = ["VALUE_COLUMN", "Grid", "SheetDocument", "read_grids"]
@@ -25,6 +25,7 @@ _TRUE = {"是", "true", "yes", "y", "有", "√", "✓", "1"}
 _FALSE = {"否", "false", "no", "n", "无", "×", "0"}
 _SEP = re.compile(r"[,，、;；\s]+")
 _IGNORED = {w.lower() for w in SHEET_WORDS["instructions"]} | {"_lists"}
+_NONE = {w.lower() for w in NONE_WORDS.values()}
 
 
 @dataclass
@@ -257,9 +258,12 @@ class _Reader:
             else:
                 taken[column.dotted, role] = c
         unit_col = {col.dotted: c for c, (col, role) in roles.items() if role == "unit"}
-        items = []
+        items, none_row = [], None
         for r in range(header + 1, len(grid.rows) + 1):
             if all(grid.cell(r, c) is None for c, (_, role) in roles.items() if role == "value"):
+                continue
+            if sheet.nullable and self.says_none(grid, r, roles, sheet):
+                none_row = none_row or r
                 continue
             base = sheet.path + (len(items),)
             self.doc.cells[base] = grid.where(r, 1)
@@ -273,8 +277,24 @@ class _Reader:
                 if value is not None:
                     _nest(item, column.path, value)
             items.append(item)
+        if none_row is not None:
+            first = next(c for c, (col, role) in roles.items() if col is sheet.columns[0] and role == "value")
+            if items:
+                self.complain(grid, none_row, first, sheet.path, f"{grid.cell(none_row, first)!r} reports the list "
+                              f"empty, but the sheet lists {len(items)} item(s) too: delete this row or the items")
+            else:
+                self.doc.cells[sheet.path] = grid.where(none_row, first)
+                self.put(sheet.path, [])          # reported empty; a blank sheet leaves it out (unknown)
         if items:
             self.put(sheet.path, items)
+
+    @staticmethod
+    def says_none(grid: Grid, r: int, roles: dict, sheet: Sheet) -> bool:
+        """Whether row `r` is the one row reporting the list empty: `无` / `none` in the column of the
+        first field (the id), every other value cell blank."""
+        filled = [(c, col) for c, (col, role) in roles.items() if role == "value" and grid.cell(r, c) is not None]
+        return (len(filled) == 1 and filled[0][1] is sheet.columns[0]
+                and str(grid.cell(r, filled[0][0])).lower() in _NONE)
 
 
 def _nest(item: dict, path: tuple, value: Any) -> None:
