@@ -101,7 +101,7 @@ def test_random_park_validates(seed):
     data = random_park(random.Random(seed))
     park = Park.model_validate(data)
     assert 1 <= len(park.years) <= 4
-    assert len(park.enterprises) <= 30
+    assert len(park.enterprises or ()) <= 30     # left out (not reported) in some
 
 
 def test_generators_are_deterministic():

@@ -63,7 +63,8 @@ def test_every_model_field_has_a_column():
         out = set()
         for name, f in model.model_fields.items():
             nested = models_in(f.annotation)
-            is_list = any(typing.get_origin(a) is list for a in (f.annotation, *typing.get_args(f.annotation)))
+            is_list = typing.get_origin(f.annotation) is list or any(     # list[X] | None too
+                typing.get_origin(a) is list for a in typing.get_args(f.annotation))
             if nested and not is_list:
                 out |= leaves(nested[0], prefix + (name,))
             elif nested:
@@ -196,7 +197,7 @@ def test_quantity_without_unit_and_text_number_are_located(tmp_path):
 
 def test_a_blank_plant_sheet_is_unknown_and_none_says_the_park_has_none(tmp_path):
     """污水处理厂 left blank: the plants are not reported (unknown, null), never "no plant"; 无 or
-    none alone in one of its cells says the park has none ([]). The emission-factor sheet alike,
+    none alone in the first cell of its first row says the park has none ([]). The emission-factor sheet alike,
     and a park file's [] is written so."""
     book = _book(tmp_path)
     wb = load_workbook(book)
@@ -207,7 +208,7 @@ def test_a_blank_plant_sheet_is_unknown_and_none_says_the_park_has_none(tmp_path
     wb.save(book)
     park = load_park(book)
     assert park.infrastructure.wastewater_plants is None and park.management.factors is None
-    _cell(plants, col_path="name", row=3).value = "无"
+    plants["A3"] = "无"
     wb["排放因子"]["A3"] = "None"
     wb.save(book)
     park = load_park(book)
@@ -431,3 +432,54 @@ def test_random_parks_round_trip_exactly(tmp_path):
         write_park(doc.data, back, "yaml")
         assert input_digest(load_park(back)) == digest
         checked += 1
+
+
+def test_an_enterprise_list_not_reported_and_one_reported_empty_round_trip_apart(tmp_path):
+    """A blank 企业 sheet is a list not reported (unknown); the one row 无 / none in the id column
+    reports the park has no enterprises. Both keep their digest through xlsx and CSV."""
+    raw = _raw(EXAMPLES[2])
+    raw.pop("enterprises")
+    for enterprises in (None, []):
+        data = dict(raw) if enterprises is None else {**raw, "enterprises": enterprises}
+        digest = input_digest(park_from_data(data))
+        for lang in ("zh", "en"):
+            book = tmp_path / f"{lang}_{enterprises is None}.xlsx"
+            write_park(data, book, "xlsx", lang)
+            ws = load_workbook(book)["企业" if lang == "zh" else "enterprises"]
+            assert ws["A3"].value == (None if enterprises is None else {"zh": "无", "en": "none"}[lang])
+            park, doc = load_park_document(book)
+            assert park.enterprises == enterprises and input_digest(park) == digest, lang
+            back = tmp_path / f"{lang}_{enterprises is None}.yaml"
+            write_park(doc.data, back, "yaml")
+            assert input_digest(load_park(back)) == digest
+        folder = tmp_path / f"csv_{enterprises is None}"
+        write_park(data, folder, "csv", "zh")
+        assert load_park(folder).enterprises == enterprises
+
+
+def test_none_beside_enterprises_is_refused_at_its_cell(tmp_path):
+    book = _book(tmp_path)
+    wb = load_workbook(book)
+    ws = wb["企业"]
+    ws.cell(ws.max_row + 1, 1).value = "无"
+    row = ws.max_row
+    wb.save(book)
+    with pytest.raises(InputError) as caught:
+        load_park(book)
+    assert [line for line in caught.value.lines() if f"企业!A{row}: enterprises" in line
+            and "reports the list empty" in line]
+
+
+def test_a_blank_enterprise_csv_merged_leaves_the_list_unknown(tmp_path):
+    """--with 企业.csv holding only its header replaces the park's enterprises by a list not reported;
+    the row 无 replaces them by none."""
+    csv_file = tmp_path / "企业.csv"
+    csv_file.write_text("编号,名称,行业代码\n", encoding="utf-8")
+    out = tmp_path / "merged.yaml"
+    r = runner.invoke(app, ["convert", str(EXAMPLES[2]), "--with", str(csv_file), "--to", "yaml", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert load_park(out).enterprises is None
+    csv_file.write_text("编号,名称,行业代码\n无,,\n", encoding="utf-8")
+    r = runner.invoke(app, ["convert", str(EXAMPLES[2]), "--with", str(csv_file), "--to", "yaml", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert load_park(out).enterprises == []

@@ -167,3 +167,23 @@ def test_an_item_is_added_only_whole_and_validated(park):
         "overrides: enterprises[id=YZ-E98].energy_use: must be >= 0 (got '-5 tce')"]
     assert _lines(park, {"enterprises[id=YZ-E03]": None, "enterprises[2].green_factory": True}) == [
         "overrides: enterprises[2]: is not reported (null): set it as a whole first"]
+
+
+def test_an_unreported_enterprise_list_is_set_whole_not_added_to(park):
+    """Left out, the enterprise list is unknown: one enterprise added would read as the park's
+    only one, so it is refused; the whole list is set instead ([] for none), and null makes a
+    reported list unknown again."""
+    unknown = apply_overrides(park, {"enterprises": None})
+    assert unknown.enterprises is None
+    new = _new_enterprise(park, "YZ-E99", "豫泽新材料有限公司")
+    assert _lines(unknown, {"enterprises[id=YZ-E99]": new}) == [
+        "overrides: enterprises: is not reported (unknown): an item added to it would read as its only one; "
+        "set the whole list instead (enterprises: [...], or [] for none)"]
+    assert _lines(unknown, {"enterprises[0].green_factory": True}) == [
+        "overrides: enterprises: is not reported (unknown): it has no items to pick; "
+        "set the whole list instead (enterprises: [...], or [] for none)"]
+    whole = apply_overrides(unknown, {"enterprises": [new]})
+    assert [e.id for e in whole.enterprises] == ["YZ-E99"]
+    assert apply_overrides(unknown, {"enterprises": []}).enterprises == []
+    described = describe_changes(unknown, whole, {"enterprises": [new]})
+    assert described[0]["before"] is None and described[0]["change"] == "set"

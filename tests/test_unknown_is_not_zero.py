@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -191,3 +193,82 @@ def test_a_factor_list_not_reported_is_not_zero_factors(knowledge):
     data["management"]["factors"] = []
     fs, _ = _facts(data, knowledge)
     assert fs.by_id()["management"]["own_factors"] == 0
+
+
+# -- an enterprise list not reported is unknown, not empty ---------------------------------------
+
+_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "typical_municipal_park.yaml"
+_BY_COUNT = {"id": "T9", "indicator": "green_factory_count", "baseline_year": 2022, "baseline_value": 1,
+             "target_year": 2025, "target_value": 4}
+
+
+def _example(enterprises) -> dict:
+    """The municipal example park with its enterprise list left out (`...`), or replaced, and a
+    plan target on the number of green factories."""
+    data = yaml.safe_load(_EXAMPLE.read_text(encoding="utf-8"))
+    data.pop("enterprises")
+    if enterprises is not ...:
+        data["enterprises"] = enterprises
+    data["plan"]["targets"].append(dict(_BY_COUNT))
+    return data
+
+
+@pytest.fixture(scope="module")
+def assessor():
+    from engine.assessment import Assessor
+    return Assessor()
+
+
+def _findings(assessor, data, profile="default") -> dict:
+    return {f["id"]: f for f in assessor.assess(park_from_data(data), profile=profile)["findings"]}
+
+
+def test_an_enterprise_list_not_reported_leaves_the_park_counts_out(knowledge):
+    from engine.facts.builder import ENTERPRISE_COUNTS, build_facts
+    park = park_from_data(_example(...))
+    assert park.enterprises is None
+    fs = build_facts(park, derive(park, knowledge), knowledge)
+    fact = fs.by_id()["park"]
+    assert not set(ENTERPRISE_COUNTS) & set(fact)
+    assert all(fs.missing["park"][k] == ["enterprises"] for k in ENTERPRISE_COUNTS)
+    latest = derive(park, knowledge).latest
+    for name in ("key_enterprise_audit_rate", "green_factory_count", "green_factory_share", "cp_audit_share",
+                 "efficiency_benchmark_share"):
+        dv = latest[name]
+        assert dv.value is None and dv.missing == ["enterprises"] and not dv.undefined and dv.upper is None, name
+
+
+def test_an_enterprise_list_reported_empty_is_a_real_zero(knowledge):
+    from engine.facts.builder import ENTERPRISE_COUNTS, build_facts
+    park = park_from_data(_example([]))
+    fs = build_facts(park, derive(park, knowledge), knowledge)
+    assert {k: fs.by_id()["park"][k] for k in ENTERPRISE_COUNTS} == dict.fromkeys(ENTERPRISE_COUNTS, 0)
+    latest = derive(park, knowledge).latest
+    assert latest["green_factory_count"].value == 0.0
+    assert latest["green_factory_share"].value is None and latest["green_factory_share"].undefined
+    assert latest["key_enterprise_audit_rate"].undefined and not latest["key_enterprise_audit_rate"].missing
+
+
+def test_verdicts_over_an_unreported_enterprise_list_name_it(assessor):
+    got = _findings(assessor, _example(...))
+    for fid in ("IN-C-002@ind:key_enterprise_audit_rate", "PL-C-027@park", "IM-C-001@target:T9",
+                "IM-C-012@target:T9"):
+        assert got[fid]["status"] == "insufficient_data", fid
+        assert got[fid]["missing"] == ["enterprises"], fid
+    assert not [f for f in got if f.split("@")[0] in ("IN-C-001", "IN-P-008", "PL-P-015", "PL-P-020")]
+    jiangsu = _findings(assessor, _example(...), "jiangsu_near_zero_carbon")
+    for rule, name in (("IN-C-005", "efficiency_benchmark_share"), ("IN-C-006", "cp_audit_share"),
+                       ("IN-C-009", "green_factory_share")):
+        f = jiangsu[f"{rule}@ind:{name}"]
+        assert (f["status"], f["missing"]) == ("insufficient_data", ["enterprises"]), rule
+
+
+def test_verdicts_over_an_empty_enterprise_list_rest_on_the_reported_zero(assessor):
+    got = _findings(assessor, _example([]))
+    assert got["IN-C-002@ind:key_enterprise_audit_rate"]["status"] == "not_applicable"     # zero base
+    assert got["PL-C-027@park"]["status"] == "met"
+    assert got["IM-C-001@target:T9"]["status"] == "not_met"             # 0 green factories, behind the path
+    jiangsu = _findings(assessor, _example([]), "jiangsu_near_zero_carbon")
+    assert {jiangsu[f"{r}@ind:{n}"]["status"] for r, n in (("IN-C-005", "efficiency_benchmark_share"),
+                                                          ("IN-C-006", "cp_audit_share"),
+                                                          ("IN-C-009", "green_factory_share"))} == {"not_applicable"}

@@ -215,3 +215,26 @@ def test_an_enterprise_closed_and_one_opened_read_by_name(lang, removed, added):
                                        "-f", "json"]).stdout)
     assert [c["change"] for c in w["changes"]] == ["removed", "added"]
     assert any(f["id"] == "IN-P-004@ent:YZ-E99" or f["id"].endswith("@ent:YZ-E99") for f in w["flips"])
+
+
+def test_an_unreported_enterprise_list_is_reported_whole(tmp_path):
+    """A park that did not report its enterprises: adding one by key is refused (it would read as
+    the park's only enterprise); reporting the list empty turns the counts into real zeros."""
+    import yaml
+    data = yaml.safe_load(open(PARK, encoding="utf-8"))
+    data.pop("enterprises")
+    park = tmp_path / "no_enterprises.yaml"
+    park.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = runner.invoke(app, ["whatif", str(park), "--set", "enterprises[id=E99]={id: E99, name: 新企业, "
+                                                           "industry_code: C2614}", "-f", "json"])
+    assert r.exit_code == 2 and "enterprises: is not reported (unknown)" in r.output
+    r = runner.invoke(app, ["whatif", str(park), "--set", "enterprises=[]", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    w = json.loads(r.stdout)
+    assert [(c["before"], c["after"]) for c in w["changes"]] == [(None, [])]
+    assert (_flip(w, "PL-C-027@park")["before"]["status"], _flip(w, "PL-C-027@park")["after"]["status"]) == (
+        "insufficient_data", "met")
+    audit = _flip(w, "IN-C-002@ind:key_enterprise_audit_rate")
+    assert (audit["before"]["status"], audit["after"]["status"]) == ("insufficient_data", "not_applicable")
+    md = runner.invoke(app, ["whatif", str(park), "--set", "enterprises=[]", "-f", "markdown"]).stdout
+    assert "| enterprises | 未知 | （无） |" in md

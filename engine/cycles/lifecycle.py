@@ -82,7 +82,7 @@ def tasks_of(park: Any) -> list[dict]:
 
 def names_of(park: Any) -> dict[str, str]:
     """The enterprises' names of validated park facts by fact id, as `Cycle.names` takes them."""
-    return {f"ent:{e.id}": e.name for e in park.enterprises}
+    return {f"ent:{e.id}": e.name for e in park.enterprises or ()}
 
 
 def names_in_input(doc: Any) -> dict[str, str]:

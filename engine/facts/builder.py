@@ -12,12 +12,17 @@ from .models import Park
 from ..indicators.compute import Indicators
 from ..indicators.targets import target_progress
 
-__all__ = ["FactSet", "build_facts", "LISTS"]
+__all__ = ["FactSet", "build_facts", "LISTS", "ENTERPRISE_COUNTS"]
 
 LISTS = {"two_high": "two_high_six_categories_mee_2021",
          "high_energy_industry": "nbs_six_high_energy_industries",
          "cp_key_industry": "cleaner_production_key_industries_2020",
          "ets_sector": "national_ets_sectors"}
+
+# Park fields counted over the enterprise list: present when the list is reported (0 for a list
+# reported empty), left out when it is not, with `enterprises` as what to collect.
+ENTERPRISE_COUNTS = ("enterprise_count", "ets_enterprises", "ets_sector_unflagged", "two_high_enterprises",
+                     "key_energy_users", "key_energy_users_unknown")
 
 
 @dataclass
@@ -85,20 +90,25 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
     prof = park.profile
     region = knowledge.grid_factor(prof.province, ind.latest_year).region or _region(knowledge, prof.province)
     energy = latest["energy_total_tce"].value
-    ents = park.enterprises
+    listed = park.enterprises is not None   # not reported: no count over the enterprises is known
+    ents = park.enterprises or []
     keu = [e.key_energy_user for e in ents]
     lists = [_membership(knowledge, e.industry_code) for e in ents]   # once per enterprise
+    counts = {
+        "enterprise_count": len(ents),
+        "ets_enterprises": sum(e.in_carbon_market is True for e in ents),
+        "ets_sector_unflagged": sum(e.in_carbon_market is None and m["ets_sector"] for e, m in zip(ents, lists)),
+        "two_high_enterprises": sum(m["two_high"] for m in lists),
+        "key_energy_users": sum(v is True for v in keu),
+        "key_energy_users_unknown": sum(v is None for v in keu)} if listed else {}
     fs.facts.append(_clean({
         "kind": "park", "id": "park", "level": prof.level.value, "province": prof.province, "region": region,
         "park_type": prof.park_type.value, "is_chemical": prof.park_type.value == "chemical",
         "has_management_body": prof.has_management_body, "area": prof.area, "latest_year": ind.latest_year,
-        "data_years": len(park.years), "enterprise_count": len(ents),
+        "data_years": len(park.years), "enterprise_count": counts.get("enterprise_count"),
         "leading_industry_count": len(prof.leading_industries), "has_plan": bool(park.plan and park.plan.exists),
         "green_staff": prof.green_staff, "energy_total_tce": energy,
-        "ets_enterprises": sum(e.in_carbon_market is True for e in ents),
-        "ets_sector_unflagged": sum(e.in_carbon_market is None and m["ets_sector"] for e, m in zip(ents, lists)),
-        "two_high_enterprises": sum(m["two_high"] for m in lists),
-        "key_energy_users": sum(v is True for v in keu), "key_energy_users_unknown": sum(v is None for v in keu)}))
+        **{k: counts.get(k) for k in ENTERPRISE_COUNTS[1:]}}))
     fs.paths["park"] = {"level": "profile.level", "province": "profile.province", "park_type": "profile.park_type",
                         "is_chemical": "profile.park_type", "has_management_body": "profile.has_management_body",
                         "area": "profile.area", "green_staff": "profile.green_staff",
@@ -110,6 +120,8 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
                         "key_energy_users": "enterprises[].key_energy_user",
                         "key_energy_users_unknown": "enterprises[].key_energy_user"}
     fs.missing["park"] = {"energy_total_tce": list(latest["energy_total_tce"].missing)}
+    if not listed:     # the list itself is what to collect
+        fs.missing["park"].update(dict.fromkeys(ENTERPRISE_COUNTS, ["enterprises"]))
     for name, dv in latest.items():
         fid = f"ind:{name}"
         fs.facts.append(_clean({"kind": "indicator", "id": fid, "name": name, "unit": dv.unit or "-",

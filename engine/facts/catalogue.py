@@ -7,7 +7,8 @@ every built fact conforms.
 
 `always=True` marks fields that are present on every fact of the kind; any other field may be
 missing when the park did not report the underlying data, and a compliance rule that needs it
-ends in `insufficient_data`.
+ends in `insufficient_data`. The park's counts over its enterprises (`enterprise_count`,
+`ets_enterprises` ...) are such fields: left out when the enterprise list is not reported.
 """
 from __future__ import annotations
 
@@ -53,22 +54,23 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "area": _f("number", "planned area", "km2", always=True, source="profile.area"),
         "latest_year": _f("number", "latest statistical year", always=True, source="years[].year"),
         "data_years": _f("number", "number of statistical years given", always=True, source="years"),
-        "enterprise_count": _f("number", "enterprises listed", always=True, source="enterprises"),
+        "enterprise_count": _f("number", "enterprises listed (missing when the list is not reported; 0 when it is "
+                                         "reported empty)", source="enterprises"),
         "leading_industry_count": _f("number", "leading industries named", always=True,
                                      source="profile.leading_industries"),
         "has_plan": _f("bool", "a plan or implementation scheme exists", always=True, source="plan.exists"),
         "green_staff": _f("number", "full-time green/low-carbon staff", "persons", source="profile.green_staff"),
         "energy_total_tce": _f("number", "comprehensive energy use, latest year", "tce"),
         "ets_enterprises": _f("number", "enterprises reported to be in the national carbon market (their own "
-                                        "flag)", always=True, source="enterprises[].in_carbon_market"),
+                                        "flag)", source="enterprises[].in_carbon_market"),
         "ets_sector_unflagged": _f("number", "enterprises in a national carbon-market sector whose own flag is "
-                                             "not reported", always=True, source="enterprises[].in_carbon_market"),
+                                             "not reported", source="enterprises[].in_carbon_market"),
         "two_high_enterprises": _f("number", "enterprises in a 两高 category",
                                    source="enterprises[].industry_code"),
         "key_energy_users": _f("number", "enterprises reported as 重点用能单位 (a lower bound while some flags "
-                                         "are unknown)", always=True, source="enterprises[].key_energy_user"),
+                                         "are unknown)", source="enterprises[].key_energy_user"),
         "key_energy_users_unknown": _f("number", "enterprises whose key-energy-user flag is not reported",
-                                       always=True, source="enterprises[].key_energy_user"),
+                                       source="enterprises[].key_energy_user"),
     },
     "indicator": {
         **_COMMON,

@@ -10,9 +10,9 @@ enterprises (6.4, 6.6, 6.8), infrastructure (6.9), the seven systems of the smar
 6.10), management institutions (6.10, 6.11), the plan with its status analysis, targets and tasks
 (5.2, 5.5, 5.6, 7) and the accounting choices the standards leave open.
 
-Unknown is not zero: an energy carrier, an enterprise flag or a count left out is unknown, and
-everything computed from it is unknown. A carrier the park does not use is written as `0 t` or
-listed under `energy.not_used`.
+Unknown is not zero: an energy carrier, an enterprise flag, a count or the enterprise list left
+out is unknown, and everything computed from it is unknown (`enterprises: []` reports none). A
+carrier the park does not use is written as `0 t` or listed under `energy.not_used`.
 
 Types are strict, so the model accepts exactly what the JSON Schema accepts: a flag is `true` or
 `false` (not `yes`, `"true"` or `1`), a number is a number (not the text `"12"`, not `true`), a
@@ -500,7 +500,9 @@ class Park(_Model):
                                 description="2: carriers left out are unknown (version 1 read them as 0)")
     profile: Profile
     years: list[YearData] = Field(min_length=1, description="yearly series, at least 3 years advised")
-    enterprises: list[Enterprise] = Field(default_factory=list)
+    enterprises: list[Enterprise] | None = Field(
+        None, description="the park's enterprises; left out (or null): not reported, so every count and share "
+                          "over them is unknown; []: the park reports it has none")
     infrastructure: Infrastructure = Field(default_factory=Infrastructure)
     smart_platform: SmartPlatform = Field(default_factory=SmartPlatform)
     management: Management = Field(default_factory=Management)
@@ -513,7 +515,7 @@ class Park(_Model):
         years = [y.year for y in self.years]
         if len(set(years)) != len(years):
             raise ValueError("years: each year may appear once")
-        ids = [e.id for e in self.enterprises]
+        ids = [e.id for e in self.enterprises or ()]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})[:3]
             raise ValueError(f"enterprises: duplicate id(s) {dup}")

@@ -13,7 +13,10 @@ A key is a park-file path, as findings name it in `evidence` and `missing`:
 A list item is added by picking it by its key with the whole item as the value, its key set
 alike (`enterprises[id=E99]: {id: E99, name: 新企业, ...}` where no enterprise is E99 yet:
 appended), and removed by setting it to null (`enterprises[id=E03]: null`; by index, the index
-of the park as it was before any change). Several items may be added and removed at once.
+of the park as it was before any change). Several items may be added and removed at once. A list
+the park did not report (`enterprises` left out: unknown, not empty) is refused an item: one
+enterprise added would read as the park's only one. It is set whole instead (`enterprises: [...]`,
+`[]` for none), and `enterprises: null` makes a reported list unknown again.
 
 A value is written as in a park file: a quantity with its unit (`"7000000 t"`, `"18.2 GWh"`,
 `{value: 18.2, unit: GWh}`) goes through the same unit machinery as a park file
@@ -157,8 +160,8 @@ def _locate(data: dict, path: str, adding: Any = _NOTHING) -> tuple[tuple, _Slot
     Returns the resolved location (`("years", 2, "energy", "coal")`), the slot found there, and
     the container and key (or index) to assign to. With `adding` (the value to be set): a path
     that ends by picking a list item by its key that no item has, and a mapping with that key as
-    the value, resolves to the list and its length (the item is to be appended), a list not
-    reported yet to a new empty one.
+    the value, resolves to the list and its length (the item is to be appended). A list not
+    reported (`enterprises` left out) has no items to pick or add to: it is set whole.
 
     Raises:
         _PathError: unreadable path, unknown field, no such item, or a step into a value that is
@@ -187,10 +190,13 @@ def _locate(data: dict, path: str, adding: Any = _NOTHING) -> tuple[tuple, _Slot
         else:
             if slot.kind != "list":
                 raise _PathError(here, "is not a list: it has no items to pick")
-            items = node if isinstance(node, list) else []
+            if not isinstance(node, list):         # a list not reported is unknown, not empty
+                adds = token[0] == "key" and n == len(tokens) - 1 and isinstance(adding, dict)
+                raise _PathError(here, "is not reported (unknown): " + (
+                    "an item added to it would read as its only one" if adds else "it has no items to pick")
+                    + f"; set the whole list instead ({here}: [...], or [] for none)")
+            items = node
             if token[0] == "key" and n == len(tokens) - 1 and _new_item(items, token[1], token[2], adding):
-                if not isinstance(node, list) and isinstance(parent, dict):
-                    parent[key] = items                  # the first item of a list not reported
                 return loc + (len(items),), slot.item, items, len(items)
             index = token[1] if token[0] == "index" else _find(items, token[1], token[2], here)
             if index >= len(items):

@@ -4,7 +4,9 @@ park reports none), and each key indicator's average annual change over the data
 7.3, 'change characteristics').
 
 Enterprise shares need every enterprise's flag: one enterprise of unknown status leaves the share
-unknown (it names that enterprise's field), because counting it as "no" would be a guess.
+unknown (it names that enterprise's field), because counting it as "no" would be a guess. An
+enterprise list not reported (`enterprises` left out) leaves every share, count and rate over it
+unknown, naming `enterprises`; a list reported empty is a real zero base.
 """
 from __future__ import annotations
 
@@ -23,6 +25,9 @@ def _enterprise_share(out, knowledge, park: Park, year: int, name: str, flag: st
                       hit=lambda e, v: bool(v), scale: float = 100.0, count: bool = False) -> None:
     d = _d(knowledge, name, year, formula)
     out[name] = d
+    if park.enterprises is None:
+        d.missing.append("enterprises")
+        return
     values = [getattr(e, flag) for e in park.enterprises]
     d.missing += [f"enterprises[{i}].{flag}" for i, v in enumerate(values) if v is None]
     if d.missing:
@@ -101,7 +106,9 @@ def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None
                                                  "(双超双有高耗能) with the audit completed ÷ enterprises subject × 100")
     out["key_enterprise_audit_rate"] = d
     subject = []
-    for i, e in enumerate(park.enterprises):
+    if park.enterprises is None:
+        d.missing.append("enterprises")
+    for i, e in enumerate(park.enterprises or ()):
         trig = e.cp_triggers   # its flat bool fields, read directly (`model_dump` per enterprise is slow)
         flags = [getattr(trig, t) for t in type(trig).model_fields]
         if any(v is True for v in flags):
@@ -110,8 +117,8 @@ def park_wide(park: Park, knowledge, out: dict[str, Derived], year: int) -> None
             d.missing += [f"enterprises[{i}].cp_triggers.{t}" for t, v in zip(type(trig).model_fields, flags)
                           if v is None]
     d.missing += [f"enterprises[{i}].cp_audit" for i, e in subject if e.cp_audit is None]
-    if d.missing:       # the best the unknowns allow: subject with its audit done where that can be
-        d.upper = _audit_rate_upper(park, subject)
+    if d.missing and park.enterprises is not None:   # the best the unknowns allow: subject enterprises
+        d.upper = _audit_rate_upper(park, subject)     # with their audit done where that can be
     if not d.missing:
         done = sum(e.cp_audit == "completed" for _, e in subject)
         d.inputs += [Input("enterprises[] subject to mandatory audit", float(len(subject)), "enterprises"),

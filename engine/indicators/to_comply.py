@@ -356,7 +356,7 @@ def _enterprises(park: Park, ind: Indicators, req: Requirement) -> list[dict]:
     """How many more enterprises must have the flag (the share only rises with it), and which."""
     flag, good, (zh_do, en_do) = _ENTERPRISE_SHARES[req.indicator]
     dv = ind.latest.get(req.indicator)
-    if dv is None or dv.value is None or _SENSE[req.op] < 0:
+    if dv is None or dv.value is None or _SENSE[req.op] < 0 or park.enterprises is None:
         return []
     if req.indicator == "key_enterprise_audit_rate":
         pool = [i for i, e in enumerate(park.enterprises) if any(getattr(e.cp_triggers, t) is True for t in _TRIGGERS)]

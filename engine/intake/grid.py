@@ -133,8 +133,8 @@ def _table_rows(sheet: Sheet, data: Any, lang: str) -> list[list]:
             paths.append(column.dotted + UNIT_SUFFIX)
     rows = [labels, paths]
     items = value_of(data, sheet.path) if data is not None else None
-    if items == []:                     # reported empty (the park has none): said in words, not left blank
-        rows.append([NONE_WORDS[lang]] + [None] * (len(paths) - 1))
+    if sheet.nullable and items == []:        # reported empty, unlike a blank sheet (not reported)
+        rows.append([NONE_WORDS[lang]] + [None] * (len(labels) - 1))
     for item in items or []:
         row = []
         for column in sheet.columns:

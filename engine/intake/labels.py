@@ -5,7 +5,7 @@ with neither shows its path, so a field added to the model is never dropped for 
 """
 from __future__ import annotations
 
-__all__ = ["FIELD_WORDS", "NONE_WORDS", "SHEET_WORDS", "choice_label", "field_label", "sheet_label"]
+__all__ = ["FIELD_WORDS", "SHEET_WORDS", "NONE_WORDS", "choice_label", "field_label", "sheet_label"]
 
 SHEET_WORDS: dict[str, tuple[str, str]] = {
     "profile": ("园区概况", "profile"),
@@ -151,8 +151,8 @@ CHOICE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 BOOL_WORDS = {"zh": ("是", "否"), "en": ("yes", "no")}
-# What a table sheet holds, alone in the first cell of its first row, for a list reported empty
-# (the park has none), where a blank sheet is a list not reported (unknown).
+# The one row of a nullable table (the enterprises) that says the list is reported empty, written in
+# its first column; a blank sheet leaves the list unknown. Either word is read in either language.
 NONE_WORDS = {"zh": "无", "en": "none"}
 
 

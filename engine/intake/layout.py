@@ -12,7 +12,10 @@ template and is read back without touching this package. The rules that turn the
   keep with the years across: a **columns** sheet, one row per indicator and one column per year;
 * a quantity has a unit next to its value (a unit column in tables, the unit column of a
   record/columns sheet); a list of plain values (`not_used`, a task's `targets`) is one cell,
-  comma-separated.
+  comma-separated;
+* a list of the park that may be left out (`enterprises`: not reported is unknown, not empty) is
+  a `nullable` table: left blank it is not reported, and the one row `无` / `none` in its first
+  column (`NONE_WORDS`) reports it empty.
 """
 from __future__ import annotations
 
@@ -65,6 +68,7 @@ class Sheet:
     columns: tuple[Column, ...]
     optional: bool = False                 # the block itself may be left out (plan)
     root_columns: tuple[Column, ...] = field(default=())   # the park's own scalars (first record sheet)
+    nullable: bool = False                 # a table whose list may be unknown: blank = not reported
 
     def title(self, lang: str) -> str:
         return sheet_label(self.key, lang)
@@ -146,7 +150,7 @@ class _Schema:
             if items is not None:
                 if lists is None:
                     raise ValueError(f"a list of models inside a list item ({'.'.join(path)}) has no sheet layout")
-                lists.append((path, items))
+                lists.append((path, items, nullable))
                 continue
             columns.append(self.column(path, prop, name in required and parent_required, optional_parent))
         return columns
@@ -171,12 +175,13 @@ def workbook_layout(model: type[BaseModel] | None = None) -> tuple[Sheet, ...]:
             lists: list = []
             columns = schema.flatten(nested, lists=lists)
             sheets.append(Sheet(name, (name,), "record", tuple(columns), optional=nullable))
-            for sub, item in lists:
+            for sub, item, nullable_list in lists:
                 sheets.append(Sheet(".".join((name,) + sub), (name,) + sub, "table",
-                                    tuple(schema.flatten(item, lists=None))))
+                                    tuple(schema.flatten(item, lists=None)), nullable=nullable_list))
         elif items is not None:
             shape = "columns" if name in COLUMNS_SHEETS else "table"
-            sheets.append(Sheet(name, (name,), shape, tuple(schema.flatten(items, lists=None))))
+            sheets.append(Sheet(name, (name,), shape, tuple(schema.flatten(items, lists=None)),
+                                nullable=nullable and shape == "table"))
         else:
             root_columns.append(schema.column((name,), prop, name in required, None))
     first = next(i for i, s in enumerate(sheets) if s.shape == "record")

@@ -25,6 +25,7 @@ _TRUE = {"是", "true", "yes", "y", "有", "√", "✓", "1"}
 _FALSE = {"否", "false", "no", "n", "无", "×", "0"}
 _SEP = re.compile(r"[,，、;；\s]+")
 _IGNORED = {w.lower() for w in SHEET_WORDS["instructions"]} | {"_lists"}
+_NONE = {w.lower() for w in NONE_WORDS.values()}
 
 
 @dataclass
@@ -257,12 +258,12 @@ class _Reader:
             else:
                 taken[column.dotted, role] = c
         unit_col = {col.dotted: c for c, (col, role) in roles.items() if role == "unit"}
-        if _says_none(grid, header, roles):      # 无 / none: the list is reported empty, not unknown
-            self.put(sheet.path, [])
-            return
-        items = []
+        items, none_row = [], None
         for r in range(header + 1, len(grid.rows) + 1):
             if all(grid.cell(r, c) is None for c, (_, role) in roles.items() if role == "value"):
+                continue
+            if sheet.nullable and self.says_none(grid, r, roles, sheet):
+                none_row = none_row or r
                 continue
             base = sheet.path + (len(items),)
             self.doc.cells[base] = grid.where(r, 1)
@@ -276,15 +277,24 @@ class _Reader:
                 if value is not None:
                     _nest(item, column.path, value)
             items.append(item)
+        if none_row is not None:
+            first = next(c for c, (col, role) in roles.items() if col is sheet.columns[0] and role == "value")
+            if items:
+                self.complain(grid, none_row, first, sheet.path, f"{grid.cell(none_row, first)!r} reports the list "
+                              f"empty, but the sheet lists {len(items)} item(s) too: delete this row or the items")
+            else:
+                self.doc.cells[sheet.path] = grid.where(none_row, first)
+                self.put(sheet.path, [])          # reported empty; a blank sheet leaves it out (unknown)
         if items:
             self.put(sheet.path, items)
 
-
-def _says_none(grid: Grid, header: int, roles: dict) -> bool:
-    """Whether the table holds nothing but 无 / none, in one cell (the list is reported empty)."""
-    filled = [grid.cell(r, c) for r in range(header + 1, len(grid.rows) + 1) for c in roles
-              if grid.cell(r, c) is not None]
-    return len(filled) == 1 and isinstance(filled[0], str) and filled[0].lower() in NONE_WORDS.values()
+    @staticmethod
+    def says_none(grid: Grid, r: int, roles: dict, sheet: Sheet) -> bool:
+        """Whether row `r` is the one row reporting the list empty: `无` / `none` in the column of the
+        first field (the id), every other value cell blank."""
+        filled = [(c, col) for c, (col, role) in roles.items() if role == "value" and grid.cell(r, c) is not None]
+        return (len(filled) == 1 and filled[0][1] is sheet.columns[0]
+                and str(grid.cell(r, filled[0][0])).lower() in _NONE)
 
 
 def _nest(item: dict, path: tuple, value: Any) -> None:

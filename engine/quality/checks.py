@@ -193,7 +193,8 @@ def parts_over_wholes(park: Park, s: QualitySettings, energy_totals: dict[int, f
 
 def _enterprises_over_park(park: Park, s: QualitySettings, energy_totals: dict[int, float]) -> Iterator[dict]:
     latest = park.latest
-    energy = [e.energy_use for e in park.enterprises if e.energy_use is not None]
+    ents = park.enterprises or ()          # not reported: nothing to compare
+    energy = [e.energy_use for e in ents if e.energy_use is not None]
     total = latest.energy.reported_total
     which = ("统计的综合能源消费量", "the park's own energy total")
     if total is None and energy_totals.get(latest.year) is not None:
@@ -206,7 +207,7 @@ def _enterprises_over_park(park: Park, s: QualitySettings, energy_totals: dict[i
                             "tce", s)
         if found:
             yield found
-    output = [e.output for e in park.enterprises if e.output is not None]
+    output = [e.output for e in ents if e.output is not None]
     if output and latest.economy.industrial_output is not None:
         found = _part_whole("enterprises_output", "enterprises", sum(output),
                             (f"{len(output)} 家企业产值合计", f"the output of {len(output)} enterprises together"),

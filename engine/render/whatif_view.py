@@ -54,6 +54,8 @@ def _value(v: Any, unit: str | None, lang: str) -> str:
             return str(words or key)
         return f"{len(v)} 项数据" if lang == "zh" else f"{len(v)} fields"
     if isinstance(v, list):
+        if not v:                           # a list reported empty, unlike one unknown
+            return _W[lang]["absent"]
         return "、".join(_value(x, unit, lang) for x in v) if lang == "zh" else \
             ", ".join(_value(x, unit, lang) for x in v)
     return str(v)

@@ -88,7 +88,7 @@ def estimate_result_bytes(park: Any, result_format: int = 2) -> int:
     """A lower bound of the size of `park`'s result JSON in `result_format`, from its number of
     years and enterprises."""
     base, per_year, per_enterprise = RESULT_FLOORS.get(result_format, RESULT_FLOOR)
-    return base + per_year * len(park.years) + per_enterprise * len(park.enterprises)
+    return base + per_year * len(park.years) + per_enterprise * len(park.enterprises or ())
 
 
 def check(assessor: Any, park: Any, ruleset: str | None, profile: str | None, result_format: int = 2) -> int:

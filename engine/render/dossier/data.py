@@ -61,7 +61,7 @@ def _names(result: dict, park: Any, lang: str) -> dict[str, str]:
         if isinstance(title, dict) and title.get(lang):
             out[f["id"]] = title[lang]
     if park is not None:
-        out.update({f"ent:{e.id}": e.name for e in park.enterprises})
+        out.update({f"ent:{e.id}": e.name for e in park.enterprises or ()})
         if park.plan:
             word = "目标" if lang == "zh" else "target"
             out.update({f"target:{t.id}": f"{word} {t.id}" + (f"（{t.title}）" if t.title and lang == "zh" else
@@ -121,7 +121,7 @@ def _overview(result: dict, park: Any, lang: str) -> list[tuple[str, str]]:
             sep = "、" if lang == "zh" else "; "
             rows.append((w["leading"], sep.join(i.name + (f" {quantity(i.output_share, '%', lang, as_set=True)}" if i.output_share else "")
                                                 for i in p.leading_industries)))
-        rows.append((w["enterprises"], str(len(park.enterprises))))
+        rows.append((w["enterprises"], "—" if park.enterprises is None else str(len(park.enterprises))))
         ydata = next((y for y in park.years if str(y.year) == year), None)
         if ydata is not None:
             eco = ydata.economy
