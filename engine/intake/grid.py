@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .labels import BOOL_WORDS, choice_label, field_label
+from .labels import BOOL_WORDS, NONE_WORDS, choice_label, field_label
 from .layout import Column, Sheet, value_of, workbook_layout
 
 __all__ = ["HEADER_ROWS", "UNIT_SUFFIX", "cell_text", "park_grids", "split_quantity"]
@@ -132,7 +132,10 @@ def _table_rows(sheet: Sheet, data: Any, lang: str) -> list[list]:
             labels.append(field_label(("unit",), lang))
             paths.append(column.dotted + UNIT_SUFFIX)
     rows = [labels, paths]
-    for item in (value_of(data, sheet.path) or []) if data is not None else []:
+    items = value_of(data, sheet.path) if data is not None else None
+    if items == []:             # reported: none (left out it is unknown, and the sheet stays empty)
+        rows.append([NONE_WORDS[lang]] + [None] * (len(paths) - 1))
+    for item in items or []:
         row = []
         for column in sheet.columns:
             raw = value_of(item, column.path)

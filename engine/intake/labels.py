@@ -5,7 +5,7 @@ with neither shows its path, so a field added to the model is never dropped for 
 """
 from __future__ import annotations
 
-__all__ = ["FIELD_WORDS", "SHEET_WORDS", "choice_label", "field_label", "sheet_label"]
+__all__ = ["BOOL_WORDS", "NONE_WORDS", "FIELD_WORDS", "SHEET_WORDS", "choice_label", "field_label", "sheet_label"]
 
 SHEET_WORDS: dict[str, tuple[str, str]] = {
     "profile": ("园区概况", "profile"),
@@ -151,6 +151,9 @@ CHOICE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 BOOL_WORDS = {"zh": ("是", "否"), "en": ("yes", "no")}
+# A table that holds no item, said so: the word alone in column A of its first data row. A table
+# left empty is not reported (unknown) - for plan targets and tasks that is not "none".
+NONE_WORDS = {"zh": "无", "en": "none"}
 
 
 def sheet_label(key: str, lang: str) -> str:

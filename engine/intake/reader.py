@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..sourcefile import Document, format_path
 from .grid import UNIT_SUFFIX
-from .labels import BOOL_WORDS, CHOICE_WORDS, FIELD_WORDS, SHEET_WORDS
+from .labels import BOOL_WORDS, CHOICE_WORDS, FIELD_WORDS, NONE_WORDS, SHEET_WORDS
 from .layout import Column, Sheet, sheet_by_title, workbook_layout
 
 __all__ = ["VALUE_COLUMN", "Grid", "SheetDocument", "read_grids"]
@@ -25,6 +25,7 @@ _TRUE = {"是", "true", "yes", "y", "有", "√", "✓", "1"}
 _FALSE = {"否", "false", "no", "n", "无", "×", "0"}
 _SEP = re.compile(r"[,，、;；\s]+")
 _IGNORED = {w.lower() for w in SHEET_WORDS["instructions"]} | {"_lists"}
+_NONE = {w.lower() for w in NONE_WORDS.values()}
 
 
 @dataclass
@@ -257,8 +258,11 @@ class _Reader:
             else:
                 taken[column.dotted, role] = c
         unit_col = {col.dotted: c for c, (col, role) in roles.items() if role == "unit"}
-        items = []
+        items, nothing = [], []
         for r in range(header + 1, len(grid.rows) + 1):
+            if _says_none(grid, r):
+                nothing.append(r)
+                continue
             if all(grid.cell(r, c) is None for c, (_, role) in roles.items() if role == "value"):
                 continue
             base = sheet.path + (len(items),)
@@ -273,8 +277,19 @@ class _Reader:
                 if value is not None:
                     _nest(item, column.path, value)
             items.append(item)
-        if items:
-            self.put(sheet.path, items)
+        for r in nothing if items else ():
+            self.complain(grid, r, 1, sheet.path, f"{grid.cell(r, 1)!r} says the table has no rows, but "
+                                                  f"{len(items)} row(s) hold items: remove the one or the other")
+        if items or nothing:
+            self.put(sheet.path, items)     # rows, or "none" said in words; an empty sheet is not reported
+
+
+def _says_none(grid: Grid, r: int) -> bool:
+    """Whether row `r` holds nothing but 无 / none in column A: the table has no items."""
+    first = grid.cell(r, 1)
+    row = grid.rows[r - 1] if r <= len(grid.rows) else []
+    return isinstance(first, str) and first.lower() in _NONE and all(grid.cell(r, c) is None
+                                                                      for c in range(2, len(row) + 1))
 
 
 def _nest(item: dict, path: tuple, value: Any) -> None:
