@@ -94,7 +94,7 @@ def _target_requirement(ruleset: Ruleset, finding: dict, park: Park, ind: Indica
     subject = finding["id"].partition("@")[2]
     if verdict is None or not subject.startswith("target:") or park.plan is None:
         return None
-    target = next((t for t in park.plan.targets if t.id == subject[7:]), None)
+    target = next((t for t in park.plan.targets or [] if t.id == subject[7:]), None)
     bound = target_bound(verdict, target, ind, ruleset.knowledge) if target is not None else None
     if bound is None:
         return None

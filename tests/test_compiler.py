@@ -203,6 +203,47 @@ def test_decides_gives_not_met_while_the_check_is_unknown_and_one_verdict_always
             assert status == "insufficient_data"
 
 
+DECIDES_AND = """
+id: PL-C-003
+version: 1
+kind: compliance
+clauses: ["5.2"]
+severity: high
+title: {zh: 规划, en: plan}
+subject: {fact: plan, as: p}
+check: "exists == true and targets >= 1 and tasks >= 1"
+decides: "exists == false"
+explain:
+  met: {zh: "有规划", en: "a plan"}
+  not_met: {zh: "规划不完整", en: "incomplete"}
+  decided: {zh: "尚未编制规划", en: "no plan drawn up"}
+"""
+
+
+def test_decides_on_a_conjunction_gives_one_verdict_for_every_unknown(fake_knowledge):
+    """`not (a and b and c)` is an `or`, which a comparison on an absent field does not rule out: with
+    `decides`, #not_met needs every field reported, so a field unknown gives #decided or #missing and
+    never both with #not_met (whose pick between them would depend on the firing order)."""
+    import itertools
+
+    from engine.evaluators.durable import DurableEvaluator
+    from engine.evaluators.oracle import OracleEvaluator
+    rules, meta = compile_text(DECIDES_AND, fake_knowledge)
+    compiled = ir.CompiledRuleset(key="decides-and", rules=rules)
+    for exists, targets, tasks in itertools.product((None, True, False), (None, 0, 2), (None, 0, 3)):
+        plan = {"kind": "plan", "id": "plan", **{k: v for k, v in (("exists", exists), ("targets", targets),
+                                                                   ("tasks", tasks)) if v is not None}}
+        if exists is False:
+            want = "#decided" if None in (targets, tasks) else "#not_met"
+        elif exists is None or None in (targets, tasks):
+            want = "#missing"
+        else:
+            want = "#met" if targets and tasks else "#not_met"
+        for evaluator in (OracleEvaluator(), DurableEvaluator()):
+            matches = evaluator.evaluate(compiled, [dict(PARK), plan])
+            assert [m.rule for m in matches] == [f"PL-C-003{want}"], (plan, [m.rule for m in matches])
+
+
 def test_decides_needs_its_text_and_no_subject_applies(fake_knowledge):
     from pydantic import ValidationError
     data = yaml.safe_load(DECIDES)

@@ -483,3 +483,61 @@ def test_a_blank_enterprise_csv_merged_leaves_the_list_unknown(tmp_path):
     r = runner.invoke(app, ["convert", str(EXAMPLES[2]), "--with", str(csv_file), "--to", "yaml", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert load_park(out).enterprises == []
+
+
+TYPICAL = ROOT / "examples" / "typical_municipal_park.yaml"
+
+
+def test_a_table_says_none_in_words_and_an_empty_sheet_is_not_reported(tmp_path):
+    """`targets: []` (the plan sets none) is 无 / none alone in A3 and reads back as []; tasks left
+    out stay an empty sheet and read back as unknown (None), so both keep the input digest."""
+    raw = _raw(TYPICAL)
+    raw["plan"]["targets"] = []
+    del raw["plan"]["tasks"]
+    digest = input_digest(park_from_data(raw))
+    sheets = (("zh", "无", "规划目标", "规划任务"), ("en", "none", "plan targets", "plan tasks"))
+    for lang, word, targets, tasks in sheets:
+        book = tmp_path / f"none_{lang}.xlsx"
+        write_park(raw, book, "xlsx", lang)
+        wb = load_workbook(book)
+        assert wb[targets]["A3"].value == word and wb[targets]["A4"].value is None
+        assert wb[tasks]["A3"].value is None
+        park, doc = load_park_document(book)
+        assert park.plan.targets == [] and park.plan.tasks is None
+        assert input_digest(park) == digest
+        back = tmp_path / f"none_{lang}.yaml"
+        write_park(doc.data, back, "yaml")
+        assert input_digest(load_park(back)) == digest
+    folder = tmp_path / "csv"
+    write_park(raw, folder, "csv", "zh")
+    assert input_digest(load_park(folder)) == digest
+
+
+def test_blank_flag_cells_and_a_blank_plan_are_unknown(tmp_path):
+    """A blank 约束性 / 可量化 cell is unknown (None), not 否; a blank plan sheet leaves the plan out."""
+    book = tmp_path / "blank.xlsx"
+    write_park(_raw(TYPICAL), book, "xlsx", "zh")
+    wb = load_workbook(book)
+    _cell(wb["规划目标"], col_path="binding", row=3).value = None
+    _cell(wb["规划任务"], col_path="quantified", row=3).value = None
+    wb.save(book)
+    park = load_park(book)
+    assert park.plan.targets[0].binding is None and park.plan.tasks[0].quantified is None
+    raw = _raw(TYPICAL)
+    del raw["plan"]
+    book = tmp_path / "noplan.xlsx"
+    write_park(raw, book, "xlsx", "zh")
+    assert load_park(book).plan is None
+
+
+def test_none_beside_rows_is_refused_at_its_cell(tmp_path):
+    book = tmp_path / "both.xlsx"
+    write_park(_raw(TYPICAL), book, "xlsx", "zh")
+    wb = load_workbook(book)
+    ws = wb["规划目标"]
+    ws.insert_rows(3)
+    ws["A3"] = "无"
+    wb.save(book)
+    with pytest.raises(InputError) as caught:
+        load_park(book)
+    assert any("规划目标!A3" in line and "reports the list empty" in line for line in caught.value.lines())

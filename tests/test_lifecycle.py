@@ -129,9 +129,25 @@ def test_tasks_in_input_reads_the_stored_json_and_refuses_nothing_silently():
     doc = {"plan": {"exists": True, "tasks": [{"id": "K1", "title": "t", "status": "done", "area": "6.3",
                                                "answers": [C]}]}}
     assert tasks_in_input(doc) == [{"id": "K1", "title": "t", "status": "done", "answers": [C]}]
-    assert tasks_in_input({"profile": {}}) == []               # no plan: no tasks
+    assert tasks_in_input({"profile": {}}) is None               # no plan reported: tasks unknown
+    assert tasks_in_input({"plan": {"exists": True}}) is None    # tasks not reported: unknown
+    assert tasks_in_input({"plan": {"exists": True, "tasks": []}}) == []    # reported: none
+    assert tasks_in_input({"plan": {"exists": False}}) == []     # no plan: no tasks
     assert tasks_in_input(None) is None                          # unreadable: unknown, not "no tasks"
     assert tasks_in_input({"plan": {"tasks": [{"title": "no id"}]}}) is None
+
+
+def test_tasks_of_a_park_that_leaves_its_tasks_out_is_unknown():
+    from bench.make_parks import typical_park
+    from engine.facts.loader import park_from_data
+    data = typical_park(1)
+    assert len(tasks_of(park_from_data(data))) == len(data["plan"]["tasks"])
+    del data["plan"]["tasks"]
+    assert tasks_of(park_from_data(data)) is None
+    data["plan"] = {"exists": False}
+    assert tasks_of(park_from_data(data)) == []
+    del data["plan"]
+    assert tasks_of(park_from_data(data)) is None
 
 
 # -- the three-cycle park ----------------------------------------------------------------------

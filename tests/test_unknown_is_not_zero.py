@@ -272,3 +272,88 @@ def test_verdicts_over_an_empty_enterprise_list_rest_on_the_reported_zero(assess
     assert {jiangsu[f"{r}@ind:{n}"]["status"] for r, n in (("IN-C-005", "efficiency_benchmark_share"),
                                                           ("IN-C-006", "cp_audit_share"),
                                                           ("IN-C-009", "green_factory_share"))} == {"not_applicable"}
+
+
+# ---- the plan: a section, a list or a flag left out is unknown, not "no plan", "none" or false ----
+
+_PLAN_CHECKS = ("PL-C-013", "PL-C-018", *(f"PL-C-0{n}" for n in range(19, 27)))
+
+
+@pytest.fixture(scope="module")
+def assessor(oracle):
+    from engine.assessment import Assessor
+    return Assessor(evaluator=oracle)
+
+
+def _verdicts(assessor, data) -> dict[str, dict]:
+    return {f["id"]: f for f in assessor.assess(park_from_data(data))["findings"]}
+
+
+def test_a_plan_left_out_is_unknown_not_absent(assessor, knowledge):
+    data = typical_park(6)
+    del data["plan"]
+    park = park_from_data(data)
+    from engine.facts.builder import build_facts
+    facts = build_facts(park, derive(park, knowledge), knowledge).by_id()
+    assert "has_plan" not in facts["park"]
+    assert set(facts["plan"]) == {"kind", "id"}, "nothing about a plan is reported"
+    found = _verdicts(assessor, data)
+    assert found["PL-C-003@plan"]["status"] == "insufficient_data"
+    assert found["PL-C-003@plan"]["missing"] == ["plan.exists"]
+    for rule in _PLAN_CHECKS:
+        assert (found[f"{rule}@plan"]["status"], found[f"{rule}@plan"]["missing"]) == \
+            ("insufficient_data", ["plan.exists"]), rule
+    assert "PL-M-007" not in found, "no 'draft a plan' measure for a plan nobody reported on"
+
+
+def test_a_plan_reported_not_to_exist_is_not_met_with_its_lists_left_out(assessor):
+    data = typical_park(6)
+    data["plan"] = {"exists": False}
+    found = _verdicts(assessor, data)
+    assert found["PL-C-003@plan"]["status"] == "not_met"
+    assert "尚未编制" in found["PL-C-003@plan"]["explanation"]["zh"]
+    assert "PL-M-007" in found
+    for rule in _PLAN_CHECKS:
+        assert found[f"{rule}@plan"]["status"] == "not_applicable", rule
+
+
+def test_targets_and_tasks_left_out_are_unknown_not_none(assessor):
+    data = typical_park(6)
+    del data["plan"]["targets"], data["plan"]["tasks"]
+    found = _verdicts(assessor, data)
+    assert found["PL-C-003@plan"]["status"] == "insufficient_data"
+    assert found["PL-C-003@plan"]["missing"] == ["plan.targets", "plan.tasks"]
+    for rule in ("PL-C-013", "PL-C-018"):
+        assert (found[f"{rule}@plan"]["status"], found[f"{rule}@plan"]["missing"]) == \
+            ("insufficient_data", ["plan.targets"]), rule
+    assert not {"PL-M-007", "PL-M-019"} & set(found)
+    data["plan"]["targets"], data["plan"]["tasks"] = [], []       # reported: none
+    found = _verdicts(assessor, data)
+    assert found["PL-C-003@plan"]["status"] == "not_met"
+    assert "目标指标 0 项，任务 0 项" in found["PL-C-003@plan"]["explanation"]["zh"]
+
+
+def test_a_task_flag_left_out_is_unknown_not_false(assessor):
+    data = typical_park(6)
+    del data["plan"]["tasks"][2]["quantified"]
+    found = _verdicts(assessor, data)
+    task = data["plan"]["tasks"][2]["id"]
+    assert found[f"PL-C-004@task:{task}"]["status"] == "insufficient_data"
+    assert found[f"PL-C-004@task:{task}"]["missing"] == ["plan.tasks[2].quantified"]
+
+
+def test_binding_targets_one_reported_decides_none_reported_asks_for_the_unknown(assessor):
+    data = typical_park(6)
+    targets = data["plan"]["targets"]
+    for t in targets:
+        t.pop("binding", None)
+    targets[3]["binding"] = True
+    assert _verdicts(assessor, data)["PL-C-018@plan"]["status"] == "met"      # whatever the others are
+    targets[3]["binding"] = False
+    targets[5]["binding"] = False
+    verdict = _verdicts(assessor, data)["PL-C-018@plan"]
+    assert verdict["status"] == "insufficient_data"
+    assert verdict["missing"] == [f"plan.targets[{i}].binding" for i in range(len(targets)) if i not in (3, 5)]
+    for t in targets:
+        t["binding"] = False
+    assert _verdicts(assessor, data)["PL-C-018@plan"]["status"] == "not_met"

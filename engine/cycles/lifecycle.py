@@ -30,8 +30,9 @@ so a problem that stops firing because its facts were no longer reported also co
 
 A problem folded into the verdict it restates (`folded_into`) follows that verdict and is tracked on
 its own only when a task answers it. Measures have no lifecycle: they are what the plan answers with.
-Tasks unknown for a cycle (`tasks` None: the stored input cannot be read) keep the task state of
-the cycle before.
+Tasks unknown for a cycle (`tasks` None: the stored input cannot be read, or the park file leaves
+the plan or its tasks out - a plan reported not to exist has none) keep the task state of the
+cycle before.
 """
 from __future__ import annotations
 
@@ -74,9 +75,14 @@ class Cycle:
     names: dict[str, str] = field(default_factory=dict)
 
 
-def tasks_of(park: Any) -> list[dict]:
-    """The plan tasks of validated park facts, in the form `Cycle.tasks` takes."""
-    tasks = park.plan.tasks if park.plan else []
+def tasks_of(park: Any) -> list[dict] | None:
+    """The plan tasks of validated park facts, in the form `Cycle.tasks` takes: none under a plan
+    reported not to exist; None when the park file leaves the plan or its tasks out (unknown, not
+    "no tasks")."""
+    plan = park.plan
+    tasks = None if plan is None else [] if plan.tasks is None and plan.exists is False else plan.tasks
+    if tasks is None:
+        return None
     return [{"id": t.id, "title": t.title, "status": str(t.status), "answers": list(t.answers)} for t in tasks]
 
 
@@ -99,10 +105,13 @@ def names_in_input(doc: Any) -> dict[str, str]:
 
 def tasks_in_input(doc: Any) -> list[dict] | None:
     """The plan tasks of a park document as received (parsed JSON of an input the log stored, which
-    passed validation when it was decided); None when they cannot be read."""
+    passed validation when it was decided): none under a plan reported not to exist; None when they
+    cannot be read, or the input leaves the plan or its tasks out (unknown, not "no tasks")."""
     try:
-        plan = doc.get("plan") or {}
-        tasks = plan.get("tasks") or []
+        plan = doc.get("plan")
+        tasks = None if plan is None else plan.get("tasks", [] if plan.get("exists") is False else None)
+        if tasks is None:
+            return None
         return [{"id": str(t["id"]), "title": str(t.get("title") or ""), "status": str(t["status"]),
                  "answers": [str(a) for a in t.get("answers") or []]} for t in tasks]
     except (AttributeError, KeyError, TypeError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Park
+from .models import Park, StatusAnalysis
 from ..indicators.compute import Indicators
 from ..indicators.targets import target_progress
 
@@ -106,7 +106,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
         "park_type": prof.park_type.value, "is_chemical": prof.park_type.value == "chemical",
         "has_management_body": prof.has_management_body, "area": prof.area, "latest_year": ind.latest_year,
         "data_years": len(park.years), "enterprise_count": counts.get("enterprise_count"),
-        "leading_industry_count": len(prof.leading_industries), "has_plan": bool(park.plan and park.plan.exists),
+        "leading_industry_count": len(prof.leading_industries), "has_plan": park.plan.exists if park.plan else None,
         "green_staff": prof.green_staff, "energy_total_tce": energy,
         **{k: counts.get(k) for k in ENTERPRISE_COUNTS[1:]}}))
     fs.paths["park"] = {"level": "profile.level", "province": "profile.province", "park_type": "profile.park_type",
@@ -122,6 +122,8 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
     fs.missing["park"] = {"energy_total_tce": list(latest["energy_total_tce"].missing)}
     if not listed:     # the list itself is what to collect
         fs.missing["park"].update(dict.fromkeys(ENTERPRISE_COUNTS, ["enterprises"]))
+    if park.plan is None:
+        fs.missing["park"]["has_plan"] = ["plan.exists"]
     for name, dv in latest.items():
         fid = f"ind:{name}"
         fs.facts.append(_clean({"kind": "indicator", "id": fid, "name": name, "unit": dv.unit or "-",
@@ -261,24 +263,41 @@ def _region(knowledge, province: str) -> str:
 
 
 def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
+    """The plan fact, one fact per task and per target.
+
+    A plan left out of the park file is not "no plan": whether one exists is unknown, and so is
+    every field of the plan fact, each naming `plan.exists` to collect. Targets or tasks left out
+    (None) are unknown, `[]` is "none"; a count over them is left out while they are unknown. A
+    target's `binding` or a task's `quantified` left out is unknown, not false: `binding_targets`
+    counts the targets reported binding - a lower bound that decides "at least one" once it is 1 -
+    and is left out only while none is reported binding and some are unknown."""
     plan = park.plan
-    tasks = plan.tasks if plan else []
-    targets = plan.targets if plan else []
-    sa = plan.status_analysis.model_dump() if plan else {}
-    dims = {knowledge.indicators[t.indicator].dimension for t in targets if t.indicator in knowledge.indicators}
-    fs.facts.append(_clean({
-        "kind": "plan", "id": "plan", "exists": bool(plan and plan.exists), "targets": len(targets),
-        "binding_targets": sum(t.binding for t in targets), "tasks": len(tasks),
-        "areas_covered": len({t.area for t in tasks}),
-        "quantified_share": sum(t.quantified for t in tasks) / len(tasks) * 100 if tasks else None,
-        "delayed_tasks": sum(t.status == "delayed" for t in tasks),
-        **{f"targets_{dim}": sum(knowledge.indicators[t.indicator].dimension == dim for t in targets
-                                 if t.indicator in knowledge.indicators)
+    tasks = plan.tasks if plan else None
+    targets = plan.targets if plan else None
+    sa = plan.status_analysis.model_dump() if plan else dict.fromkeys(StatusAnalysis.model_fields)
+    known_targets = targets if targets is not None else []
+    dims = {knowledge.indicators[t.indicator].dimension for t in known_targets if t.indicator in knowledge.indicators}
+    binding = sum(t.binding is True for t in known_targets)
+    binding_unknown = [f"plan.targets[{i}].binding" for i, t in enumerate(known_targets) if t.binding is None]
+    quantified_unknown = [f"plan.tasks[{i}].quantified" for i, t in enumerate(tasks or []) if t.quantified is None]
+    fact = {
+        "kind": "plan", "id": "plan", "exists": plan.exists if plan else None,
+        "targets": len(targets) if targets is not None else None,
+        "binding_targets": None if targets is None or (binding == 0 and binding_unknown) else binding,
+        "tasks": len(tasks) if tasks is not None else None,
+        "areas_covered": len({t.area for t in tasks}) if tasks is not None else None,
+        "quantified_share": (sum(t.quantified is True for t in tasks) / len(tasks) * 100
+                             if tasks and not quantified_unknown else None),
+        "delayed_tasks": sum(t.status == "delayed" for t in tasks) if tasks is not None else None,
+        **{f"targets_{dim}": (sum(knowledge.indicators[t.indicator].dimension == dim for t in targets
+                                  if t.indicator in knowledge.indicators) if targets is not None else None)
            for dim in DIMENSIONS},
-        "dimensions_without_target": len(set(DIMENSIONS) - dims),
-        "dimensions_missing": ", ".join(d for d in DIMENSIONS if d not in dims) or None,
+        "dimensions_without_target": len(set(DIMENSIONS) - dims) if targets is not None else None,
+        "dimensions_missing": (", ".join(d for d in DIMENSIONS if d not in dims) or None) if targets is not None
+        else None,
         **{f"sa_{k}": v for k, v in sa.items()},
-        "reachability_analysis": plan.reachability_analysis if plan else None}))
+        "reachability_analysis": plan.reachability_analysis if plan else None}
+    fs.facts.append(_clean(fact))
     fs.paths["plan"] = {"exists": "plan.exists", "targets": "plan.targets", "tasks": "plan.tasks",
                         "areas_covered": "plan.tasks[].area", "quantified_share": "plan.tasks[].quantified",
                         "delayed_tasks": "plan.tasks[].status", "binding_targets": "plan.targets[].binding",
@@ -287,6 +306,22 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
                         "dimensions_missing": "plan.targets[].indicator",
                         **{f"sa_{k}": f"plan.status_analysis.{k}" for k in sa},
                         "reachability_analysis": "plan.reachability_analysis"}
+    unknown: dict[str, list[str]] = {}
+    if plan is None:      # nothing about a plan is reported: what to collect first is whether one exists
+        unknown = {k: ["plan.exists"] for k in fact if k not in ("kind", "id")}
+    else:
+        if targets is None:
+            unknown |= {k: ["plan.targets"] for k in ("targets", "binding_targets", "dimensions_without_target",
+                                                      "dimensions_missing", *(f"targets_{dim}" for dim in DIMENSIONS))}
+        elif fact["binding_targets"] is None:
+            unknown["binding_targets"] = binding_unknown
+        if tasks is None:
+            unknown |= {k: ["plan.tasks"] for k in ("tasks", "areas_covered", "quantified_share", "delayed_tasks")}
+        elif tasks and quantified_unknown:
+            unknown["quantified_share"] = quantified_unknown
+    fs.missing["plan"] = unknown
+    tasks = tasks or []
+    targets = known_targets
     for i, t in enumerate(tasks):
         fid = f"task:{t.id}"
         overdue = None if t.due_year is None else (t.due_year < ind.latest_year and t.status.value not in

@@ -58,7 +58,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
                                          "reported empty)", source="enterprises"),
         "leading_industry_count": _f("number", "leading industries named", always=True,
                                      source="profile.leading_industries"),
-        "has_plan": _f("bool", "a plan or implementation scheme exists", always=True, source="plan.exists"),
+        "has_plan": _f("bool", "a plan or implementation scheme exists (missing when the park file leaves the "
+                               "plan out)", source="plan.exists"),
         "green_staff": _f("number", "full-time green/low-carbon staff", "persons", source="profile.green_staff"),
         "energy_total_tce": _f("number", "comprehensive energy use, latest year", "tce"),
         "ets_enterprises": _f("number", "enterprises reported to be in the national carbon market (their own "
@@ -179,7 +180,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
     "target": {
         **_COMMON,
         "indicator": _f("text", "indicator id", always=True, source="plan.targets[].indicator"),
-        "binding": _f("bool", "binding target of a higher plan", always=True, source="plan.targets[].binding"),
+        "binding": _f("bool", "binding target of a higher plan (missing when not reported)",
+                      source="plan.targets[].binding"),
         "baseline_year": _f("number", "baseline year", always=True),
         "baseline_value": _f("number", "baseline value", always=True),
         "target_year": _f("number", "target year", always=True),
@@ -216,7 +218,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         **_COMMON,
         "area": _f("text", "guide clause 6.x", always=True, source="plan.tasks[].area"),
         "status": _f("text", "task status", always=True, values=_TASK, source="plan.tasks[].status"),
-        "quantified": _f("bool", "has a measurable output", always=True, source="plan.tasks[].quantified"),
+        "quantified": _f("bool", "has a measurable output (missing when not reported)",
+                         source="plan.tasks[].quantified"),
         "title": _f("text", "task title", always=True, source="plan.tasks[].title"),
         "progress": _f("number", "share of the output delivered", "%", source="plan.tasks[].progress"),
         "due_year": _f("number", "year the task is due", source="plan.tasks[].due_year"),
@@ -225,13 +228,17 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
     },
     "plan": {
         **_COMMON,
-        "exists": _f("bool", "plan exists", always=True, source="plan.exists"),
-        "targets": _f("number", "targets set", always=True, source="plan.targets"),
-        "binding_targets": _f("number", "binding targets", always=True),
-        "tasks": _f("number", "tasks set", always=True, source="plan.tasks"),
-        "areas_covered": _f("number", "6.2-6.11 areas with at least one task", always=True),
-        "quantified_share": _f("number", "share of tasks with measurable output", "%"),
-        "delayed_tasks": _f("number", "tasks delayed", always=True),
+        "exists": _f("bool", "plan exists (missing when the park file leaves the plan out)", source="plan.exists"),
+        "targets": _f("number", "targets set (missing when they are not reported)", source="plan.targets"),
+        "binding_targets": _f("number", "targets reported binding - a lower bound while some flags are unknown; "
+                                        "missing when none is reported binding and some are unknown, or the "
+                                        "targets are not reported", source="plan.targets[].binding"),
+        "tasks": _f("number", "tasks set (missing when they are not reported)", source="plan.tasks"),
+        "areas_covered": _f("number", "6.2-6.11 areas with at least one task (missing with the tasks)",
+                            source="plan.tasks[].area"),
+        "quantified_share": _f("number", "share of tasks with measurable output (missing while a task's flag is "
+                                         "unknown)", "%", source="plan.tasks[].quantified"),
+        "delayed_tasks": _f("number", "tasks delayed (missing with the tasks)", source="plan.tasks[].status"),
         **{f"targets_{dim}": _f("number", f"targets on a {dim} indicator (clause 5.5.1 dimension)",
                                 source="plan.targets[].indicator")
            for dim in ("carbon", "energy", "resource", "environment", "industry")},

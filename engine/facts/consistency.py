@@ -21,12 +21,12 @@ def check_park(park: Park, knowledge, file: str | None = None, *, ruleset=None) 
         InputError: one problem per bad reference, naming its field path.
     """
     problems = []
-    for i, task in enumerate(park.plan.tasks if park.plan and ruleset is not None else []):
+    for i, task in enumerate((park.plan.tasks or []) if park.plan and ruleset is not None else []):
         for j, answer in enumerate(task.answers):
             problem = _answer_problem(answer.split("@", 1)[0], ruleset)
             if problem:
                 problems.append(Problem(problem, file=file, path=f"plan.tasks[{i}].answers[{j}]"))
-    targets = park.plan.targets if park.plan else []
+    targets = (park.plan.targets or []) if park.plan else []
     for i, t in enumerate(targets):
         if t.indicator not in knowledge.indicators:
             hint = difflib.get_close_matches(t.indicator, list(knowledge.indicators), n=1)

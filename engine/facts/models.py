@@ -404,7 +404,8 @@ class Target(_Model):
     baseline_value: Float
     target_year: Year
     target_value: Float
-    binding: Bool = Field(False, description="约束性 target of a higher-level plan")
+    binding: Bool | None = Field(None, description="约束性 target of a higher-level plan (left out: not "
+                                                   "reported, unknown - not false)")
 
     @model_validator(mode="after")
     def _years(self):
@@ -428,7 +429,8 @@ class Task(_Model):
     area: str = Field(pattern=r"^6\.(?:[2-9]|1[01])$", description="guide clause 6.2-6.11")
     title: str = Field(min_length=1)
     status: TaskStatus
-    quantified: Bool = Field(False, description="has a measurable output (可量化)")
+    quantified: Bool | None = Field(None, description="has a measurable output (可量化); left out: not "
+                                                      "reported, unknown - not false")
     progress: Percent | None = Field(None, description="share of the task's output delivered")
     due_year: Year | None = Field(None, description="year the task is due")
     targets: list[str] = Field(default_factory=list, description="ids of the plan targets it serves")
@@ -465,18 +467,20 @@ class Plan(_Model):
     status_analysis: StatusAnalysis = Field(default_factory=StatusAnalysis)
     reachability_analysis: Bool | None = Field(None, description="the plan analyses whether its main targets "
                                                                  "are reachable (5.6)")
-    targets: list[Target] = Field(default_factory=list)
-    tasks: list[Task] = Field(default_factory=list)
+    targets: list[Target] | None = Field(None, description="the plan's indicator targets; left out: not "
+                                                           "reported (unknown); []: the plan sets none")
+    tasks: list[Task] | None = Field(None, description="the plan's tasks; left out: not reported (unknown); "
+                                                       "[]: the plan sets none")
 
     @model_validator(mode="after")
     def _references(self):
-        ids = [t.id for t in self.targets]
+        ids = [t.id for t in self.targets or []]
         if len(set(ids)) != len(ids):
             raise ValueError(f"targets: duplicate id(s) {sorted({i for i in ids if ids.count(i) > 1})[:3]}")
-        tids = [t.id for t in self.tasks]
+        tids = [t.id for t in self.tasks or []]
         if len(set(tids)) != len(tids):
             raise ValueError(f"tasks: duplicate id(s) {sorted({i for i in tids if tids.count(i) > 1})[:3]}")
-        for task in self.tasks:
+        for task in self.tasks or [] if self.targets is not None else []:   # targets not reported: unchecked
             unknown = [t for t in task.targets if t not in ids]
             if unknown:
                 raise ValueError(f"task {task.id}: targets {unknown} are not targets of the plan")
@@ -507,7 +511,8 @@ class Park(_Model):
     smart_platform: SmartPlatform = Field(default_factory=SmartPlatform)
     management: Management = Field(default_factory=Management)
     circular: Circular = Field(default_factory=Circular)
-    plan: Plan | None = None
+    plan: Plan | None = Field(None, description="left out: whether a plan exists is not reported (unknown), "
+                                                "not 'no plan' - that is `exists: false`")
     accounting: Accounting = Field(default_factory=Accounting)
 
     @model_validator(mode="after")

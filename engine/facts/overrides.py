@@ -340,7 +340,7 @@ def tasks_done_changes(park: Park, task_ids: list[str], *, source: str = SOURCE)
     Raises:
         InputError: the park has no plan, or a task id is not in it (one problem per id).
     """
-    tasks = park.plan.tasks if park.plan else []
+    tasks = (park.plan.tasks or []) if park.plan else []
     index = {t.id: i for i, t in enumerate(tasks)}
     problems, changes = [], {}
     for task_id in task_ids:

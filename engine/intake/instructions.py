@@ -23,7 +23,7 @@ _ZH = """园区绿色低碳评估数据表（greenpark）
 7. 标 * 或“必填”的项必须填写。
 8. 出错时，程序会列出所有问题，每条注明工作表和单元格（如 企业!F12）以及字段路径。
 9. 也可把各工作表另存为 CSV（UTF-8 或 GBK 编码，文件名为工作表名，如 企业.csv）放在同一文件夹中，用 `greenpark convert 文件夹 --to xlsx|yaml` 读取。
-10. “企业”“污水处理厂”“排放因子”工作表整表留空表示该名单未报送（未知），评估会提示补充；园区确实没有的，在第 3 行第一列填“无”，其余留空。
+10. “企业”“污水处理厂”“排放因子”“规划目标”“规划任务”工作表整表留空表示该名单未报送（未知），评估会提示补充；园区确实没有的，在第 3 行第一列填“无”，其余留空。
 工作表："""
 
 _EN = """Green low-carbon park assessment workbook (greenpark)
@@ -38,7 +38,7 @@ How to fill it in:
 7. Fields marked * or "required" must be filled in.
 8. Every problem is reported at once, each naming the sheet and cell (e.g. enterprises!F12) and the field path.
 9. Each sheet may also be saved as CSV (UTF-8 or GBK, named after the sheet, e.g. enterprises.csv) in one folder, read by `greenpark convert FOLDER --to xlsx|yaml`.
-10. The enterprises, wastewater plants and emission factors sheets left blank mean the list is not reported (unknown), and the assessment asks for it; if the park really has none, write none in the first column of row 3 and leave the rest blank.
+10. The enterprises, wastewater plants, emission factors, plan targets and plan tasks sheets left blank mean the list is not reported (unknown), and the assessment asks for it; if the park really has none, write none in the first column of row 3 and leave the rest blank.
 Sheets:"""
 
 

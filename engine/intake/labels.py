@@ -5,7 +5,7 @@ with neither shows its path, so a field added to the model is never dropped for 
 """
 from __future__ import annotations
 
-__all__ = ["FIELD_WORDS", "SHEET_WORDS", "NONE_WORDS", "choice_label", "field_label", "sheet_label"]
+__all__ = ["BOOL_WORDS", "NONE_WORDS", "FIELD_WORDS", "SHEET_WORDS", "choice_label", "field_label", "sheet_label"]
 
 SHEET_WORDS: dict[str, tuple[str, str]] = {
     "profile": ("园区概况", "profile"),

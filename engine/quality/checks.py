@@ -288,7 +288,7 @@ def year_gaps(park: Park) -> Iterator[dict]:
 
 def task_progress(park: Park) -> Iterator[dict]:
     """A task reported done whose progress is below 100 %."""
-    for i, t in enumerate(park.plan.tasks if park.plan else []):
+    for i, t in enumerate((park.plan.tasks or []) if park.plan else []):
         if t.status.value == "done" and t.progress is not None and t.progress < 100:
             path = item_path("plan.tasks", i, t) + ".progress"
             yield warning(

@@ -13,6 +13,10 @@ them give exactly one verdict per subject fact:
 
 R is every field C and As read, plus `requires:`. Because R is reported in the last three,
 `not C` is the exact complement of C there; the park pattern is joined only when Ap is given.
+A field that C compares only inside an `or` (as the negation of `a and b` does) is not implied by
+the comparison - one on an absent field is false, but another branch may hold - so a rule with
+`decides` guards #met and #not_met with every compared field reported: with a field unknown,
+exactly one of #decided (its fields reported and it holds -> not_met) and #missing fires.
 A subject whose indicator has a zero base (`undefined` set: an indicator, a target on one) gets
 `#undefined` -> not_applicable instead of insufficient_data. A scope rule's `#not_met` is the park's
 out-of-scope verdict, `not_applicable`.
@@ -323,8 +327,12 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
         add("undefined", applicable + [subject(undefined)], "not_applicable")
     if s_not_app is not None:
         add("na", applicable + [subject(s_not_app)], "not_applicable")
-    add("met", applicable + [subject(_and(*defined, *s_app, check))], "met")
-    add("not_met", applicable + [subject(_and(*defined, *s_app, not_check))],
+    met_guard = not_met_guard = []
+    if decided is not None:     # what unknown fields decide is `decides`' to say: met and not_met need them all
+        cmp_fields = [f for f in c_fields if f in compared]
+        met_guard, not_met_guard = _guards(check, cmp_fields), _guards(not_check, cmp_fields)
+    add("met", applicable + [subject(_and(*defined, *met_guard, *s_app, check))], "met")
+    add("not_met", applicable + [subject(_and(*defined, *not_met_guard, *s_app, not_check))],
         "not_applicable" if rule.scope else "not_met", emit=True)
     aliases = {alias: kind, **({"park": "park"} if p_app else {})}
     evidence = {alias: tuple(requires), **({"park": park_fields} if p_app else {})}
@@ -333,6 +341,15 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
                    "used": scope.used_thresholds + park_scope.used_thresholds, "subject": alias,
                    "park_fields": park_fields, "requires": tuple(requires), "statuses": statuses,
                    "comparisons": comparisons}
+
+
+def _guards(cond: ir.Cond, fields: list[str]) -> list[ir.Cond]:
+    """`Defined` tests for the `fields` that `cond` may hold without: a comparison on an absent field
+    is false, so a field compared in a top-level conjunct needs none, but one compared only inside an
+    `or` (a negated `and`: `exists != true or targets < 1`) does."""
+    items = cond.items if isinstance(cond, ir.And) else [cond]
+    implied = {c.field for c in items if isinstance(c, (ir.Compare, ir.Defined))}
+    return [ir.Defined(field=f) for f in fields if f not in implied]
 
 
 def _decides(rule: ComplianceRule, scope: Scope, has_applies: bool) -> tuple[ir.Cond, ir.Cond] | None:

@@ -66,7 +66,7 @@ def _names(result: dict, park: Any, lang: str) -> dict[str, str]:
             word = "目标" if lang == "zh" else "target"
             out.update({f"target:{t.id}": f"{word} {t.id}" + (f"（{t.title}）" if t.title and lang == "zh" else
                                                              f" ({t.title})" if t.title else "")
-                        for t in park.plan.targets})
+                        for t in park.plan.targets or []})
     return out
 
 

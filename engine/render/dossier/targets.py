@@ -72,7 +72,7 @@ def target_rows(result: dict, knowledge: Any, lang: str, park: Any = None) -> li
     for f in result.get("findings", []):
         if f.get("rule") in (_PATH_RULE, _REACH_RULE) and "@target:" in f.get("id", ""):
             verdicts.setdefault(f["id"].split("@target:", 1)[1], {})[f["rule"]] = f
-    plan_targets = {t.id: t for t in (park.plan.targets if park is not None and park.plan else [])}
+    plan_targets = {t.id: t for t in ((park.plan.targets or []) if park is not None and park.plan else [])}
     by_year = _by_year(result) if plan_targets else {}
     order = list(plan_targets) + [tid for tid in sorted(verdicts) if tid not in plan_targets]
     rows = []
