@@ -277,3 +277,41 @@ def test_a_scope_rule_is_no_data_completeness_check():
             "explain": {"met": {"zh": "在", "en": "in"}, "not_applicable": {"zh": "不在", "en": "out"}}}
     with pytest.raises(ValidationError, match="a scope rule is not a data-completeness check"):
         TypeAdapter(RuleFile).validate_python(data)
+
+
+EITHER = """
+id: PC-C-017
+version: 1
+kind: compliance
+clauses: ["6.3"]
+severity: high
+title: {zh: 煤炭占比下降, en: Coal share falling}
+subject: {fact: indicator, as: s, where: "name == 'coal_share_change'"}
+check: "value < 0 or at_best == true"
+explain:
+  met: {zh: 下降, en: falling}
+  not_met: {zh: 未下降, en: not falling}
+"""
+
+
+@pytest.mark.parametrize("evaluator", ["oracle", "durable"])
+@pytest.mark.parametrize("value", [None, -1.0, 0.0])
+@pytest.mark.parametrize("at_best", [None, True, False])
+def test_a_branch_of_an_or_the_reported_fields_satisfy_decides_met(fake_knowledge, evaluator, value, at_best):
+    """`a or b`: one verdict per subject whatever is left out - met when a reported branch holds
+    (coal at its best, 0 %, its change unknown), not met when both are reported false, otherwise
+    insufficient data. Before, a met branch with the other field unknown fired #missing too."""
+    from engine.evaluators.durable import DurableEvaluator
+    from engine.evaluators.oracle import OracleEvaluator
+    rules, meta = compile_text(EITHER, fake_knowledge)
+    ind = {"kind": "indicator", "id": "ind:coal_share_change", "name": "coal_share_change",
+           **({} if value is None else {"value": value}), **({} if at_best is None else {"at_best": at_best})}
+    engine = OracleEvaluator() if evaluator == "oracle" else DurableEvaluator()
+    matches = engine.evaluate(ir.CompiledRuleset(key=f"either-{evaluator}", rules=rules), [dict(PARK), ind])
+    statuses = [meta.engine_rules[m.rule] for m in matches]
+    if value == -1.0 or at_best is True:
+        assert statuses == ["met"]
+    elif value is not None and at_best is not None:
+        assert statuses == ["not_met"]
+    else:
+        assert statuses == ["insufficient_data"]

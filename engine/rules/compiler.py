@@ -321,6 +321,11 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
         holds, fails = decided
         add("decided", applicable + [subject(_and(missing, holds))], "not_met", emit=True)
         missing = _and(missing, fails)
+    elif missing is not None and _has_or(check) and not _has_ref(check):
+        # `a or b`: a branch the reported fields satisfy decides met whatever the other's unknown
+        # field (coal at 0 % is at its best, its change unknown); without this both fired and the
+        # order of the matches chose the verdict
+        missing = _and(missing, _unless(_and(*defined, check)))     # i.e. unless #met fires
     if missing is not None:
         add("missing", applicable + [subject(missing)], "insufficient_data")
     if undefined is not None:
@@ -341,6 +346,36 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
                    "used": scope.used_thresholds + park_scope.used_thresholds, "subject": alias,
                    "park_fields": park_fields, "requires": tuple(requires), "statuses": statuses,
                    "comparisons": comparisons}
+
+
+_NEGATED = {"eq": "ne", "ne": "eq", "lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
+
+
+def _unless(cond: ir.Cond) -> ir.Cond:
+    """`cond` does not hold, a comparison on an absent field counting as not holding (as the engine
+    reads it): the complement of `cond` over facts with fields left out."""
+    match cond:
+        case ir.And(items=items):
+            return ir.Or(items=[_unless(c) for c in items])
+        case ir.Or(items=items):
+            return ir.And(items=[_unless(c) for c in items])
+        case ir.Defined(field=f):
+            return ir.Undefined(field=f)
+        case ir.Undefined(field=f):
+            return ir.Defined(field=f)
+        case ir.Compare(op=op, field=f, right=right):
+            return ir.Or(items=[ir.Compare(op=_NEGATED[op], field=f, right=right), ir.Undefined(field=f)])
+    raise TypeError(f"not a condition: {cond!r}")
+
+
+def _has_or(cond: ir.Cond) -> bool:
+    return isinstance(cond, ir.Or) or (isinstance(cond, ir.And) and any(_has_or(c) for c in cond.items))
+
+
+def _has_ref(cond: ir.Cond) -> bool:
+    if isinstance(cond, (ir.And, ir.Or)):
+        return any(_has_ref(c) for c in cond.items)
+    return isinstance(cond, ir.Compare) and isinstance(cond.right, ir.Ref)
 
 
 def _guards(cond: ir.Cond, fields: list[str]) -> list[ir.Cond]:
