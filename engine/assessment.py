@@ -41,6 +41,14 @@ __all__ = ["Assessor", "input_digest", "RESULT_FORMAT"]
 RESULT_FORMAT = 1
 _ELECTRICITY_BASIS = {"zh": "电力按当量值折标（0.1229 kgce/kWh，GB/T 2589）", "en": "electricity at its calorific "
                       "equivalent (当量值, 0.1229 kgce/kWh, GB/T 2589)"}
+# Which energy total the verdicts rest on: the park's own statistic may use other coefficients (a
+# measured calorific value, 等价值 electricity) that the result could not state, so it is compared,
+# not used (expert review 2026-12-06, item 3: on it the coal park's T1 would flip to met)
+_TOTAL_BASIS = {"zh": "综合能耗按各能源品种的报送量乘 GB/T 2589 折标系数逐项计算，所有能耗指标和目标均按此计算值判定；"
+                      "园区自报的综合能耗只作核对，两者之差见下，超出数据质量容差时另有提示",
+                "en": "the energy total is computed carrier by carrier from the reported amounts and the GB/T 2589 "
+                      "coefficients, and every energy indicator and target is judged on it; the park's own total is "
+                      "only compared with it (the difference below, a data-quality warning beyond the tolerance)"}
 
 
 def input_digest(park: Park) -> str:
@@ -149,7 +157,7 @@ class Assessor:
             "year": ind.latest_year,
             "scope": {"in_scope": in_scope,
                       "findings": [f["id"] for f in findings if rs.meta[f["rule"]].scope]},
-            "accounting": accounting(park, rs.knowledge),
+            "accounting": accounting(park, rs.knowledge, ind),
             "data_quality": data_quality,
             "derived": {str(year): {name: dv.to_json() for name, dv in sorted(values.items())}
                         for year, values in sorted(ind.by_year.items())},
@@ -178,11 +186,13 @@ class Assessor:
         return matches + self.evaluator.evaluate(rs.compiled, facts), True
 
 
-def accounting(park: Park, knowledge) -> dict:
-    """The accounting choices the result rests on, each with its source and who chose it."""
+def accounting(park: Park, knowledge, ind: Indicators | None = None) -> dict:
+    """The accounting choices the result rests on, each with its source and who chose it; with the
+    indicators, the computed energy total beside the park's own for each year that reports one."""
     gas = knowledge.coefficient("natural_gas", park.accounting.natural_gas_coefficient)
     return {
         "energy": {"standard": knowledge.coefficient_standard, "electricity": _ELECTRICITY_BASIS,
+                   "total": _TOTAL_BASIS, "reported_totals": _reported_totals(park, ind),
                    "natural_gas_coefficient": {
                        "option": gas.option, "name": gas.option_name.model_dump() if gas.option_name else None,
                        "value": gas.value, "unit": gas.unit, "published": gas.published,
@@ -200,6 +210,19 @@ def accounting(park: Park, knowledge) -> dict:
                                     "en": "(purchased − green electricity) × the national average factor excluding "
                                           "market-traded non-fossil power"}},
     }
+
+
+def _reported_totals(park: Park, ind: Indicators | None) -> list[dict]:
+    """[{year, computed_tce, reported_tce, difference_percent}] where the park reports its own energy
+    total and the computed one is known; difference = (computed − reported) ÷ reported × 100."""
+    out = []
+    for y in park.years:
+        dv = ind.by_year.get(y.year, {}).get("energy_total_tce") if ind is not None else None
+        reported, computed = y.energy.reported_total, getattr(dv, "value", None)
+        if reported and computed is not None:
+            out.append({"year": y.year, "computed_tce": _num(computed), "reported_tce": _num(reported),
+                        "difference_percent": round((computed - reported) / reported * 100, 2)})
+    return out
 
 
 def _num(v):

@@ -5,6 +5,7 @@ import json
 import threading
 
 import pytest
+import yaml
 
 from bench.make_parks import typical_park
 from engine.assessment import Assessor
@@ -99,6 +100,16 @@ def test_results_state_their_accounting_choices(results):
     gas = coal["energy"]["natural_gas_coefficient"]
     assert (gas["option"], gas["published"], gas["chosen_by"]) == ("statistics", "1.2143 kgce/m3", "default")
     assert gas["source"] and gas["verification"] in "VCUD"
+    # the energy total the verdicts rest on, and the park's own beside it (expert review item 3):
+    # 2024 computed 686.66 万tce against the reported 671: (686.66 - 671) / 671 = +2.33 %
+    energy = coal["energy"]
+    assert "GB/T 2589" in energy["total"]["zh"] and "only compared" in energy["total"]["en"]
+    assert [(t["year"], t["reported_tce"], t["difference_percent"]) for t in energy["reported_totals"]] == \
+        [(2022, 6_320_000.0, 1.89), (2023, 6_520_000.0, 2.35), (2024, 6_710_000.0, 2.33)]
+    assert round(energy["reported_totals"][-1]["computed_tce"]) == 6_866_580
+    reports = {y.get("energy", {}).get("reported_total") is not None
+               for y in yaml.safe_load(open("examples/strong_hightech_park.yaml", encoding="utf-8"))["years"]}
+    assert (strong["energy"]["reported_totals"] == []) == (reports == {False})
 
 
 def test_derived_gives_every_year(results):

@@ -49,6 +49,18 @@ def _accounting(result: dict, knowledge: Any, lang: str) -> list[dict]:
     if energy.get("electricity"):
         rows.append({"item": "电力折标" if lang == "zh" else "Electricity", "choice": _text(energy["electricity"], lang),
                      "chosen_by": "", "source": ""})
+    if energy.get("total"):
+        rows.append({"item": "综合能耗口径" if lang == "zh" else "Energy total", "choice": _text(energy["total"], lang),
+                     "chosen_by": "", "source": ""})
+    for t in energy.get("reported_totals") or ():
+        computed, reported = quantity(t["computed_tce"], "tce", lang), quantity(t["reported_tce"], "tce", lang)
+        diff = number(abs(t["difference_percent"]))
+        word = ("高" if t["difference_percent"] >= 0 else "低") if lang == "zh" else (
+            "above" if t["difference_percent"] >= 0 else "below")
+        rows.append({"item": f"{t['year']} 年综合能耗" if lang == "zh" else f"Energy total {t['year']}",
+                     "choice": f"计算值 {computed}，园区自报 {reported}（计算值{word} {diff}%）" if lang == "zh"
+                     else f"computed {computed}, the park's own {reported} (computed {diff}% {word} it)",
+                     "chosen_by": "", "source": ""})
     gas = energy.get("natural_gas_coefficient") or {}
     if gas:
         rows.append({"item": "天然气折标系数" if lang == "zh" else "Natural-gas coefficient",
