@@ -187,6 +187,15 @@ def test_a_missing_grid_factor_year_warns_and_a_published_year_does_not(knowledg
     assert not [w for w in warnings(d, knowledge) if w["code"] == "grid_factor_year_missing"]
 
 
+def test_a_park_grid_factor_leaves_no_location_year_missing(knowledge):
+    """The park's own grid factor (management.factors) counts its electricity, so the note would name a
+    knowledge/ factor that was not used (expert review of the third example park, item 2)."""
+    d = data()
+    d.setdefault("management", {})["factors"] = [
+        {"carrier": "grid_electricity", "value": 0.5978, "unit": "kgCO2/kWh", "source": "省级电网因子（示例）"}]
+    assert not [w for w in warnings(d, knowledge) if w["code"] == "grid_factor_year_missing"]
+
+
 def test_a_year_with_no_purchased_electricity_needs_no_grid_factor(knowledge):
     d = data()
     year(d, 2024)["energy"]["purchased_electricity"] = "0 MWh"

@@ -239,12 +239,15 @@ def energy_total_mismatch(park: Park, s: QualitySettings, energy_totals: dict[in
 
 def grid_factor_years(park: Park, knowledge: Any) -> Iterator[dict]:
     """Data years that use purchased electricity and have no grid factor of their own in knowledge/
-    (the location-based one, and the national residual one when the park reports market-based)."""
+    (the location-based one, and the national residual one when the park reports market-based). A
+    park that supplies its own grid factor (management.factors) is counted with it, not with one of
+    knowledge/, so no location-based year is missing for it."""
     market = park.accounting.scope2 == "market_based"
+    own_grid = any(f.carrier == "grid_electricity" for f in park.management.factors or ())
     for y in park.sorted_years():
         if y.energy.amount("purchased_electricity") == 0:
             continue
-        choices = [("location", knowledge.grid_factor(park.profile.province, y.year))]
+        choices = [] if own_grid else [("location", knowledge.grid_factor(park.profile.province, y.year))]
         if market:
             try:
                 choices.append(("market", knowledge.national_grid_factor(y.year, "excl_market_nonfossil")))
