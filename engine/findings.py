@@ -260,7 +260,9 @@ def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: i
     subject = bound.get(meta.subject or "", {})
     extras = {"gap": gap, "missing": missing or None, "undefined": subject.get("undefined"),
               "labels": labels, "gap_of": plan.gap_of, "threshold_units": plan.units}
-    text = meta.explain["undefined" if m.rule.endswith("#undefined") else "decided" if decided else status]
+    undefined = m.rule.endswith("#undefined")
+    text = meta.explain["undefined" if undefined else "decided"] if undefined or decided else \
+        meta.sentence(status, subject)
     zh = render(text.get("zh"), bound, thresholds, extras, "zh")
     en = render(text.get("en"), bound, thresholds, extras, "en")
     unverified = _unverified(plan, bound)

@@ -315,3 +315,35 @@ def test_a_branch_of_an_or_the_reported_fields_satisfy_decides_met(fake_knowledg
         assert statuses == ["not_met"]
     else:
         assert statuses == ["insufficient_data"]
+
+
+def _with_cases(*cases):
+    explain = yaml.safe_load(COMPLIANCE)["explain"]
+    return {"explain": {**explain, "cases": list(cases)}}
+
+
+def test_a_case_of_a_verdict_picks_its_sentence_by_the_subject(fake_knowledge):
+    """`explain.cases`: the first case whose `when` holds of the subject gives the sentence of
+    its status, and a comparison on a field left out is false (the status's own sentence)."""
+    zero = {"status": "met", "when": "value == 0", "zh": "零排放", "en": "zero"}
+    best = {"status": "met", "when": "value <= 1", "zh": "远低于 {$max}", "en": "well within {$max}"}
+    _, meta = compile_text(COMPLIANCE, fake_knowledge, **_with_cases(zero, best))
+    subject = {"kind": "indicator", "id": "ind:co2_per_tce", "name": "co2_per_tce"}
+    said = {v: meta.sentence("met", {**subject, "value": v}).en for v in (0, 0.5, 1.5)}
+    assert said == {0: "zero", 0.5: "well within {$max}", 1.5: "{s.value:.2f} within {$max}"}
+    assert meta.sentence("met", subject).en == "{s.value:.2f} within {$max}"      # value left out
+    assert meta.sentence("not_met", {**subject, "value": 0}).en.startswith("{s.value:.2f} above")
+
+
+@pytest.mark.parametrize("case,key,msg", [
+    ({"status": "met", "when": "valu <= 1", "zh": "x", "en": "x"}, ("explain", "cases", 0, "when"), "valu"),
+    ({"status": "met", "when": "value <= $max", "zh": "x", "en": "x"}, ("explain", "cases", 0, "when"),
+     "not thresholds"),
+    ({"status": "met", "when": "value <= 1", "zh": "{s.nope}", "en": "x"}, ("explain", "cases", 0, "zh"), "nope"),
+    ({"status": "insufficient_data", "when": "value is not defined", "zh": "{gapp}", "en": "x"},
+     ("explain", "cases", 0, "zh"), "gapp"),
+])
+def test_a_bad_case_is_a_located_compile_error(fake_knowledge, case, key, msg):
+    with pytest.raises(RuleCompileError, match=msg) as err:
+        compile_text(COMPLIANCE, fake_knowledge, **_with_cases(case))
+    assert err.value.key == key

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterator
-from typing import assert_never
 
 from ..errors import EvaluationError
 from .base import (check_derivable, check_fact_types, checked, family,
                                     too_many_derived, type_plan)
-from ..rules.ir import (And, CompiledRuleset, Compare, Cond, Const, Defined, Match, Or,
-                             Pattern, Ref, RuleIR, Undefined, derived_fact)
+from ..rules.ir import CompiledRuleset, Cond, Match, Pattern, RuleIR, derived_fact, holds
 
 __all__ = ["OracleEvaluator"]
 
@@ -112,38 +110,7 @@ def _combinations(patterns: list[Pattern], memory: list[dict],
 
 
 def _holds(cond: Cond, fact: dict, env: dict[str, dict]) -> bool:
-    match cond:
-        case Compare(op=op, field=field, right=right):
-            other = _value(right, env)
-            if field not in fact or other is _ABSENT:
-                return False
-            return _compare(op, fact[field], other)
-        case Defined(field=field):
-            return field in fact
-        case Undefined(field=field):
-            return field not in fact
-        case And(items=items):
-            return all(_holds(c, fact, env) for c in items)
-        case Or(items=items):
-            return any(_holds(c, fact, env) for c in items)
-        case _:
-            assert_never(cond)
-
-
-_ABSENT = object()
-
-
-def _value(right: Const | Ref, env: dict[str, dict]) -> object:
-    match right:
-        case Const(value=value):
-            return value
-        case Ref(alias=alias, field=field):
-            if alias not in env:
-                raise EvaluationError(f"join refers to alias {alias!r}, not bound by an earlier "
-                                      f"pattern")
-            return env[alias].get(field, _ABSENT)
-        case _:
-            assert_never(right)
+    return holds(cond, fact, env, _compare)
 
 
 def _compare(op: str, left: object, right: object) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .models import Park, StatusAnalysis
 from ..indicators.compute import Indicators
+from ..indicators.scope2_basis import OTHER_BASIS, other_basis_series
 from ..indicators.targets import target_progress
 
 __all__ = ["FactSet", "build_facts", "LISTS", "ENTERPRISE_COUNTS"]
@@ -335,6 +336,7 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
     for i, t in enumerate(targets):
         fid = f"target:{t.id}"
         progress, missing = target_progress(t, ind.by_year, knowledge, ind.latest_year)
+        progress.update(_on_other_basis(t, ind, knowledge))
         fs.facts.append(_clean({"kind": "target", "id": fid, "indicator": t.indicator, "title": t.title,
                                 "name": t.title or t.id,
                                 "binding": t.binding, "baseline_year": t.baseline_year,
@@ -347,3 +349,18 @@ def _plan_facts(park: Park, ind: Indicators, knowledge, fs: FactSet) -> None:
                   "projected_value", "required_rate", "trend_right_way", "assessable"):
             fs.paths[fid][k] = f"derived.{t.indicator}"
         fs.missing[fid] = missing
+
+
+_OTHER_FIELDS = ("latest_value", "path_value", "on_path", "historical_rate", "projected_value", "reachable")
+
+
+def _on_other_basis(t, ind: Indicators, knowledge) -> dict:
+    """A CO2 target judged again on the scope-2 basis the park did not choose
+    (`engine.indicators.scope2_basis`): `basis`, `other_basis` and `other_<field>` of what is known."""
+    other = other_basis_series(ind, t.indicator)
+    if other is None:
+        return {}
+    basis, series = other
+    alt, _ = target_progress(t, series, knowledge, ind.latest_year)
+    return {"basis": OTHER_BASIS[basis], "other_basis": basis,
+            **{f"other_{k}": alt[k] for k in _OTHER_FIELDS if k in alt}}

@@ -204,12 +204,28 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "achieved": _f("bool", "the latest value meets the target in its direction"),
         "path_value": _f("number", "where the planned path from baseline to target stands in the latest year"),
         "on_path": _f("bool", "achieved, or at or beyond the planned path in the latest year (7.3)"),
+        "path_margin": _f("number", "how far the latest value is past the planned path in the target's "
+                                    "direction (negative: behind it)"),
         "required_rate": _f("number", "annual change still needed to reach the target (rate_kind's unit)"),
         "historical_rate": _f("number", "average annual change over the data series (rate_kind's unit)"),
         "history_from": _f("number", "first data year of the historical rate"),
         "projected_value": _f("number", "the value in the target year at the historical pace"),
+        "projected_margin": _f("number", "how far the projected value is past the target in its direction "
+                                         "(negative: short of it)"),
         "reachable": _f("bool", "achieved, or reached by the target year at the historical pace (5.6)"),
         "trend_right_way": _f("bool", "the historical pace moves in the target's direction"),
+        # a CO2 target (the CO2 total over a quantity the scope-2 basis does not change) judged again
+        # on the other scope-2 basis (engine.indicators.scope2_basis); missing for other targets
+        "basis": _f("text", "the scope-2 basis the park's carbon indicators use (accounting.scope2)",
+                    values=("location_based", "market_based"), source="accounting.scope2"),
+        "other_basis": _f("text", "the other scope-2 basis, on which the other_* fields judge the target",
+                          values=("location_based", "market_based")),
+        "other_latest_value": _f("number", "the latest value on the other scope-2 basis"),
+        "other_path_value": _f("number", "the planned path in the latest year (the same on both bases)"),
+        "other_on_path": _f("bool", "on_path, on the other scope-2 basis"),
+        "other_historical_rate": _f("number", "historical_rate, on the other scope-2 basis"),
+        "other_projected_value": _f("number", "projected_value, on the other scope-2 basis"),
+        "other_reachable": _f("bool", "reachable, on the other scope-2 basis"),
         "due": _f("bool", "the latest statistical year has reached the target year", always=True),
         "undefined": _f("text", "the indicator is undefined in the latest year (a zero base), so the target "
                                 "cannot be judged"),

@@ -12,6 +12,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "increase": {"zh": "提高型", "en": "to increase"},
     "compound": {"zh": "年均复合变化率，%/年", "en": "compound, % a year"},
     "linear": {"zh": "年均变化量", "en": "linear, per year"},
+    # the scope-2 basis of the carbon indicators (accounting.scope2)
+    "location_based": {"zh": "基于位置的电网排放因子口径", "en": "location-based scope 2"},
+    "market_based": {"zh": "市场法口径（扣除绿电）", "en": "market-based scope 2 (green power deducted)"},
     # clause 5.5.1 target dimensions
     "carbon": {"zh": "碳排放", "en": "carbon"},
     "energy": {"zh": "能源", "en": "energy"},

@@ -33,6 +33,11 @@ def _meets(value: float, target: float, direction: str) -> bool:
     return value <= target if direction == "decrease" else value >= target
 
 
+def _beyond(value: float, reference: float, direction: str) -> float:
+    """How far `value` is past `reference` in the target's direction (negative: short of it)."""
+    return reference - value if direction == "decrease" else value - reference
+
+
 def target_progress(t: Target, by_year: dict[int, dict[str, Derived]], knowledge, latest_year: int) -> tuple[dict, dict]:
     """The target's engine-fact fields, and for each field that stays unknown the facts to collect."""
     meta = knowledge.indicators[t.indicator]
@@ -67,6 +72,7 @@ def target_progress(t: Target, by_year: dict[int, dict[str, Derived]], knowledge
         share = min((latest_year - t.baseline_year) / span, 1.0) if out["started"] else 0.0
         out["path_value"] = path_value(t.baseline_value, t.target_value, share, kind)
         out["on_path"] = achieved or _meets(latest, out["path_value"], direction)
+        out["path_margin"] = _beyond(latest, out["path_value"], direction)
     # 5.6: the pace of the data series, projected to the target year
     if not out["due"]:
         out["required_rate"] = annual_rate(latest, t.target_value, t.target_year - latest_year, kind)
@@ -81,6 +87,7 @@ def target_progress(t: Target, by_year: dict[int, dict[str, Derived]], knowledge
             out["trend_right_way"] = rate < 0 if direction == "decrease" else rate > 0
             if not out["due"]:
                 out["projected_value"] = project(latest, rate, t.target_year - latest_year, kind)
+                out["projected_margin"] = _beyond(out["projected_value"], t.target_value, direction)
     if achieved:
         out["reachable"] = True
     elif out["due"]:
@@ -89,6 +96,6 @@ def target_progress(t: Target, by_year: dict[int, dict[str, Derived]], knowledge
         out["reachable"] = _meets(out["projected_value"], t.target_value, direction)
     else:
         missing["reachable"] = [f"years (a second year with {t.indicator} computable; only {len(known)} so far)"]
-        for f in ("historical_rate", "projected_value", "trend_right_way"):
+        for f in ("historical_rate", "projected_value", "projected_margin", "trend_right_way"):
             missing[f] = missing["reachable"]
     return out, missing

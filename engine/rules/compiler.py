@@ -100,6 +100,7 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge, pr
             except TemplateError as exc:
                 key = ("explain", status, lang) if isinstance(rule, ComplianceRule) else ("explain", lang)
                 raise RuleCompileError(key, str(exc)) from None
+    cases = _explain_cases(rule, meta_extra, thresholds)
     meta = RuleMeta(
         id=rule.id, version=rule.version, kind=rule.kind, pack=pack, pack_version=pack_version,
         file=file, clauses=tuple(rule.clauses), severity=rule.severity, title=rule.title,
@@ -110,7 +111,7 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge, pr
         engine_rules=meta_extra.get("statuses") or {r.id: _STATUS_OF[rule.kind] for r in rules},
         scope=bool(getattr(rule, "scope", False)),
         restates=tuple(getattr(rule, "restates", ())),
-        data_completeness=bool(getattr(rule, "data_completeness", False)))
+        data_completeness=bool(getattr(rule, "data_completeness", False)), explain_cases=cases)
     return rules, meta
 
 
@@ -188,6 +189,35 @@ def _explain_texts(rule) -> dict[str, Text]:
             out["decided"] = e.decided
         return out
     return {"problem" if isinstance(rule, ProblemRule) else "recommended": rule.explain}
+
+
+def _explain_cases(rule, meta_extra: dict, thresholds: dict) -> tuple:
+    """(status, condition, text) of each `explain.cases` entry: its condition compiled over the
+    subject's own fields, its text checked as the status's own."""
+    if not isinstance(rule, ComplianceRule):
+        return ()
+    kind = rule.subject.fact
+    out = []
+    for i, case in enumerate(rule.explain.cases):
+        key = ("explain", "cases", i)
+        if case.status == "not_met" and rule.explain.not_met is None:
+            raise RuleCompileError(key + ("status",), "a case of not_met needs explain.not_met")
+        ast = _parse(case.when, key + ("when",))
+        if _comparisons(ast) or "$" in case.when:
+            raise RuleCompileError(key + ("when",), "a case reads the subject's own fields, not thresholds")
+        try:
+            cond = compile_condition(ast, Scope(alias=meta_extra["subject"], kind=kind))
+        except ConditionError as exc:
+            raise RuleCompileError(key + ("when",), str(exc)) from None
+        text = Text(zh=case.zh, en=case.en)
+        for lang in ("zh", "en"):
+            try:
+                check_template(text.get(lang), meta_extra["aliases"], set(thresholds),
+                               meta_extra.get("gap") is not None, extras=_EXTRAS.get(case.status, frozenset()))
+            except TemplateError as exc:
+                raise RuleCompileError(key + (lang,), str(exc)) from None
+        out.append((case.status, cond, text))
+    return tuple(out)
 
 
 def _parse(text: str, key: tuple) -> g.Node:

@@ -36,7 +36,7 @@ from .manifests import PackManifest, RulesetManifest       # the manifests, read
 
 __all__ = ["RuleFile", "ComplianceRule", "ProblemRule", "MeasureRule", "PatternSpec", "PackManifest",
            "RulesetManifest", "RuleTestFile", "TestCase", "Expectation", "Severity", "Status",
-           "ComplianceExplain", "RULE_ID", "STATUSES", "Exemption", "ExemptionsFile"]
+           "ComplianceExplain", "ExplainCase", "RULE_ID", "STATUSES", "Exemption", "ExemptionsFile"]
 
 RULE_ID = r"^[A-Z]{2,4}(-[A-Z0-9]{1,12}){1,4}$"
 Severity = Literal["critical", "high", "medium", "low", "info"]
@@ -75,6 +75,18 @@ class _RuleBase(_Model):
     disabled: Bool = False
 
 
+class ExplainCase(_Model):
+    """A sentence for one case of a verdict: used instead of the status's own when `when` holds of the
+    subject (the first case that holds wins), e.g. a target met because it is achieved already
+    rather than projected to be. A text choice only: the verdict is the check's."""
+
+    status: Literal["met", "not_met", "not_applicable", "insufficient_data"]
+    when: str = Field(description="condition over the subject's own fields (as in `applies`); a field "
+                                  "left out makes a comparison on it false")
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class ComplianceExplain(_Model):
     met: Text
     not_met: Text | None = None
@@ -84,6 +96,9 @@ class ComplianceExplain(_Model):
                                                      "(default: a generic sentence)")
     decided: Text | None = Field(None, description="not met by `decides` while the check's fields are unknown "
                                                    "(required with `decides`; may name {missing})")
+    cases: list[ExplainCase] = Field(default_factory=list, description=(
+        "sentences for cases of a verdict, each used instead of the status's own when its `when` holds "
+        "of the subject; the first that holds wins"))
 
 
 class ComplianceRule(_RuleBase):

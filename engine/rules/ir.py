@@ -24,14 +24,18 @@ Facts are flat dicts: `kind` and `id` strings plus scalar fields (str, bool, int
 """
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, assert_never
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import EvaluationError
+
 __all__ = ["Const", "Ref", "Compare", "And", "Or", "Defined", "Undefined", "Cond",
            "Pattern", "Emit", "RuleIR", "CompiledRuleset", "Match", "derived_fact", "IR_FORMAT",
-           "cond_fields"]
+           "cond_fields", "holds"]
 
 IR_FORMAT = 1
 Scalar = Union[bool, int, float, str]
@@ -159,3 +163,38 @@ def cond_fields(cond: Cond | None) -> list[str]:
                     walk(item)
     walk(cond)
     return out
+
+
+_OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
+        "gt": operator.gt, "ge": operator.ge}
+_ABSENT = object()
+
+
+def holds(cond: Cond, fact: dict, env: dict[str, dict] | None = None,
+          compare: Callable[[str, object, object], bool] | None = None) -> bool:
+    """Whether `cond` holds of `fact`, as every evaluator reads it: a comparison with an absent field
+    (or a `Ref` to one) is false, for every operator. `env` binds the aliases `Ref`s name;
+    `compare(op, left, right)` may check the operands' types first (the oracle's does), else
+    Python's operators compare them. The oracle evaluates patterns with it, and findings pick an
+    explanation's case (`explain.cases`) with it."""
+    match cond:
+        case Compare(op=op, field=field, right=right):
+            if isinstance(right, Const):
+                other = right.value
+            elif env is None or right.alias not in env:
+                raise EvaluationError(f"join refers to alias {right.alias!r}, not bound by an earlier pattern")
+            else:
+                other = env[right.alias].get(right.field, _ABSENT)
+            if field not in fact or other is _ABSENT:
+                return False
+            return compare(op, fact[field], other) if compare is not None else _OPS[op](fact[field], other)
+        case Defined(field=field):
+            return field in fact
+        case Undefined(field=field):
+            return field not in fact
+        case And(items=items):
+            return all(holds(c, fact, env, compare) for c in items)
+        case Or(items=items):
+            return any(holds(c, fact, env, compare) for c in items)
+        case _:
+            assert_never(cond)

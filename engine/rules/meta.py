@@ -7,8 +7,8 @@ the rule-file models (issue #13). `engine.rules.compiler` builds them and re-exp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from ..text import Text
+from . import ir
 
 __all__ = ["RuleMeta", "BoundThreshold", "Gap"]
 
@@ -66,3 +66,14 @@ class RuleMeta:
     scope: bool = False
     restates: tuple[str, ...] = ()      # problem: compliance rules whose not_met verdict it only restates
     data_completeness: bool = False     # compliance: checks that data are reported, counted apart from the rate
+    # compliance: (status, condition on the subject, text) - a sentence used instead of
+    # explain[status] when its condition holds of the subject, the first that holds (explain.cases)
+    explain_cases: tuple[tuple[str, ir.Cond, Text], ...] = ()
+
+    def sentence(self, status: str, subject: dict) -> Text:
+        """The explanation of verdict `status` on `subject` (its engine fact): the first of
+        `explain_cases` for the status whose condition holds of it, else the status's own."""
+        for st, cond, text in self.explain_cases:
+            if st == status and ir.holds(cond, subject):
+                return text
+        return self.explain[status]

@@ -327,9 +327,11 @@ def _digest(manifest, packs, rules, metas, knowledge, exemptions, profile) -> st
         h.update(r.model_dump_json().encode())
     for rid in sorted(metas):
         m = metas[rid]
-        h.update(json.dumps([m.id, m.version, m.severity, m.clauses, m.title.model_dump(),
-                             {k: v.model_dump() for k, v in m.explain.items()}, list(m.restates)],
-                            sort_keys=True, ensure_ascii=False).encode())
+        said = [m.id, m.version, m.severity, m.clauses, m.title.model_dump(),
+                {k: v.model_dump() for k, v in m.explain.items()}, list(m.restates)]
+        if m.explain_cases:
+            said.append([[st, c.model_dump(), t.model_dump()] for st, c, t in m.explain_cases])
+        h.update(json.dumps(said, sort_keys=True, ensure_ascii=False).encode())
     h.update(json.dumps({c: t.model_dump() for c, t in sorted(exemptions.items())}, ensure_ascii=False).encode())
     h.update(knowledge.digest.encode())
     return h.hexdigest()

@@ -18,7 +18,8 @@ the one implementation, which the dossier prints through as well:
   "0.4 tce/万元" / "0.4 tce per 10,000 yuan" (English: SI prefixes for tonnes and watt-hours,
   million/billion for the rest). The unit is the indicator's (`value`, `previous`; `change` of a
   percentage is in percentage points), the target indicator's (`baseline_value`, `target_value`,
-  `latest_value`, `path_value`, `projected_value`; `required_rate`, `historical_rate` per year:
+  `latest_value`, `path_value`, `projected_value`; `path_margin` and `projected_margin` in
+  percentage points for a percentage; `required_rate`, `historical_rate` per year:
   %/年 when compound), the catalogue field's (`park.energy_total_tce` is tce), the benchmark's
   (`{$min:qty}`) or, for `{gap:qty}`, that of the compared field (percentage points for a
   percentage). A measured percentage keeps one decimal ("60.8%"), a rate two ("-2.86%/年"); a
@@ -55,9 +56,11 @@ _PLACEHOLDER = re.compile(r"\{(\$?[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(?::([
 _MISSING = {"zh": "（未报告）", "en": "(not reported)"}
 NUMBER_SPECS = frozenset({"num", "+num", "qty", "+qty"})
 # target fields in the indicator's unit; of them, those the plan sets (printed as set)
-_TARGET_VALUES = frozenset({"baseline_value", "target_value", "latest_value", "path_value", "projected_value"})
+_TARGET_VALUES = frozenset({"baseline_value", "target_value", "latest_value", "path_value", "projected_value",
+                            "other_latest_value", "other_path_value", "other_projected_value"})
 _TARGET_SET = frozenset({"baseline_value", "target_value"})
-_TARGET_RATES = frozenset({"required_rate", "historical_rate"})
+_TARGET_RATES = frozenset({"required_rate", "historical_rate", "other_historical_rate"})
+_TARGET_MARGINS = frozenset({"path_margin", "projected_margin"})     # differences: percentage points
 _INDICATOR_VALUES = frozenset({"value", "previous", "change"})
 
 
@@ -117,7 +120,7 @@ def check_template(template: str, aliases: dict[str, str], thresholds: set[str],
                 raise TemplateError(f"{{{ph.name}}}: {kind} has no field {fld!r}")
             sample = {"number": 1.0, "text": "x", "bool": True}[spec.type]
             has_unit = spec.unit is not None or (kind == "indicator" and fld in _INDICATOR_VALUES) or (
-                kind == "target" and fld in _TARGET_VALUES | _TARGET_RATES)
+                kind == "target" and fld in _TARGET_VALUES | _TARGET_RATES | _TARGET_MARGINS)
         else:
             raise TemplateError(f"{{{ph.name}}}: write alias.field, $threshold, gap, or (for "
                                 f"insufficient_data) missing, (for undefined) undefined")
@@ -260,8 +263,10 @@ def _field_unit(fact: dict, fld: str, labels: dict) -> tuple[str | None, bool]:
     if kind == "indicator" and fld in _INDICATOR_VALUES:
         unit = fact.get("unit")
         return (difference_unit(unit) if fld == "change" else unit), False
-    if kind == "target" and fld in _TARGET_VALUES | _TARGET_RATES:
+    if kind == "target" and fld in _TARGET_VALUES | _TARGET_RATES | _TARGET_MARGINS:
         unit = labels.get(fact.get("indicator"), {}).get("unit")
+        if fld in _TARGET_MARGINS:
+            return difference_unit(unit), False
         if fld in _TARGET_RATES:
             return ("%/a" if fact.get("rate_kind") == "compound" else _per_year(unit)), False
         return unit, fld in _TARGET_SET

@@ -77,6 +77,14 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
             seen = got["status"] if got else "no finding"
             rep.failures.append(f"{fid} (clause {v.get('clause')}, {v.get('topic')}): expected {v['status']}, "
                                 f"got {seen} - expert: {v.get('why')}")
+            continue
+        # what the explanation must say: the figures and qualifications an expert insists on reading
+        for lang, key in (("zh", "says"), ("en", "says_en")):
+            for text in v.get(key, []):
+                rep.checks += 1
+                if text not in got["explanation"][lang]:
+                    rep.failures.append(f"{fid}: the {lang} explanation must say {text!r} - expert: {v.get('why')}; "
+                                        f"it says {got['explanation'][lang]!r}")
     for a in expect.get("absent", []):
         rep.checks += 1
         hits = [f["id"] for f in result["findings"] if f["rule"] == a["rule"]
