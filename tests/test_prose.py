@@ -255,6 +255,10 @@ def test_templates_print_ids_and_closed_values_as_words():
     (999_960, "t", "en", "1 Mt"),
     (9_999.6, "t", "zh", "1 万t"),
     (2, "persons", "zh", "2 人"),
+    (99.96, "%", "zh", "99.96%"),                      # short of all of it: never "100.0%" (below 100 %)
+    (99.994, "%", "en", "99.99%"),
+    (99.9999999, "%", "zh", "100.0%"),                 # float noise of a full share is 100
+    (0.17, "%", "zh", "0.17%"),                        # two figures below 1 %: not "0.2%"
 ])
 def test_quantities(value, unit, lang, text):
     assert format_quantity(value, unit, lang) == text

@@ -227,6 +227,8 @@ def format_quantity(x: float, unit: str | None, lang: str, *, signed: bool = Fal
 
     >>> format_quantity(60.834, "%", "zh"), format_quantity(3.8, "pp", "en"), format_quantity(15, "%", "en", as_set=True)
     ('60.8%', '3.8 points', '15%')
+    >>> format_quantity(99.96, "%", "zh"), format_quantity(99.999, "%", "en")    # short of all: never 100.0%
+    ('99.96%', '99.999%')
     """
     factor, places, scale = _plan(unit, "zh" if lang == "zh" else "en", as_set)
     if places is not None:          # fixed decimals, but never fewer than two significant figures
@@ -235,6 +237,11 @@ def format_quantity(x: float, unit: str | None, lang: str, *, signed: bool = Fal
             small = plain_number(x, sig=2)
             if abs(float(small)) < _TWO_FIGURES[places]:        # 0.999% is 1.0%, as 1% measured is
                 text = small
+        if scale[0][2] == "%" and 100 - 0.5 * 10 ** -places <= x < 100 - 1e-6:     # (float noise is 100)
+            # a measured share short of all of it never reads 100.0%: 99.96% is not "100.0%, below 100%"
+            while float(text.replace(",", "")) >= 100 and places < 6:
+                places += 1
+                text = plain_number(x, places=places)
     elif len(scale) == 1:
         text, label = plain_number(x * factor), scale[0][2]
     else:

@@ -61,7 +61,7 @@ _TARGET_VALUES = frozenset({"baseline_value", "target_value", "latest_value", "p
 _TARGET_SET = frozenset({"baseline_value", "target_value"})
 _TARGET_RATES = frozenset({"required_rate", "historical_rate", "other_historical_rate"})
 _TARGET_MARGINS = frozenset({"path_margin", "projected_margin"})     # differences: percentage points
-_INDICATOR_VALUES = frozenset({"value", "previous", "change"})
+_INDICATOR_VALUES = frozenset({"value", "previous", "change", "upper"})
 
 
 class TemplateError(ValueError):
