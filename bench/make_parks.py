@@ -635,10 +635,11 @@ class _Gen:
             d["factors"] = []
             for _ in range(self.rng.randint(0, 3)):
                 carrier = self.rng.choice(list(_CARRIER_UNITS))
-                d["factors"].append({"carrier": carrier,
-                                     "value": self.rng.choice([1e-05, round(self.rng.uniform(0.05, 25), 4)]),
-                                     "unit": _CARRIER_UNITS[carrier],
-                                     "source": self.rng.choice(["园区排放因子库", "provincial factor notice", "核查报告"])})
+                factor = {"carrier": carrier, "value": self.rng.choice([1e-05, round(self.rng.uniform(0.05, 25), 4)]),
+                          "unit": _CARRIER_UNITS[carrier],
+                          "source": self.rng.choice(["园区排放因子库", "provincial factor notice", "核查报告"])}
+                if all(f["carrier"] != carrier for f in d["factors"]):    # one factor a carrier (without year)
+                    d["factors"].append(factor)
         return d
 
     def circular(self) -> dict:

@@ -23,7 +23,7 @@ from .measure_ranking import SEVERITY_RANK, rank_measures
 from .rules import ir
 from .rules.meta import RuleMeta
 from .rules.packs import Ruleset
-from .rules.templates import render
+from .rules.templates import label_word, render
 from .summary import summarize
 from .text import Text
 
@@ -265,11 +265,10 @@ def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: i
         meta.sentence(status, subject)
     zh = render(text.get("zh"), bound, thresholds, extras, "zh")
     en = render(text.get("en"), bound, thresholds, extras, "en")
-    unverified = _unverified(plan, bound)
+    unverified = _unverified(plan, bound, labels)
     if unverified:
-        ids = ", ".join(unverified)
-        zh += _UNVERIFIED["zh"].format(ids=ids)
-        en += _UNVERIFIED["en"].format(ids=ids)
+        zh += _UNVERIFIED["zh"].format(ids="、".join(u[0] for u in unverified))
+        en += _UNVERIFIED["en"].format(ids=", ".join(u[1] for u in unverified))
     f["explanation"] = {"zh": zh, "en": en}
     f["evidence"] = {"facts": _fact_evidence(meta, bound, fs, ind), "benchmarks": plan.benchmarks}
     if gap is not None:
@@ -305,12 +304,18 @@ def _missing(meta: RuleMeta, status: str, bound: dict, m: ir.Match, fs: FactSet,
     return out
 
 
-def _unverified(plan: _RulePlan, bound: dict) -> list[str]:
-    ids = list(plan.unverified)
+def _unverified(plan: _RulePlan, bound: dict, labels: dict) -> list[tuple[str, str]]:
+    """(zh, en) words for each unverified (U) value a finding rests on: a benchmark by its id, an
+    indicator's or a target's U emission factor as "the factor behind <indicator>"."""
+    out = [(b, b) for b in plan.unverified]
     for fact in bound.values():
-        if fact.get("kind") == "indicator" and fact.get("uses_unverified"):
-            ids.append(f"{fact['name']} (factor)")
-    return ids
+        if fact.get("kind") in ("indicator", "target") and fact.get("uses_unverified"):
+            name = fact["name"] if fact["kind"] == "indicator" else fact["indicator"]
+            words = (label_word(name, labels, "zh") + "所用的排放因子",
+                     "the emission factor behind " + label_word(name, labels, "en"))
+            if words not in out:
+                out.append(words)
+    return out
 
 
 def _fact_evidence(meta: RuleMeta, bound: dict, fs: FactSet, ind: Indicators) -> list[dict]:

@@ -187,13 +187,41 @@ def test_a_missing_grid_factor_year_warns_and_a_published_year_does_not(knowledg
     assert not [w for w in warnings(d, knowledge) if w["code"] == "grid_factor_year_missing"]
 
 
-def test_a_park_grid_factor_leaves_no_location_year_missing(knowledge):
-    """The park's own grid factor (management.factors) counts its electricity, so the note would name a
-    knowledge/ factor that was not used (expert review of the third example park, item 2)."""
+def test_a_park_grid_factor_without_year_is_noted_and_no_knowledge_factor_named(knowledge):
+    """The park's own grid factor without year counts every year: one note says so, and no note names a
+    knowledge/ factor, which was not used (expert review of the third example park, item 2)."""
     d = data()
     d.setdefault("management", {})["factors"] = [
         {"carrier": "grid_electricity", "value": 0.5978, "unit": "kgCO2/kWh", "source": "省级电网因子（示例）"}]
-    assert not [w for w in warnings(d, knowledge) if w["code"] == "grid_factor_year_missing"]
+    ws = warnings(d, knowledge)
+    assert not [w for w in ws if w["code"] == "grid_factor_year_missing"]
+    undated = [w for w in ws if w["code"] == "grid_factor_undated"]
+    assert [(w["path"], w["value"]) for w in undated] == [("management.factors[0].year", None)]
+    assert "gives no year and counts the purchased electricity of every data year, 2022-2024" in undated[0]["message"]["en"]
+    assert "未注明年份，2022–2024 年各年外购电力的排放均按该值计算" in undated[0]["message"]["zh"]
+
+
+def test_a_dated_park_grid_factor_counts_its_year_and_the_notes_name_the_factor_used(knowledge):
+    """With `year`, the park factor counts that year only: a year counted with knowledge/'s factor of an
+    earlier year names that factor, and a year after the park's newer vintage names the park's."""
+    d = data()      # knowledge/ publishes grid factors up to 2023
+    d.setdefault("management", {})["factors"] = [
+        {"carrier": "grid_electricity", "value": 0.61, "unit": "kgCO2/kWh", "year": 2022, "source": "市级电网因子（示例）"}]
+    ws = [w for w in warnings(d, knowledge) if w["code"].startswith("grid_factor")]
+    assert [(w["code"], w["value"]) for w in ws] == [("grid_factor_year_missing", 2024)]
+    assert "knowledge/ has no grid average factor for 2024" in ws[0]["message"]["en"]
+    d["management"]["factors"][0]["year"] = 2024      # the park's own 2024 factor: nothing to note
+    assert not [w for w in warnings(d, knowledge) if w["code"].startswith("grid_factor")]
+
+
+def test_a_park_factor_newer_than_knowledge_counts_the_later_years_and_says_so(knowledge):
+    d = data()
+    d["years"].append(copy.deepcopy(year(d, 2024)) | {"year": 2025})
+    d.setdefault("management", {})["factors"] = [
+        {"carrier": "grid_electricity", "value": 0.55, "unit": "kgCO2/kWh", "year": 2024, "source": "2024 年省级因子（示例）"}]
+    ws = [w for w in warnings(d, knowledge) if w["code"].startswith("grid_factor")]
+    assert [(w["code"], w["value"]) for w in ws] == [("grid_factor_year_missing", 2025)]
+    assert "counted with the park's 2024 grid factor (0.55 kgCO2/kWh)" in ws[0]["message"]["en"]
 
 
 def test_a_year_with_no_purchased_electricity_needs_no_grid_factor(knowledge):
@@ -233,15 +261,17 @@ def test_examples_raise_only_the_grid_factor_year_knowledge_really_lacks(knowled
 
 
 def test_scenarios_raise_no_warning_but_the_real_ones(oracle):
-    """Besides grid-factor years, one scenario warns: in 11 the solar plant ramps up from 1 to 6 亿kWh
-    in a year (its situation says so) - a real 6x change that a reviewer should see explained."""
+    """Besides grid-factor years, two scenarios warn: in 11 the solar plant ramps up from 1 to 6 亿kWh
+    in a year (its situation says so) - a real 6x change that a reviewer should see explained; in 26
+    the park's grid factor gives no year and counts every year."""
     assessor = Assessor(evaluator=oracle, quality=DEFAULTS)
     seen = {}
     for path in SCENARIO_PATHS:
         ws = assessor.assess(park_from_data(load_scenario(path)["park"]))["data_quality"]
         seen[path.stem] = [(w["code"], w["path"]) for w in ws if w["code"] != "grid_factor_year_missing"]
     assert {k: v for k, v in seen.items() if v} == {
-        "11_carbon_market_and_gdp": [("year_on_year_jump", "years[year=2023].energy.onsite_renewable_generation")]}
+        "11_carbon_market_and_gdp": [("year_on_year_jump", "years[year=2023].energy.onsite_renewable_generation")],
+        "26_park_grid_factor_without_year": [("grid_factor_undated", "management.factors[0].year")]}
 
 
 # ---- never a verdict ----

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .models import Park, StatusAnalysis
 from ..indicators.compute import Indicators
+from ..indicators.derived import VINTAGED
 from ..indicators.scope2_basis import OTHER_BASIS, other_basis_series
 from ..indicators.targets import target_progress
 
@@ -132,7 +133,7 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
                                 "upper": dv.upper if dv.value is None else None,
                                 "change": None if dv.value is None or dv.previous is None else dv.value - dv.previous,
                                 "uses_unverified": dv.uses_unverified, "undefined": dv.undefined,
-                                "at_best": _at_best(name, latest, knowledge)}))
+                                "at_best": _at_best(name, latest, knowledge), **_vintages(dv)}))
         fs.paths[fid] = {"value": f"derived.{name}"}
     for i, (e, member) in enumerate(zip(ents, lists)):
         code = e.industry_code
@@ -232,6 +233,15 @@ def _ghg_controlled(plant) -> bool | None:
     if plant.anaerobic_stage is True:
         return plant.ghg_control
     return True if plant.ghg_control is True else None
+
+
+def _vintages(dv) -> dict:
+    """An emission-factor indicator's vintages as words-ready text: the factor's year ("2022", or
+    "undated" for a park factor without year) and the national factor's it is compared with."""
+    if dv.name not in VINTAGED:
+        return {}
+    return {"factor_vintage": "undated" if dv.vintage is None else str(dv.vintage),
+            "reference_vintage": None if dv.reference_vintage is None else str(dv.reference_vintage)}
 
 
 def _at_best(name: str, latest: dict, knowledge) -> bool | None:

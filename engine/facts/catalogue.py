@@ -87,6 +87,10 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "undefined": _f("text", "why the value is undefined although its inputs are reported (a zero base)"),
         "at_best": _f("bool", "the value (for a change indicator: its base indicator's value) is at the best "
                               "value it can take (e.g. 0 % coal, 100 % managed)"),
+        "factor_vintage": _f("text", "grid_factor, grid_factor_excess: the year of the grid factor used (\"2023\"), "
+                                     "or \"undated\" for a park factor given without year; print with :label"),
+        "reference_vintage": _f("text", "grid_factor_excess: the year of the national average factor compared "
+                                        "(\"2023\")"),
     },
     "enterprise": {
         **_COMMON,
@@ -184,6 +188,8 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
                       source="plan.targets[].binding"),
         "baseline_year": _f("number", "baseline year", always=True),
         "baseline_value": _f("number", "baseline value", always=True),
+        "uses_unverified": _f("bool", "a factor tagged U went into the latest value or the first of the series "
+                                      "(missing while the latest value is unknown)"),
         "target_year": _f("number", "target year", always=True),
         "target_value": _f("number", "target value", always=True),
         "title": _f("text", "the target as the plan words it", source="plan.targets[].title"),

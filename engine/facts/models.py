@@ -353,12 +353,25 @@ class SmartPlatform(_Model):
 
 
 class FactorOverride(_Model):
-    """A park-specific emission factor from the park's own factor library (6.11)."""
+    """A park-specific emission factor from the park's own factor library (6.11).
+
+    With `year` the factor is the published factor of that year and counts that data year only;
+    the other years take the default of their own year (docs/conventions.md, 4). Without it the
+    factor counts every data year, and the data-quality notes say so for a grid factor. Its
+    V/C/U/D tag is the one its source earns: a value equal (within its rounding) to a knowledge/
+    factor of the same carrier, region and year carries that factor's tag and source; otherwise
+    the park's `verification`, or U (reported by the park, not verified).
+    """
 
     carrier: str = Field(pattern=r"^(coal|coke|natural_gas|fuel_oil|diesel|gasoline|lpg|purchased_heat|grid_electricity)$")
     value: Float = Field(gt=0)
     unit: str = Field(description="tCO2/t, tCO2/万m3, tCO2/GJ or kgCO2/kWh")
     source: str = Field(min_length=3, description="document the value comes from")
+    year: Year | None = Field(None, description="the year the published factor belongs to (its vintage); "
+                                                "left out: the factor counts every data year")
+    verification: Literal["V", "C", "U", "D"] | None = Field(
+        None, description="V verified, C checked, U unverified, D derived: how far the source is verified "
+                          "(left out: U unless the value matches a knowledge/ factor)")
 
 
 class Management(_Model):
@@ -378,6 +391,21 @@ class Management(_Model):
     factors: list[FactorOverride] | None = Field(
         None, description="the park's own emission factors: left out (null) when not reported, [] when the park "
                           "supplies none")
+
+    @field_validator("factors")
+    @classmethod
+    def _one_factor_a_year(cls, factors: list[FactorOverride] | None) -> list[FactorOverride] | None:
+        """One factor per carrier and year; a carrier's factors all dated or one undated."""
+        seen: dict[str, list[int | None]] = {}
+        for f in factors or ():
+            years = seen.setdefault(f.carrier, [])
+            if f.year in years:
+                raise ValueError(f"{f.carrier} is given twice" + (f" for {f.year}" if f.year else " without year"))
+            if years and (f.year is None or None in years):
+                raise ValueError(f"{f.carrier} is given both with and without year: give each factor its year, "
+                                 "or one factor without year for every year")
+            years.append(f.year)
+        return factors
 
 
 class Circular(_Model):

@@ -39,6 +39,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "done": {"zh": "已完成", "en": "done"},
     "delayed": {"zh": "延期", "en": "delayed"},
     "cancelled": {"zh": "已取消", "en": "cancelled"},
+    # the year of an emission factor a park gives without one (indicator factor_vintage)
+    "undated": {"zh": "未注明", "en": "not stated"},
 }
 
 # Units (`engine.rules.numbers`: `{x.field:qty}` in explanations, and the dossier): the words for a

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Input", "FactorUse", "Derived"]
+__all__ = ["Input", "FactorUse", "Derived", "VINTAGED"]
+
+# indicators whose value is an emission factor of some year (or rests on one): they state its year
+VINTAGED = frozenset({"grid_factor", "grid_factor_excess"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class Derived:
     # `decides` may settle a verdict on it, docs/conventions.md 2); set by the few indicators
     # that can bound themselves
     upper: float | None = None
+    # an emission-factor indicator (grid_factor, grid_factor_excess): the year of the factor used
+    # (None for a park factor without year) and, for the excess, of the national factor compared
+    vintage: int | None = None
+    reference_vintage: int | None = None
 
     @property
     def uses_unverified(self) -> bool:
@@ -86,6 +93,10 @@ class Derived:
             out["previous"] = _round(self.previous)
         if self.upper is not None and self.value is None:
             out["upper"] = _round(self.upper)
+        if self.name in VINTAGED:
+            out["factor_year"] = self.vintage
+        if self.reference_vintage is not None:
+            out["reference_year"] = self.reference_vintage
         return out
 
 

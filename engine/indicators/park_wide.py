@@ -202,6 +202,9 @@ def changes(park: Park, knowledge, by_year: dict[int, dict[str, Derived]], year:
             d.missing.append(f"years (a second year with {base or 'economy.industrial_value_added'} reported)")
             continue
         d.inputs += [Input(first[2], first[1], unit), Input(last[2], last[1], unit)]
+        if base is not None:    # the factors of both ends, so a U factor behind either is seen
+            for end in (by_year[first[0]][base], by_year[year][base]):
+                d.factors += [f for f in end.factors if f not in d.factors]
         rate = annual_rate(first[1], last[1], year - first[0], kind)
         if rate is None:
             d.undefined = f"{first[2]} = {first[1]:g} (a % change from zero is undefined)"

@@ -64,6 +64,9 @@ def target_progress(t: Target, by_year: dict[int, dict[str, Derived]], knowledge
     latest = current.value
     achieved = _meets(latest, t.target_value, direction)
     out.update(latest_value=latest, achieved=achieved, assessable=achieved or out["started"])
+    # a U factor behind the latest value or the first of the series (the pace) makes the verdict indicative
+    first_known = next(d for yr, d in series if d.value is not None)
+    out["uses_unverified"] = any(getattr(d, "uses_unverified", False) for d in (current, first_known))
     if t.target_value != t.baseline_value:
         out["progress"] = (latest - t.baseline_value) / (t.target_value - t.baseline_value) * 100
     # 7.3: where the straight (for compound kinds: constant-rate) path from the baseline to the

@@ -9,7 +9,8 @@ residual factor); the carbon indicators use the basis the park's `accounting` ch
 """
 from __future__ import annotations
 
-from ..facts.models import CARRIERS, Park, YearData
+from ..facts.models import CARRIERS, FactorOverride, Park, YearData
+from ..facts.own_factors import OVERRIDE_UNITS, grid_factor_for, own_factor_for, own_factor_id, own_tag
 from .derived import Derived, FactorUse, Input
 
 __all__ = ["YearCalculator", "FUELS", "CARRIER_UNIT"]
@@ -19,8 +20,6 @@ CARRIER_UNIT = {"coal": "t", "coke": "t", "natural_gas": "m3", "fuel_oil": "t", 
                 "gasoline": "t", "lpg": "t", "purchased_heat": "GJ", "purchased_electricity": "MWh",
                 "onsite_renewable_generation": "MWh", "green_electricity": "MWh"}
 _ELECTRIC = ("purchased_electricity", "onsite_renewable_generation")
-_OVERRIDE_UNITS = {"tCO2/t": 1.0, "tCO2/万m3": 1e-4, "tCO2/m3": 1.0, "tCO2/GJ": 1.0, "kgCO2/kWh": 1.0,
-                   "tCO2/MWh": 1.0}
 
 
 def factor_use(fac, fid: str) -> FactorUse:
@@ -37,7 +36,6 @@ class YearCalculator:
     def __init__(self, park: Park, y: YearData, idx: int, knowledge):
         self.park, self.y, self.k, self.p = park, y, knowledge, f"years[{idx}]"
         self.out: dict[str, Derived] = {}
-        self.overrides = {f.carrier: f for f in park.management.factors or ()}
         self.gas_option = park.accounting.natural_gas_coefficient
 
     # -- helpers -----------------------------------------------------------------------------
@@ -176,8 +174,8 @@ class YearCalculator:
 
         loc = self.d("co2_scope2", "all purchased electricity × location-based grid factor of the data year + "
                                    "purchased heat × heat factor")
-        grid = self._grid_factor()
-        self._grid_indicators(grid)
+        grid, vintage = self._grid_use()
+        self._grid_indicators(grid, vintage)
         heat_f = self._emission_factor("purchased_heat")
         elec = self.amount(loc, "purchased_electricity")
         heat = self.amount(loc, "purchased_heat")
@@ -228,45 +226,52 @@ class YearCalculator:
                      Input(f"derived.energy_total_tce ({self.y.year})", energy.value, "tce")]
         dv.divide(tot.value, energy.value, f"derived.energy_total_tce ({self.y.year})")
 
-    def _grid_indicators(self, fac: FactorUse) -> None:
+    def _grid_indicators(self, fac: FactorUse, vintage: int | None) -> None:
         """The grid factor scope 2 used (5.3 c) and its excess over the national average factor of
-        the same factor year: > 0 means the external power supply is more carbon-intensive than
-        the national grid, a part of the park's carbon the park does not control."""
+        the same vintage: > 0 means the external power supply is more carbon-intensive than the
+        national grid, a part of the park's carbon the park does not control. `vintage` is the
+        factor's year (None for a park factor without year, compared with the data year's)."""
         gf = self.d("grid_factor", "grid emission factor used for location-based scope 2 in this year "
                                    "(provincial -> regional -> national, or the park's own factor)")
         gf.factors.append(fac)
         gf.value = fac.value
-        ex = self.d("grid_factor_excess", "grid factor used − national average grid factor of the same factor "
-                                          "year (MEE/NBS 电力二氧化碳排放因子)")
-        year = self.y.year
-        if fac.id.startswith("grid."):
-            try:
-                year = int(fac.id.rsplit(".", 1)[1])
-            except ValueError:
-                pass
-        nat = self.k.national_grid_factor(year)
+        gf.vintage = vintage
+        ex = self.d("grid_factor_excess", "grid factor used − national average grid factor of the same vintage "
+                                          "(MEE/NBS 电力二氧化碳排放因子; the data year's for a park factor without "
+                                          "year)")
+        nat = self.k.national_grid_factor(self.y.year if vintage is None else vintage)
         ex.factors += [fac, FactorUse(id=f"grid.national.{nat.factor_year}", value=nat.value, unit="tCO2/MWh",
                                       verification=nat.verification, source=nat.source,
                                       note=nat.basis.zh + " / " + nat.basis.en)]
         ex.value = fac.value - nat.value
+        ex.vintage, ex.reference_vintage = vintage, nat.factor_year
+
+    def _own_factor(self, own: FactorOverride, also: tuple[str, str] | None = None) -> FactorUse:
+        """A park factor in tCO2 per canonical unit, with the tag its source earns."""
+        tag = own_tag(own, self.k, self.park.profile.province)
+        unit = "tCO2/MWh" if own.carrier == "grid_electricity" else f"tCO2/{CARRIER_UNIT[own.carrier]}"
+        return FactorUse(id=own_factor_id(own), value=own.value * OVERRIDE_UNITS[own.unit], unit=unit,
+                         verification=tag.verification, source=tag.source, note=tag.note(own, also))
 
     def _emission_factor(self, carrier: str) -> FactorUse:
-        own = self.overrides.get(carrier)
-        if own is not None and own.unit in _OVERRIDE_UNITS:
-            return FactorUse(id=f"park.{carrier}", value=own.value * _OVERRIDE_UNITS[own.unit],
-                             unit=f"tCO2/{CARRIER_UNIT[carrier]}", verification="V",
-                             source=f"park emission-factor library: {own.source}")
+        own = own_factor_for(self.park, carrier, self.y.year)
+        if own is not None:
+            return self._own_factor(own[1])
         return factor_use(self.k.emission_factor(carrier), f"emission_factor.{carrier}")
 
     def _grid_factor(self) -> FactorUse:
-        own = self.overrides.get("grid_electricity")
-        if own is not None and own.unit in _OVERRIDE_UNITS:
-            return FactorUse(id="park.grid_electricity", value=own.value, unit="tCO2/MWh", verification="V",
-                             source=f"park emission-factor library: {own.source}")
-        g = self.k.grid_factor(self.park.profile.province, self.y.year)
+        return self._grid_use()[0]
+
+    def _grid_use(self) -> tuple[FactorUse, int | None]:
+        """The location-based grid factor of the data year and its vintage (None: a park factor
+        without year, which counts every year)."""
+        use = grid_factor_for(self.park, self.k, self.y.year)
+        if use.own is not None:
+            return self._own_factor(use.own, use.fallback), use.factor_year
+        g = use.choice
         return FactorUse(id=f"grid.{g.level}.{g.region or self.park.profile.province}.{g.factor_year}",
                          value=g.value, unit="tCO2/MWh", verification=g.verification, source=g.source,
-                         note=g.basis.zh + " / " + g.basis.en)
+                         note=g.basis.zh + " / " + g.basis.en), g.factor_year
 
     def _residual_factor(self) -> FactorUse:
         g = self.k.national_grid_factor(self.y.year, "excl_market_nonfossil")

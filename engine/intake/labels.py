@@ -35,6 +35,7 @@ FIELD_WORDS: dict[str, tuple[str, str]] = {
     "industry_code": ("行业代码（GB/T 4754）", "industry code (GB/T 4754)"),
     "output_share": ("产值占比", "share of output"),
     "year": ("年份", "year"),
+    "verification": ("核实等级（V/C/U/D）", "verification (V/C/U/D)"),
     "gdp": ("地区生产总值", "GDP"), "industrial_output": ("工业总产值", "industrial output"),
     "industrial_value_added": ("工业增加值", "industrial value added"),
     "high_tech_output": ("高新技术产业产值", "high-tech industry output"),

@@ -217,6 +217,37 @@ class Knowledge:
                             _basis(f"全国电网 {y} 年{label[0]}", f"National grid {label[1]}, {y}",
                                    notes))
 
+    def published_grid_factors(self, province: str | None, year: int) -> list[GridChoice]:
+        """The location-based grid factors published for exactly `year` that speak for a park in
+        `province`: its provincial factor, its regional grid's and the national average, those
+        that exist, in that order (no fallback to another year). A park's own grid factor of that
+        year is matched against these for its V/C/U/D tag.
+
+        Example:
+            >>> [g.value for g in kb.published_grid_factors("江苏", 2022)]   # doctest: +SKIP
+            [0.5978, 0.5617, 0.5366]
+        """
+        out: list[GridChoice] = []
+        info = self._regions.provinces.get(province) if province else None
+        if info is not None:
+            tv = self._grid.provincial.get(province, {}).get(year)
+            if tv is not None:
+                out.append(self._choice(tv, year, "provincial", None,
+                                        Text(zh=f"{info.full} {year} 年省级电网平均排放因子",
+                                             en=f"{info.en} provincial grid average factor, {year}")))
+            tv = self._grid.regional.get(info.region, {}).get(year)
+            if tv is not None:
+                tag = self._regions.verification
+                out.append(self._choice(tv, year, "regional", info.region,
+                                        Text(zh=f"{info.region}区域电网 {year} 年平均排放因子",
+                                             en=f"{self._regions.regions[info.region]} regional grid average "
+                                                f"factor, {year}"), mapping_tag=tag))
+        nat = self._grid.national.get(year)
+        if nat is not None and nat.average is not None:
+            out.append(self._choice(nat.average, year, "national", None,
+                                    Text(zh=f"全国电网 {year} 年平均排放因子", en=f"National grid average factor, {year}")))
+        return out
+
     def _choice(self, tv: TaggedValue, year: int, level: str, region: str | None, basis: Text, *,
                 mapping_tag: Tag | None = None) -> GridChoice:
         """A `GridChoice`; a value reached through the province->region map is no stronger

@@ -32,7 +32,7 @@ __all__ = ["check_quality", "QualitySettings", "load_settings", "settings_from_e
            "CODES"]
 
 CODES = ("share_as_fraction", "year_on_year_jump", "part_exceeds_whole", "energy_total_mismatch",
-         "grid_factor_year_missing", "year_missing", "task_done_incomplete")
+         "grid_factor_year_missing", "grid_factor_undated", "year_missing", "task_done_incomplete")
 
 
 def check_quality(park: Park, knowledge: Any = None, settings: QualitySettings | None = None, *,

@@ -6,7 +6,8 @@ changes the park or a verdict.
 * `parts_over_wholes`   - a part larger than its whole (value added > output, utilised >
   generated, enterprises' energy > the park's, shares of leading industries > 100 %, ...)
 * `energy_total_mismatch` - the park's own energy total far from the sum of its carriers
-* `grid_factor_years`   - a data year with no grid factor of its own in knowledge/
+* `grid_factor_years`   - a data year counted with a grid factor of another year, or a park grid
+  factor with no year (counting every year)
 * `year_gaps`, `task_progress` - a missing year inside the series; a task done but not complete
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..facts.models import Park, YearData
+from ..facts.own_factors import grid_factor_for, undated_grid_factor
 from .fields import field_words, fmt_value, item_path, walk
 from .settings import QualitySettings
 
@@ -238,39 +240,77 @@ def energy_total_mismatch(park: Park, s: QualitySettings, energy_totals: dict[in
 
 
 def grid_factor_years(park: Park, knowledge: Any) -> Iterator[dict]:
-    """Data years that use purchased electricity and have no grid factor of their own in knowledge/
-    (the location-based one, and the national residual one when the park reports market-based). A
-    park that supplies its own grid factor (management.factors) is counted with it, not with one of
-    knowledge/, so no location-based year is missing for it."""
+    """The grid factor that counts each data year's purchased electricity, where it is not the
+    factor of that year: the one `engine.facts.own_factors` chooses (and the indicators use), so a
+    note never names a factor that was not used.
+
+    * a park grid factor without year counts every data year: one note says so;
+    * a year counted with a factor of another year - knowledge/'s location-based factor, or the
+      park's own factor of an earlier year - names that factor and its year;
+    * for a market-based park, a year with no national residual factor of its own likewise.
+    A year counted with the park's factor of that very year needs no note.
+    """
     market = park.accounting.scope2 == "market_based"
-    own_grid = any(f.carrier == "grid_electricity" for f in park.management.factors or ())
-    for y in park.sorted_years():
-        if y.energy.amount("purchased_electricity") == 0:
-            continue
-        choices = [] if own_grid else [("location", knowledge.grid_factor(park.profile.province, y.year))]
+    buying = [y for y in park.sorted_years() if y.energy.amount("purchased_electricity") != 0]
+    undated = undated_grid_factor(park)
+    if undated is not None and buying:
+        i, own = undated
+        years = [y.year for y in buying]
+        span = (f"{years[0]} 年", str(years[0])) if len(years) == 1 else \
+            (f"{years[0]}–{years[-1]} 年各年", f"every data year, {years[0]}-{years[-1]}")
+        yield warning(
+            "grid_factor_undated", f"management.factors[{i}].year", None,
+            (f"园区电网排放因子 {_g(own.value)} {own.unit}（{own.source}）未注明年份，{span[0]}外购电力的排放均按该值计算；"
+             "公布的电网因子逐年不同",
+             f"the park's grid factor {_g(own.value)} {own.unit} ({own.source}) gives no year and counts the purchased "
+             f"electricity of {span[1]}; published grid factors change from year to year"),
+            ("注明该因子所属年份（year）：注明后只用于该年，其他年份按该年的电网平均因子计算；若确为园区各年适用的因子，"
+             "在来源中说明",
+             "give the factor's year (year): it then counts that year only, and the other years take the grid "
+             "average factor of their own year; if it really holds for every year, say so in its source"))
+    for y in buying:
+        use = None if undated is not None else grid_factor_for(park, knowledge, y.year)
+        if use is not None and use.factor_year != y.year:
+            if use.own is not None:
+                yield warning(
+                    "grid_factor_year_missing", f"years[year={y.year}].energy.purchased_electricity", y.year,
+                    (f"没有 {y.year} 年的电网平均因子，{y.year} 年外购电力的排放按园区 {use.factor_year} 年电网因子"
+                     f"（{_g(use.own.value)} {use.own.unit}）计算",
+                     f"there is no grid average factor for {y.year}; the {y.year} purchased electricity is counted "
+                     f"with the park's {use.factor_year} grid factor ({_g(use.own.value)} {use.own.unit})"),
+                    _check_published(y.year))
+            else:
+                yield _knowledge_year_missing(y.year, use.choice, "location")
         if market:
             try:
-                choices.append(("market", knowledge.national_grid_factor(y.year, "excl_market_nonfossil")))
+                choice = knowledge.national_grid_factor(y.year, "excl_market_nonfossil")
             except KeyError:
-                pass
-        for kind, choice in choices:
-            if choice.factor_year == y.year:
                 continue
-            what = ("电网平均排放因子", "grid average factor") if kind == "location" else \
-                   ("全国不含市场化交易非化石能源电量的电网排放因子", "national residual grid factor")
-            level = {"provincial": ("省级", "provincial"), "regional": (f"{choice.region}区域电网", "regional grid"),
-                     "national": ("全国", "national")}[choice.level]
-            yield warning(
-                "grid_factor_year_missing", f"years[year={y.year}].energy.purchased_electricity", y.year,
-                (f"知识库中没有 {y.year} 年的{what[0]}，{y.year} 年外购电力的排放按 {choice.factor_year} 年"
-                 f"{level[0]}因子计算",
-                 f"knowledge/ has no {what[1]} for {y.year}; the {y.year} purchased electricity is counted with "
-                 f"the {level[1]} factor of {choice.factor_year}"),
-                (f"核对生态环境部等是否已发布 {y.year} 年因子：已发布则补入 knowledge/emission_factors.yaml"
-                 "（注明来源和 V/C/U/D 标记），未发布则在报告中说明所用年份",
-                 f"check whether the {y.year} factor has been published: if so, add it to "
-                 "knowledge/emission_factors.yaml with its source and V/C/U/D tag; if not, state the year used in "
-                 "the report"))
+            if choice.factor_year != y.year:
+                yield _knowledge_year_missing(y.year, choice, "market")
+
+
+def _check_published(year: int) -> tuple[str, str]:
+    return ((f"核对生态环境部等是否已发布 {year} 年因子：已发布则补入 knowledge/emission_factors.yaml"
+             "（注明来源和 V/C/U/D 标记），未发布则在报告中说明所用年份"),
+            (f"check whether the {year} factor has been published: if so, add it to "
+             "knowledge/emission_factors.yaml with its source and V/C/U/D tag; if not, state the year used in "
+             "the report"))
+
+
+def _knowledge_year_missing(year: int, choice: Any, kind: str) -> dict:
+    """A data year counted with a knowledge/ factor of another year (`kind` location or market)."""
+    what = ("电网平均排放因子", "grid average factor") if kind == "location" else \
+           ("全国不含市场化交易非化石能源电量的电网排放因子", "national residual grid factor")
+    level = {"provincial": ("省级", "provincial"), "regional": (f"{choice.region}区域电网", "regional grid"),
+             "national": ("全国", "national")}[choice.level]
+    return warning(
+        "grid_factor_year_missing", f"years[year={year}].energy.purchased_electricity", year,
+        (f"知识库中没有 {year} 年的{what[0]}，{year} 年外购电力的排放按 {choice.factor_year} 年"
+         f"{level[0]}因子计算",
+         f"knowledge/ has no {what[1]} for {year}; the {year} purchased electricity is counted with "
+         f"the {level[1]} factor of {choice.factor_year}"),
+        _check_published(year))
 
 
 def year_gaps(park: Park) -> Iterator[dict]:

@@ -50,7 +50,7 @@ from ..facts.vocabulary import ENGINE_PHRASES
 from .numbers import difference_unit, format_number, format_quantity, unit_words
 
 __all__ = ["Placeholder", "placeholders", "check_template", "render", "literals", "TemplateError",
-           "format_number", "format_quantity", "unit_words", "NUMBER_SPECS"]
+           "format_number", "format_quantity", "unit_words", "NUMBER_SPECS", "label_word"]
 
 _PLACEHOLDER = re.compile(r"\{(\$?[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(?::([^{}]*))?\}")
 _MISSING = {"zh": "（未报告）", "en": "(not reported)"}
@@ -282,6 +282,11 @@ _DERIVED = re.compile(r"^derived\.([a-z0-9_]+)(?: \((\d{4})\))?(?: \(undefined: 
 _SECOND_YEAR = re.compile(r"^years \(a second year with ([a-z0-9_.]+) (?:reported|computable; only (\d+) so far)\)$")
 _ENGINE_FIELD = re.compile(r"^(" + "|".join(KINDS) + r")\.[a-z0-9_]+$")
 _ZERO_BASE = re.compile(r"^(derived\.[a-z0-9_]+(?: \(\d{4}\))?|[^=]+?) = (\S+)(?: \((.*)\))?$")
+
+
+def label_word(key: str, labels: dict, lang: str) -> str:
+    """The words for `key` inside a sentence (an indicator id, a rule id, a closed value)."""
+    return _label(key, labels, lang)
 
 
 def _label(key: str, labels: dict, lang: str) -> str:

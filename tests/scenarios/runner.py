@@ -20,6 +20,14 @@ A scenario file (`tests/scenarios/NN_slug.yaml`):
       derived:                            # hand-computed, within ±0.5 % (0 exactly)
         - {name: energy_total_tce, year: 2024, value: 1234.5, arithmetic: "..."}
         - {name: renewable_share, year: 2024, missing: ["years[1].energy.green_electricity"]}
+        - {name: grid_factor, year: 2022, value: 0.5978,  # optional: a factor it must rest on, and its tag
+           factor: {id: park.grid_electricity.2022, verification: C}}
+      data_quality:                       # warnings that must be raised (path optional)
+        - {code: grid_factor_undated, path: "management.factors[0].year", why: "..."}
+      data_quality_absent:                # warnings that must not be raised (path optional)
+        - {code: grid_factor_year_missing, path: "years[year=2022].energy.purchased_electricity"}
+
+A verdict may also name `explain_contains`: words its Chinese explanation must contain.
 """
 from __future__ import annotations
 
@@ -85,6 +93,16 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
                 if text not in got["explanation"][lang]:
                     rep.failures.append(f"{fid}: the {lang} explanation must say {text!r} - expert: {v.get('why')}; "
                                         f"it says {got['explanation'][lang]!r}")
+    for w in expect.get("data_quality", []):
+        rep.checks += 1
+        if not any(q["code"] == w["code"] and w.get("path", q["path"]) == q["path"] for q in result["data_quality"]):
+            rep.failures.append(f"data-quality {w['code']} {w.get('path', '')} not raised - expert: {w.get('why')}")
+    for w in expect.get("data_quality_absent", []):
+        rep.checks += 1
+        hits = [q for q in result["data_quality"] if q["code"] == w["code"] and w.get("path", q["path"]) == q["path"]]
+        if hits:
+            rep.failures.append(f"data-quality {w['code']} must not be raised: {hits[0]['message']['en']} - expert: "
+                                f"{w.get('why')}")
     for a in expect.get("absent", []):
         rep.checks += 1
         hits = [f["id"] for f in result["findings"] if f["rule"] == a["rule"]
@@ -113,6 +131,14 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
         elif not _close(rec.get("value"), d["value"]):
             rep.failures.append(f"derived {d['name']} ({d['year']}): hand-computed {d['value']} "
                                 f"({d.get('arithmetic', '')}), engine {rec.get('value')}")
+        if rec is not None and "factor" in d:
+            want = d["factor"]
+            factors = [result.get("factors", {}).get(x, x) if isinstance(x, str) else x for x in rec.get("factors", [])]
+            if not any(f.get("id") == want["id"] and f.get("verification") == want.get("verification",
+                                                                                     f.get("verification"))
+                       for f in factors):
+                rep.failures.append(f"derived {d['name']} ({d['year']}): expected factor {want}, got "
+                                    f"{[(f.get('id'), f.get('verification')) for f in factors]}")
     return rep
 
 
