@@ -15,6 +15,9 @@ A scenario file (`tests/scenarios/NN_slug.yaml`):
       verdicts:                           # each: the finding RULE@SUBJECT has this status
         - {clause: "1", topic: 适用范围, rule: PL-C-000, subject: park, status: not_applicable,
            why: "no dedicated management body, so outside clause 1"}
+        - {clause: "6.8", topic: 含氟特种气体, rule: PC-C-031, subject: "ent:E03",
+           status: insufficient_data, missing: ["enterprises[2].fluorinated_gas_use"],
+           why: "..."}                    # missing (optional): paths the finding must name
       absent:                             # findings that must not appear (subject optional)
         - {rule: IM-M-001, why: "every target is on track: no corrective measure"}
       derived:                            # hand-computed, within ±0.5 % (0 exactly)
@@ -77,6 +80,9 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
             seen = got["status"] if got else "no finding"
             rep.failures.append(f"{fid} (clause {v.get('clause')}, {v.get('topic')}): expected {v['status']}, "
                                 f"got {seen} - expert: {v.get('why')}")
+        elif "missing" in v and not set(v["missing"]) <= set(got.get("missing") or []):
+            rep.failures.append(f"{fid} (clause {v.get('clause')}, {v.get('topic')}): expected to name "
+                                f"{v['missing']} to collect, names {got.get('missing')} - expert: {v.get('why')}")
     for a in expect.get("absent", []):
         rep.checks += 1
         hits = [f["id"] for f in result["findings"] if f["rule"] == a["rule"]
