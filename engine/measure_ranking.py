@@ -95,10 +95,10 @@ def _coal_co2(ctx: _Context, _ents) -> tuple[float, dict] | None:
         return None
     f = line["factor"]["value"]
     return line["co2_t"], {
-        "zh": f"{ctx.year} 年原煤 {format_quantity(coal, 't', 'zh')} × 清单所用排放因子 "
+        "zh": f"{ctx.year} 年原煤 {format_quantity(coal, 't', 'zh')} × 核算所用排放因子 "
               f"{format_quantity(f, 'tCO2/t', 'zh')}",
-        "en": f"raw coal {format_quantity(coal, 't', 'en')} in {ctx.year} × the inventory's factor "
-              f"{format_quantity(f, 'tCO2/t', 'en')}"}
+        "en": f"raw coal {format_quantity(coal, 't', 'en')} in {ctx.year} × the factor used in the energy CO2 "
+              f"accounts {format_quantity(f, 'tCO2/t', 'en')}"}
 
 
 def _inventory_total(key: str, zh: str, en: str):
@@ -108,8 +108,8 @@ def _inventory_total(key: str, zh: str, en: str):
             return None
         basis = inv["basis"]
         b_zh, b_en = ("基于位置", "location-based") if basis == "location_based" else ("基于市场", "market-based")
-        return inv[key], {"zh": f"{ctx.year} 年温室气体清单：{zh}，范围二{b_zh}",
-                          "en": f"GHG inventory {ctx.year}: {en}, scope 2 {b_en}"}
+        return inv[key], {"zh": f"{ctx.year} 年能源活动二氧化碳排放：{zh}，范围二{b_zh}",
+                          "en": f"energy-related CO2 {ctx.year}: {en}, scope 2 {b_en}"}
     return compute
 
 
@@ -117,8 +117,8 @@ def _scope1(ctx: _Context, _ents) -> tuple[float, dict] | None:
     inv = ctx.inventory()
     if inv is None or inv.get("scope1_t") is None:
         return None
-    return inv["scope1_t"], {"zh": f"{ctx.year} 年温室气体清单：园区内燃料燃烧",
-                             "en": f"GHG inventory {ctx.year}: fuels burned in the park"}
+    return inv["scope1_t"], {"zh": f"{ctx.year} 年能源活动二氧化碳排放：园区内燃料燃烧",
+                             "en": f"energy-related CO2 {ctx.year}: fuels burned in the park"}
 
 
 def _grid_co2(ctx: _Context, _ents) -> tuple[float, dict] | None:
@@ -136,10 +136,10 @@ def _grid_co2(ctx: _Context, _ents) -> tuple[float, dict] | None:
     f = line["factor"]["value"]
     what = ("（外购 − 绿电）", "(purchased − green) ") if market else ("", "")
     return line["co2_t"], {
-        "zh": f"{ctx.year} 年外购电力{what[0]} {format_quantity(line['activity'], 'MWh', 'zh')} × 清单所用电网因子 "
+        "zh": f"{ctx.year} 年外购电力{what[0]} {format_quantity(line['activity'], 'MWh', 'zh')} × 核算所用电网因子 "
               f"{format_quantity(f, 'tCO2/MWh', 'zh')}",
         "en": f"{what[1]}grid electricity {format_quantity(line['activity'], 'MWh', 'en')} in {ctx.year} × the "
-              f"inventory's grid factor {format_quantity(f, 'tCO2/MWh', 'en')}"}
+              f"grid factor used in the energy CO2 accounts {format_quantity(f, 'tCO2/MWh', 'en')}"}
 
 
 def _fossil_energy(ctx: _Context, _ents) -> tuple[float, dict] | None:

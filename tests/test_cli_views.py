@@ -48,20 +48,20 @@ def test_hide_met_is_the_default_of_table_and_markdown():
 def test_only_and_all_shape_the_table():
     only = run("assess", STRONG, "--only", "measure", "--lang", "en", env=WIDE)
     assert only.exit_code == 0, only.output
-    assert "Recommended measures (9)" in only.stdout and "Problems and unmet checks" not in only.stdout
+    assert "Recommended measures (10)" in only.stdout and "Problems and unmet checks" not in only.stdout
     every = run("assess", STRONG, "--all", "--lang", "en", env=WIDE)
-    assert "Compliance findings (125)" in every.stdout and "Rules not applied (15)" in every.stdout
+    assert "Compliance findings (128)" in every.stdout and "Rules not applied (15)" in every.stdout
     assert "restates: PC-C-003@ind:co2_per_tce" in every.stdout
 
 
 def test_json_is_the_whole_result_unless_only_is_given():
     whole = run("assess", STRONG, "-f", "json", "--hide-met")
     data = json.loads(whole.stdout)
-    assert data["format"] == 2 and len(data["findings"]) + len(data["verdicts"]["rows"]) == 139
-    assert len(expand(data)["findings"]) == data["summary"]["findings"] == 139 and "only" not in data
+    assert data["format"] == 2 and len(data["findings"]) + len(data["verdicts"]["rows"]) == 143
+    assert len(expand(data)["findings"]) == data["summary"]["findings"] == 143 and "only" not in data
     assert "JSON is the whole result" in whole.stderr
     only = json.loads(run("assess", STRONG, "-f", "json", "--only", "not_met,measure").stdout)
-    assert only["only"] == ["measure", "not_met"] and only["summary"]["findings"] == 139
+    assert only["only"] == ["measure", "not_met"] and only["summary"]["findings"] == 143
     assert {(f["kind"], f["status"]) for f in expand(only)["findings"]} == {("compliance", "not_met"), ("measure", "recommended")}
 
 
@@ -116,7 +116,7 @@ def test_exit_code_is_the_worst_of_the_parks(parks):
 def test_standard_input(parks):
     text = Path(STRONG).read_text(encoding="utf-8")
     r = run("assess", "-", "-f", "json", "--only", "measure", input=text)
-    assert r.exit_code == 0 and len(json.loads(r.stdout)["findings"]) == 9
+    assert r.exit_code == 0 and len(json.loads(r.stdout)["findings"]) == 10
     both = run("assess", "-", str(parks / "c_typical.yml"), "-f", "json", input=text)
     assert [e["file"] for e in json.loads(both.stdout)] == ["<stdin>", str(parks / "c_typical.yml")]
     bad = run("assess", "-", input="profile: [\n")
@@ -148,7 +148,7 @@ def test_progress_bar_only_on_a_terminal_and_only_for_several_parks():
 def test_explain_only_explains_each_matching_finding():
     r = run("explain", STRONG, "--only", "measure", "--lang", "en", env=WIDE)
     assert r.exit_code == 0, r.output
-    assert r.stdout.count("recommended   #") == 9 and "1/9  PC-M-002" in r.stdout
+    assert r.stdout.count("recommended   #") == 10 and "1/10  PC-M-002" in r.stdout
     assert run("explain", STRONG).exit_code == 2
     assert run("explain", STRONG, "PC-M-002", "--only", "measure").exit_code == 2
     restated = run("explain", STRONG, "PC-C-003@ind:co2_per_tce", "--lang", "en", env=WIDE)

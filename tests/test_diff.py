@@ -38,7 +38,8 @@ EXPECTED = {
             # folded into the unmet audit rate (listed, not counted)
             "IM-P-005@IN-C-002@ind:key_enterprise_audit_rate", "PL-P-006@ind:key_enterprise_audit_rate"},
     "persisting": {"IN-P-004@ent:QC-E03", "PL-C-004@task:K14", "PL-C-013@plan", "PL-P-009@ind:grid_factor_excess",
-                   "PL-P-011@ind:green_industry_share", "IM-P-005@PC-C-003@ind:co2_per_tce"},
+                   "PL-P-011@ind:green_industry_share", "IM-P-005@PC-C-003@ind:co2_per_tce",
+                   "PC-C-031@ent:QC-E02"},
     "changed_severity": {"PC-C-003@ind:co2_per_tce"},
     "status_changed": {"IN-C-008@ind:waste_heat_recovery"},
     "resolved": {"PC-C-025@ind:reclaimed_water_rate", "IM-P-005@PC-C-025@ind:reclaimed_water_rate"},
@@ -190,7 +191,7 @@ def test_since_last_prose_is_fit_to_publish(cycles):
         assert html.startswith('<section class="since-last"') and html.count('data-category="') == 11
     md = render_since_last(d, fmt="markdown", lang="zh", names=subject_names([r1, r2], [p1, p2], "zh"))
     assert md.startswith("## 与上次评估相比\n")
-    assert "退步 2 项，新出现 1 项，仍未解决 5 项，严重度变化 1 项，状态变化 1 项，已解决 1 项" in md
+    assert "退步 2 项，新出现 1 项，仍未解决 6 项，严重度变化 1 项，状态变化 1 项，已解决 1 项" in md
     assert ("- **再生水（中水）回用率达到基准**：未达标 → 达标；再生水（中水）回用率 29.2% → 32.4%"
             "（+3.2 个百分点）。") in md
     assert "（QC-E99 示例公司）：无此项 → 未达标。" in md                 # the enterprise by its name

@@ -19,7 +19,8 @@ __all__ = ["FactSet", "build_facts", "LISTS", "ENTERPRISE_COUNTS"]
 LISTS = {"two_high": "two_high_six_categories_mee_2021",
          "high_energy_industry": "nbs_six_high_energy_industries",
          "cp_key_industry": "cleaner_production_key_industries_2020",
-         "ets_sector": "national_ets_sectors"}
+         "ets_sector": "national_ets_sectors",
+         "fluorinated_gas_industry": "ipcc_2006_electronics_fluorinated_gases"}
 
 # Park fields counted over the enterprise list: present when the list is reported (0 for a list
 # reported empty), left out when it is not, with `enterprises` as what to collect.
@@ -66,7 +67,7 @@ _ENTERPRISE_PATHS = {
     "trig_energy_limit": "{p}.cp_triggers.exceeds_energy_limit",
     **{k: "{p}." + k for k in ("above_scale", "in_carbon_market", "green_factory", "efficiency_benchmark_met",
                                "backward_capacity", "vocs_key_emitter", "vocs_source_substitution", "hcfc_use",
-                               "hcfc_phaseout_plan")},
+                               "hcfc_phaseout_plan", "fluorinated_gas_use", "fluorinated_gas_abatement")},
     **{k: "{p}.industry_code" for k in LISTS}}
 
 # The dimensions clause 5.5.1 names for the overall goals; a target counts for the dimension of
@@ -152,7 +153,8 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
             "in_carbon_market": e.in_carbon_market, "green_factory": e.green_factory,
             "efficiency_benchmark_met": e.efficiency_benchmark_met, "backward_capacity": e.backward_capacity,
             "vocs_key_emitter": e.vocs_key_emitter, "vocs_source_substitution": e.vocs_source_substitution,
-            "hcfc_use": e.hcfc_use, "hcfc_phaseout_plan": e.hcfc_phaseout_plan}))
+            "hcfc_use": e.hcfc_use, "hcfc_phaseout_plan": e.hcfc_phaseout_plan,
+            "fluorinated_gas_use": e.fluorinated_gas_use, "fluorinated_gas_abatement": e.fluorinated_gas_abatement}))
         fs.paths[fid] = _Paths(_ENTERPRISE_PATHS, f"enterprises[{i}]")
         if mandatory is None:
             fs.missing[fid] = {"mandatory_audit": [f"enterprises[{i}].cp_triggers.{n}"

@@ -101,6 +101,9 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "high_energy_industry": _f("bool", "in the six high-energy industries", always=True),
         "cp_key_industry": _f("bool", "in the 13 cleaner-production key industries", always=True),
         "ets_sector": _f("bool", "sector covered by the national carbon market", always=True),
+        "fluorinated_gas_industry": _f("bool", "in an electronics class where fluorinated special gases are process "
+                                               "inputs (semiconductors, flat-panel displays, PV cells; IPCC 2006 "
+                                               "Vol. 3 ch. 6)", always=True),
         "key_energy_user": _f("bool", "重点用能单位", source="enterprises[].key_energy_user"),
         "energy_use": _f("number", "comprehensive energy use", "tce", source="enterprises[].energy_use"),
         "above_scale": _f("bool", "规模以上", source="enterprises[].above_scale"),
@@ -126,6 +129,11 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "hcfc_use": _f("bool", "lines still using HCFCs", source="enterprises[].hcfc_use"),
         "hcfc_phaseout_plan": _f("bool", "a plan to retrofit or phase out its HCFC lines",
                                  source="enterprises[].hcfc_phaseout_plan"),
+        "fluorinated_gas_use": _f("bool", "uses inorganic fluorinated special gases (PFCs, NF3, SF6 ...)",
+                                  source="enterprises[].fluorinated_gas_use"),
+        "fluorinated_gas_abatement": _f("bool", "the exhaust carrying those gases is abated (point-of-use or local "
+                                                "abatement, destruction)",
+                                        source="enterprises[].fluorinated_gas_abatement"),
     },
     "infrastructure": {
         **_COMMON,

@@ -298,6 +298,14 @@ class Enterprise(_Model):
                                                                     "source (源头替代, 6.8)")
     hcfc_use: Bool | None = Field(None, description="production lines still using HCFCs (含氢氯氟烃, 6.8)")
     hcfc_phaseout_plan: Bool | None = Field(None, description="a retrofit/phase-out plan for its HCFC lines")
+    fluorinated_gas_use: Bool | None = Field(
+        None, description="uses inorganic fluorinated special gases (无机氟类特种气体: PFCs, NF3, SF6 ...) as raw or "
+                          "auxiliary materials, e.g. for etching and chamber cleaning (6.8; unknown when left out)")
+    fluorinated_gas_abatement: Bool | None = Field(
+        None, description="the process exhaust carrying those gases is abated: point-of-use or local abatement, "
+                          "destruction (尾气处理/分解)")
+    fluorinated_gas_amount: Mass | None = Field(
+        None, description="fluorinated special gases used in the year, latest year (as purchased or fed in)")
 
 
 class WastewaterPlant(_Model):

@@ -15,6 +15,9 @@ A scenario file (`tests/scenarios/NN_slug.yaml`):
       verdicts:                           # each: the finding RULE@SUBJECT has this status
         - {clause: "1", topic: 适用范围, rule: PL-C-000, subject: park, status: not_applicable,
            why: "no dedicated management body, so outside clause 1"}
+        - {clause: "6.8", topic: 含氟特种气体, rule: PC-C-031, subject: "ent:E03",
+           status: insufficient_data, missing: ["enterprises[2].fluorinated_gas_use"],
+           why: "..."}                    # missing (optional): paths the finding must name
       absent:                             # findings that must not appear (subject optional)
         - {rule: IM-M-001, why: "every target is on track: no corrective measure"}
       derived:                            # hand-computed, within ±0.5 % (0 exactly)
@@ -86,6 +89,10 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
             rep.failures.append(f"{fid} (clause {v.get('clause')}, {v.get('topic')}): expected {v['status']}, "
                                 f"got {seen} - expert: {v.get('why')}")
             continue
+        if "missing" in v and not set(v["missing"]) <= set(got.get("missing") or []):
+            rep.checks += 1
+            rep.failures.append(f"{fid} (clause {v.get('clause')}, {v.get('topic')}): expected to name "
+                                f"{v['missing']} to collect, names {got.get('missing')} - expert: {v.get('why')}")
         # what the explanation must say: the figures and qualifications an expert insists on reading
         for lang, key in (("zh", "says"), ("en", "says_en")):
             for text in v.get(key, []):

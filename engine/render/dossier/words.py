@@ -42,7 +42,7 @@ WORDS: dict[str, dict[str, str]] = {
         "formula": "计算方法", "inputs": "输入", "factor": "系数", "source": "来源", "id": "编号",
         "name": "名称", "unit": "单位", "none": "无", "no_data": "无可绘制的数据",
         "chart_benchmark": "图1 关键指标与基准对比", "chart_trends": "图2 关键指标逐年变化",
-        "chart_ghg": "图3 温室气体排放清单（按范围与能源品种）", "chart_categories": "图4 分类达标率",
+        "chart_ghg": "图3 能源活动二氧化碳排放（按范围与能源品种）", "chart_categories": "图4 分类达标率",
         "bench_note": "条形为园区数值，竖线为基准；绿色达标，红色未达标；各行按本行数值与基准中的较大者缩放；变化率类指标（可正可负）见上表与图2。",
         "ghg_note": "每年两根柱：位置法（L）与市场法（M）计算的范围2，范围1相同。",
         "ghg_incomplete": "{year} 年{bases}合计不完整，未绘制柱（虚线框）",
@@ -102,7 +102,7 @@ WORDS: dict[str, dict[str, str]] = {
         "source": "Source", "id": "Id", "name": "Name", "unit": "Unit", "none": "none", "no_data": "No data to plot",
         "chart_benchmark": "Figure 1 Key indicators against their benchmarks",
         "chart_trends": "Figure 2 Key indicators year by year",
-        "chart_ghg": "Figure 3 Greenhouse-gas inventory by scope and carrier",
+        "chart_ghg": "Figure 3 Energy-related CO2 emissions by scope and carrier",
         "chart_categories": "Figure 4 Compliance rate by category",
         "bench_note": "Bars are the park's values, ticks the benchmarks; green met, red not met; each row is "
                       "scaled to the larger of its value and benchmark; rates of change (positive or negative) "
