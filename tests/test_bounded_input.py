@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import resource
 import subprocess
 import sys
 import threading
@@ -219,27 +218,41 @@ def _greenpark() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, str(ROOT / "cli.py")]
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+# `greenpark assess` runs under this small parent, so that its peak RSS is its own. Linux carries the
+# high-water mark of the memory a process had before `exec` into its `ru_maxrss`: forked straight
+# from pytest, the child would report pytest's own size (301 MB once the whole suite had run).
+_MEASURED = """
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def run_assess(path: str, tmp_path: Path, timeout: float = 10) -> tuple[int, list[str], float, int]:
     """`greenpark assess PATH` under a 1 GB address-space limit: (exit code, stderr lines,
     seconds, peak RSS in MB)."""
-    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    out, err, rss = tmp_path / "out.txt", tmp_path / "err.txt", tmp_path / "rss.txt"
     with open(out, "wb") as o, open(err, "wb") as e:
         t0 = time.monotonic()
-        proc = subprocess.Popen([*_greenpark(), "assess", path], stdout=o, stderr=e, stdin=subprocess.DEVNULL,
-                                cwd=tmp_path, preexec_fn=_limits)
-        timer = threading.Timer(timeout, proc.kill)
+        proc = subprocess.Popen([sys.executable, "-c", _MEASURED, str(rss), *_greenpark(), "assess", path],
+                                stdout=o, stderr=e, stdin=subprocess.DEVNULL, cwd=tmp_path, start_new_session=True)
+        timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, 9))
         timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         elapsed = time.monotonic() - t0
         timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if elapsed >= timeout:
         pytest.fail(f"greenpark assess {path} was still running after {timeout} s")
-    return proc.returncode, err.read_text(errors="replace").splitlines(), elapsed, usage.ru_maxrss // 1024
+    return proc.returncode, err.read_text(errors="replace").splitlines(), elapsed, int(rss.read_text()) // 1024
 
 
 BAD_FILES = {
