@@ -17,7 +17,7 @@ from importlib import resources
 
 from .sourcefile import parse_document
 
-__all__ = ["requirements", "conformity"]
+__all__ = ["requirements", "conformity", "shown_field"]
 
 
 @lru_cache(maxsize=1)
@@ -29,22 +29,62 @@ def requirements() -> list[dict]:
 
 def conformity(findings: list[dict]) -> list[tuple[dict, str, list[dict]]]:
     """(requirement, verdict, the findings of its rules) for each requirement, in order; findings
-    folded into another (restatements) are not counted twice."""
+    folded into another (restatements) are not counted twice. A requirement with `only_where: F`
+    counts a finding whose evidence shows F true; one showing F false is left out, and one with F
+    unreported counts where it could decide (see `_only_where`)."""
     shown = [f for f in findings if not f.get("folded_into")]
     out = []
     for req in requirements():
         rules = req["rules"]
         mine = [f for f in shown if f.get("rule") in rules and f.get("kind") in ("compliance", "problem")]
-        statuses = {f.get("status") for f in mine}
-        if statuses & {"not_met", "problem"}:
-            key = "not_met"
-        elif "insufficient_data" in statuses:
-            key = "undecided"
-        elif "met" in statuses:
-            key = "met"
-        elif all("-P-" in r for r in rules) or (not mine and any("-P-" in r for r in rules)):
-            key = "no_problem"
+        if req.get("only_where"):
+            key, mine = _only_where(req["only_where"], rules, mine)
         else:
-            key = "not_judged"
+            key = _verdict({f.get("status") for f in mine}, rules, mine)
         out.append((req, key, mine))
     return out
+
+
+def _verdict(statuses: set, rules: list[str], mine: list[dict]) -> str:
+    if statuses & {"not_met", "problem"}:
+        return "not_met"
+    if "insufficient_data" in statuses:
+        return "undecided"
+    if "met" in statuses:
+        return "met"
+    if all("-P-" in r for r in rules) or (not mine and any("-P-" in r for r in rules)):
+        return "no_problem"
+    return "not_judged"
+
+
+def _only_where(field: str, rules: list[str], mine: list[dict]) -> tuple[str, list[dict]]:
+    """The verdict on the findings whose subject has `field` true (MIIT-B2b: the targets handed
+    down, `binding`), and those findings. A finding with `field` unreported might be one of them: if
+    it is not met or lacks data, and those marked true do not already decide not_met, the
+    requirement is undecided and the finding is kept, marked `unreported: field`; one that is met
+    decides nothing, unless none is marked true: then whether anything was handed down is unknown."""
+    marked, unknown = [], []
+    for f in mine:
+        flag = shown_field(f, field)
+        if flag is True:
+            marked.append(f)
+        elif flag is None:
+            unknown.append({**f, "unreported": field})
+    key = _verdict({f.get("status") for f in marked}, rules, marked)
+    if key == "not_met" or not unknown:
+        return key, marked
+    deciding = [f for f in unknown if f.get("status") not in ("met", "not_applicable")]
+    if deciding:
+        return "undecided", marked + deciding
+    if key != "not_judged":
+        return key, marked      # whatever the unreported marks, nothing handed down is missed
+    return "undecided", unknown     # all met, but none marked: whether any was handed down is unknown
+
+
+def shown_field(finding: dict, field: str):
+    """The value of `field` of the finding's subject as its evidence shows it (None when unreported
+    or not shown)."""
+    for e in (finding.get("evidence") or {}).get("facts") or ():
+        if isinstance(e, dict) and e.get("field") == field:
+            return e.get("value")
+    return None

@@ -159,12 +159,14 @@ def _legal_rules(ruleset) -> frozenset[str]:
 
 def _weighty_failures(buckets: dict, findings: list[dict], ruleset) -> dict[str, list]:
     """"legal": [(rule title, unmet verdicts)] in rule-id order; "basic": [name] of each basic
-    requirement not conformed to (engine/basic_requirements.py, as the dossier shows them), of
-    "requirements" in all."""
+    requirement not conformed to (engine/basic_requirements.py, as the dossier shows them);
+    "basic_undecided": [name] of those the data cannot decide; of "requirements" in all."""
     legal = _legal_rules(ruleset)
+    judged = conformity(findings)
     return {"legal": [(ruleset.meta[rule].title, n) for (rule, field), n in sorted(buckets.items())
                       if field == "not_met" and rule in legal],
-            "basic": [req["name"] for req, verdict, _ in conformity(findings) if verdict == "not_met"],
+            "basic": [req["name"] for req, verdict, _ in judged if verdict == "not_met"],
+            "basic_undecided": [req["name"] for req, verdict, _ in judged if verdict == "undecided"],
             "requirements": len(requirements())}
 
 
@@ -280,12 +282,16 @@ def _conclusion(counts: dict, met: int, out_of_scope: bool, problems: int, n_mea
     if weighty["legal"]:
         zh.append("未履行的法定义务：" + "、".join(f"“{_inner(t.zh)}”（{n:,} 项）" for t, n in weighty["legal"]))
         en.append("legal obligations unmet: " + ", ".join(f"\"{t.en}\" ({n:,})" for t, n in weighty["legal"]))
-    basic, of = weighty["basic"], weighty["requirements"]
-    if basic:
-        zh.append(f"绿色园区基本要求 {of:,} 项中 {len(basic):,} 项不符合："
-                  + "、".join(f"“{_inner(n['zh'])}”" for n in basic))
+    basic, open_, of = weighty["basic"], weighty.get("basic_undecided", []), weighty["requirements"]
+    if basic or open_:
+        parts_zh = [f"{len(names):,} 项{word}：" + "、".join(f"“{_inner(n['zh'])}”" for n in names)
+                    for names, word in ((basic, "不符合"), (open_, "因数据不足无法判定")) if names]
+        parts_en = [f"{len(names):,} {word}: " + ", ".join(f"\"{n['en']}\"" for n in names)
+                    for names, word in ((basic, "not conformed to"), (open_, "undecided for lack of data")) if names]
+        zh.append(f"绿色园区基本要求 {of:,} 项中 " + "，".join(parts_zh))
         en.append(f"{len(basic):,} of the {of:,} green-park basic requirements not conformed to: "
-                  + ", ".join(f"\"{n['en']}\"" for n in basic))
+                  + ", ".join(f"\"{n['en']}\"" for n in basic) if not open_ else
+                  f"of the {of:,} green-park basic requirements, " + "; ".join(parts_en))
     data = counts["data_checks"]
     if data["decided"] or data["undecided"]:
         parts_zh = [f"{data['met']:,} 项齐备"] + ([f"{data['not_met']:,} 项不齐备"] if data["not_met"] else []) \

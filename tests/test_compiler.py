@@ -347,3 +347,14 @@ def test_a_bad_case_is_a_located_compile_error(fake_knowledge, case, key, msg):
     with pytest.raises(RuleCompileError, match=msg) as err:
         compile_text(COMPLIANCE, fake_knowledge, **_with_cases(case))
     assert err.value.key == key
+
+
+def test_shows_adds_subject_fields_to_the_evidence_not_to_what_the_verdict_needs(fake_knowledge):
+    rules, meta = compile_text(COMPLIANCE, fake_knowledge, shows=["unit", "value"])
+    plain_rules, plain = compile_text(COMPLIANCE, fake_knowledge)
+    assert meta.evidence["s"] == ("value", "unit") and plain.evidence["s"] == ("value",)
+    assert meta.requires == plain.requires and meta.shows == ("unit", "value")
+    assert [r.model_dump() for r in rules] == [r.model_dump() for r in plain_rules]    # the same engine rules
+    with pytest.raises(RuleCompileError) as exc:
+        compile_text(COMPLIANCE, fake_knowledge, shows=["bindng"])
+    assert exc.value.key == ("shows",) and "no field 'bindng'" in str(exc.value)

@@ -111,7 +111,8 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge, pr
         engine_rules=meta_extra.get("statuses") or {r.id: _STATUS_OF[rule.kind] for r in rules},
         scope=bool(getattr(rule, "scope", False)),
         restates=tuple(getattr(rule, "restates", ())),
-        data_completeness=bool(getattr(rule, "data_completeness", False)), explain_cases=cases)
+        data_completeness=bool(getattr(rule, "data_completeness", False)), explain_cases=cases,
+        shows=tuple(getattr(rule, "shows", ())))
     return rules, meta
 
 
@@ -302,9 +303,10 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
         p_not_app = ir.Or(items=[compile_condition(p, park_scope, negate=True) for p in park_parts]) if park_parts else None
     except ConditionError as exc:
         raise RuleCompileError(("check",) if not rule.applies else ("applies",), str(exc)) from None
-    for r in rule.requires:
-        if r not in KINDS[kind]:
-            raise RuleCompileError(("requires",), f"{kind} has no field {r!r}")
+    for key in ("requires", "shows"):
+        for r in getattr(rule, key):
+            if r not in KINDS[kind]:
+                raise RuleCompileError((key,), f"{kind} has no field {r!r}")
     a_fields = ir.cond_fields(_and(*s_app))
     c_fields: list[str] = []
     for f in ir.cond_fields(check) + list(rule.requires):
@@ -370,7 +372,8 @@ def _compliance(rule: ComplianceRule, thresholds: dict) -> tuple[list[ir.RuleIR]
     add("not_met", applicable + [subject(_and(*defined, *not_met_guard, *s_app, not_check))],
         "not_applicable" if rule.scope else "not_met", emit=True)
     aliases = {alias: kind, **({"park": "park"} if p_app else {})}
-    evidence = {alias: tuple(requires), **({"park": park_fields} if p_app else {})}
+    shown = tuple(requires) + tuple(f for f in rule.shows if f not in requires)
+    evidence = {alias: shown, **({"park": park_fields} if p_app else {})}
     comparisons = _comparisons(check_ast)
     return rules, {"aliases": aliases, "evidence": evidence, "gap": _gap_of(check_ast, alias),
                    "used": scope.used_thresholds + park_scope.used_thresholds, "subject": alias,

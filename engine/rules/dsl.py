@@ -109,6 +109,9 @@ class ComplianceRule(_RuleBase):
     requires: list[str] = Field(default_factory=list,
                                 description="extra subject fields that must be reported")
     check: str = Field(description="what 'met' means, over the subject's fields")
+    shows: list[str] = Field(default_factory=list, description=(
+        "subject fields the finding's evidence shows though the verdict does not read them, reported or "
+        "not (a target's `binding`, which the basic requirements read: engine/basic_requirements.yaml)"))
     scope: Bool = Field(False, description="a clause 1 scope rule: decided first; when its check fails the "
                                            "park is out of scope (verdict not_applicable, explained by "
                                            "explain.not_applicable) and no other rule runs")

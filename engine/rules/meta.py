@@ -69,6 +69,7 @@ class RuleMeta:
     # compliance: (status, condition on the subject, text) - a sentence used instead of
     # explain[status] when its condition holds of the subject, the first that holds (explain.cases)
     explain_cases: tuple[tuple[str, ir.Cond, Text], ...] = ()
+    shows: tuple[str, ...] = ()         # compliance: subject fields in the evidence the verdict does not read
 
     def sentence(self, status: str, subject: dict) -> Text:
         """The explanation of verdict `status` on `subject` (its engine fact): the first of

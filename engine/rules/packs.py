@@ -331,6 +331,8 @@ def _digest(manifest, packs, rules, metas, knowledge, exemptions, profile) -> st
                 {k: v.model_dump() for k, v in m.explain.items()}, list(m.restates)]
         if m.explain_cases:
             said.append([[st, c.model_dump(), t.model_dump()] for st, c, t in m.explain_cases])
+        if m.shows:
+            said.append({"shows": list(m.shows)})
         h.update(json.dumps(said, sort_keys=True, ensure_ascii=False).encode())
     h.update(json.dumps({c: t.model_dump() for c, t in sorted(exemptions.items())}, ensure_ascii=False).encode())
     h.update(knowledge.digest.encode())

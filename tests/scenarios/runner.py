@@ -29,8 +29,13 @@ A scenario file (`tests/scenarios/NN_slug.yaml`):
         - {code: grid_factor_undated, path: "management.factors[0].year", why: "..."}
       data_quality_absent:                # warnings that must not be raised (path optional)
         - {code: grid_factor_year_missing, path: "years[year=2022].energy.purchased_electricity"}
+      basic_requirements:                 # MIIT basic requirements (engine/basic_requirements.yaml)
+        - {id: MIIT-B2b, verdict: met, counts: ["IM-C-001@target:T1"], leaves_out: ["IM-C-001@target:T2"],
+           why: "..."}                    # counts / leaves_out (optional): the findings it rests on, or not
+      conclusion_says: ["..."]            # words the Chinese conclusion must contain (conclusion_says_en:
+      conclusion_not_says: ["..."]        # the English), or must not (conclusion_not_says_en)
 
-A verdict may also name `explain_contains`: words its Chinese explanation must contain.
+A verdict may also name `says` / `says_en`: words its Chinese / English explanation must contain.
 """
 from __future__ import annotations
 
@@ -117,6 +122,34 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
                 and (not a.get("status") or f["status"] == a["status"])]
         if hits:
             rep.failures.append(f"{', '.join(hits)} must not appear - expert: {a.get('why')}")
+    if expect.get("basic_requirements"):
+        from engine.basic_requirements import conformity
+        judged = {req["id"]: (verdict, mine) for req, verdict, mine in conformity(result["findings"])}
+        for b in expect["basic_requirements"]:
+            rep.checks += 1
+            verdict, mine = judged.get(b["id"], ("absent", []))
+            if verdict != b["verdict"]:
+                rep.failures.append(f"basic requirement {b['id']}: expected {b['verdict']}, got {verdict} "
+                                    f"({', '.join(f['id'] + ' ' + f['status'] for f in mine)}) - expert: {b.get('why')}")
+            for fid in b.get("counts", []):
+                rep.checks += 1
+                if fid not in {f["id"] for f in mine}:
+                    rep.failures.append(f"basic requirement {b['id']} must count {fid} - expert: {b.get('why')}")
+            for fid in b.get("leaves_out", []):
+                rep.checks += 1
+                if fid in {f["id"] for f in mine}:
+                    rep.failures.append(f"basic requirement {b['id']} must leave {fid} out - expert: {b.get('why')}")
+    conclusion = result["summary"].get("conclusion") or {}
+    for lang, key in (("zh", "conclusion_says"), ("en", "conclusion_says_en")):
+        for text in expect.get(key, []):
+            rep.checks += 1
+            if text not in (conclusion.get(lang) or ""):
+                rep.failures.append(f"the {lang} conclusion must say {text!r}; it says {conclusion.get(lang)!r}")
+    for lang, key in (("zh", "conclusion_not_says"), ("en", "conclusion_not_says_en")):
+        for text in expect.get(key, []):
+            rep.checks += 1
+            if text in (conclusion.get(lang) or ""):
+                rep.failures.append(f"the {lang} conclusion must not say {text!r}; it says {conclusion.get(lang)!r}")
     if "only" in expect:
         rep.checks += 1
         extra = sorted({f["rule"] for f in result["findings"]} - set(expect["only"]))

@@ -44,7 +44,9 @@ def basic_requirements(result: dict, lang: str, names: dict[str, str], knowledge
         lines: dict[tuple[str, str], dict] = {}
         for f in sorted(mine, key=lambda f: f.get("status") == "met"):
             v = view(f, lang, names, knowledge)
-            line = lines.setdefault((v["rule"], v["status"]), {**v, "subjects": []})
+            # a subject that might be one the requirement counts (only_where), its mark unreported
+            v["note"] = WORDS[lang]["unreported_" + f["unreported"]] if f.get("unreported") else None
+            line = lines.setdefault((v["rule"], v["status"], v.get("note")), {**v, "subjects": []})
             if v["subject"] and v["subject"] not in line["subjects"]:
                 line["subjects"].append(v["subject"])
         out.append({"id": req["id"], "name": req["name"][lang], "verdict": key, "verdict_label": VERDICT[lang][key],

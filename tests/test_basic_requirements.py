@@ -1,0 +1,71 @@
+"""MIIT basic requirements (engine/basic_requirements.{py,yaml}): MIIT-B2b "完成下达的节能减排目标"
+counts the plan targets handed down - marked binding, as IM-C-001's evidence shows the mark - and
+leaves the park's own out; a target whose mark is unreported counts where its verdict could decide.
+Whole parks: scenarios 05, 16, 22 and 29."""
+from __future__ import annotations
+
+import pytest
+
+from engine.basic_requirements import conformity, requirements
+
+
+def _target(tid: str, status: str, binding) -> dict:
+    facts = [{"fact": f"target:{tid}", "field": "on_path", "value": status == "met"},
+             {"fact": f"target:{tid}", "field": "binding", "value": binding, "path": "plan.targets[0].binding"}]
+    return {"id": f"IM-C-001@target:{tid}", "rule": "IM-C-001", "kind": "compliance", "status": status,
+            "evidence": {"facts": [f for f in facts if binding != "absent" or f["field"] != "binding"]}}
+
+
+def _b2b(*findings):
+    (verdict, mine), = [(v, m) for req, v, m in conformity(list(findings)) if req["id"] == "MIIT-B2b"]
+    return verdict, sorted((f["id"].split(":")[1], f.get("unreported")) for f in mine)
+
+
+@pytest.mark.parametrize("findings,verdict,counted", [
+    # handed down and on path; the park's own behind: conforms on what was handed down
+    ([("T1", "met", True), ("T2", "not_met", False)], "met", [("T1", None)]),
+    # handed down and behind: not met, whatever the rest
+    ([("T1", "not_met", True), ("T2", "not_met", None), ("T3", "met", False)], "not_met", [("T1", None)]),
+    # a target behind whose mark is unreported might have been handed down
+    ([("T1", "met", True), ("T2", "not_met", None)], "undecided", [("T1", None), ("T2", "binding")]),
+    ([("T1", "met", True), ("T2", "insufficient_data", None)], "undecided", [("T1", None), ("T2", "binding")]),
+    # an unmarked target that is met decides nothing beside a marked one
+    ([("T1", "met", True), ("T2", "met", None)], "met", [("T1", None)]),
+    # all met, none marked: whether anything was handed down is unknown
+    ([("T1", "met", None), ("T2", "met", None)], "undecided", [("T1", "binding"), ("T2", "binding")]),
+    # a handed-down target without data
+    ([("T1", "insufficient_data", True), ("T2", "met", False)], "undecided", [("T1", None)]),
+    # nothing handed down: the requirement has nothing to judge
+    ([("T1", "not_met", False)], "not_judged", []),
+    ([], "not_judged", []),
+    # an evidence without the mark (a result logged before IM-C-001 v4 showed it) reads as unreported
+    ([("T1", "not_met", "absent")], "undecided", [("T1", "binding")]),
+])
+def test_assigned_targets_are_the_binding_ones(findings, verdict, counted):
+    assert _b2b(*[_target(*f) for f in findings]) == (verdict, counted)
+
+
+def test_only_b2b_filters_and_the_other_requirements_read_every_verdict():
+    assert [r["id"] for r in requirements() if r.get("only_where")] == ["MIIT-B2b"]
+    found = [_target("T1", "not_met", False),
+             {"id": "IM-C-013@ind:carbon_intensity", "rule": "IM-C-013", "kind": "compliance", "status": "not_met"}]
+    verdicts = {req["id"]: v for req, v, _ in conformity(found)}
+    assert verdicts["MIIT-B2b"] == "not_judged" and verdicts["MIIT-B2c"] == "not_met"
+
+
+@pytest.mark.parametrize("lang,note", [("zh", "（目标 T5、目标 T6）：未报送是否为上位规划下达的约束性目标"),
+                                       ("en", "(target T5, target T6): not reported whether handed down as a binding target")])
+def test_the_dossier_says_which_marks_would_decide(lang, note):
+    """The third cycle of the high-tech park: T1 and T2 (binding) on their paths, T5 and T6 behind and
+    unmarked. The requirement row says it cannot be decided and names the two marks, in words."""
+    from pathlib import Path
+
+    from engine.assessment import Assessor
+    from engine.facts.loader import load_park_document
+    from engine.render.dossier import render_report
+    park, _ = load_park_document(Path(__file__).parent / "cycles" / "cycle3.yaml")
+    result = Assessor().assess(park)
+    text = render_report(result, fmt="markdown", lang=lang, park=park).decode("utf-8")
+    (row,) = [line for line in text.splitlines() if "`MIIT-B2b`" in line]
+    assert ("| 无法判定 |" if lang == "zh" else "| cannot be decided |") in row
+    assert note in row and "T1" in row.split(note)[1] and "T3" not in row, row
