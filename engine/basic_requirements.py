@@ -14,24 +14,36 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import Any, NamedTuple
 
 from .sourcefile import parse_document
 
-__all__ = ["requirements", "conformity", "shown_field"]
+__all__ = ["requirements", "conformity", "shown_field", "Conformity"]
+
+
+class Conformity(NamedTuple):
+    requirement: dict           # id, name {zh, en}, rules, and only_where / needs where given
+    verdict: str                # not_met, undecided, met, no_problem or not_judged
+    findings: list[dict]        # the verdicts it rests on
+    collect: list[str]          # park-file paths whose values would decide it (an unknown it `needs`)
 
 
 @lru_cache(maxsize=1)
 def requirements() -> list[dict]:
-    """Each requirement: id (a MIIT-B* benchmark), name {zh, en}, rules."""
+    """Each requirement: id (a MIIT-B* benchmark), name {zh, en}, rules, and optionally
+    `only_where` (a subject field a counted finding shows true) and `needs` (facts it cannot be
+    conformed to without)."""
     text = resources.files(__package__).joinpath("basic_requirements.yaml").read_text(encoding="utf-8")
     return parse_document(text, "basic_requirements.yaml").data["requirements"]
 
 
-def conformity(findings: list[dict]) -> list[tuple[dict, str, list[dict]]]:
-    """(requirement, verdict, the findings of its rules) for each requirement, in order; findings
-    folded into another (restatements) are not counted twice. A requirement with `only_where: F`
-    counts a finding whose evidence shows F true; one showing F false is left out, and one with F
-    unreported counts where it could decide (see `_only_where`)."""
+def conformity(findings: list[dict], fs: Any = None) -> list[Conformity]:
+    """Each requirement's conformity, in order; findings folded into another (restatements) are
+    not counted twice. A requirement with `only_where: F` counts a finding whose evidence shows F
+    true; one showing F false is left out, and one with F unreported counts where it could decide
+    (see `_only_where`). With the engine facts (`fs`), a requirement that would conform, or find no
+    problem, or have nothing to judge, while a fact it `needs` is unknown is undecided instead,
+    naming what to collect: a problem rule's silence over an unknown input is no evidence."""
     shown = [f for f in findings if not f.get("folded_into")]
     out = []
     for req in requirements():
@@ -41,7 +53,10 @@ def conformity(findings: list[dict]) -> list[tuple[dict, str, list[dict]]]:
             key, mine = _only_where(req["only_where"], rules, mine)
         else:
             key = _verdict({f.get("status") for f in mine}, rules, mine)
-        out.append((req, key, mine))
+        collect = _unknown_needs(req.get("needs") or [], fs) if fs is not None and key != "not_met" else []
+        if collect and key != "undecided":
+            key = "undecided"
+        out.append(Conformity(req, key, mine, collect))
     return out
 
 
@@ -88,3 +103,25 @@ def shown_field(finding: dict, field: str):
         if isinstance(e, dict) and e.get("field") == field:
             return e.get("value")
     return None
+
+
+def _unknown_needs(needs: list[dict], fs: Any) -> list[str]:
+    """The park-file paths to collect for each need that is unknown: `{fact: KIND, field: F}` is
+    known when every engine fact of that kind has F; `{indicator: NAME}` when the indicator has a
+    latest value (or is undefined, a zero base)."""
+    out: list[str] = []
+    for need in needs:
+        if "indicator" in need:
+            fid = f"ind:{need['indicator']}"
+            fact = next((f for f in fs.facts if f.get("id") == fid), None)
+            if fact is not None and ("value" in fact or "undefined" in fact):
+                continue
+            paths = (fs.missing.get(fid) or {}).get("value") or [f"derived.{need['indicator']}"]
+        else:
+            kind, fld = need["fact"], need["field"]
+            paths = []
+            for fact in (f for f in fs.facts if f.get("kind") == kind and fld not in f):
+                given = (fs.missing.get(fact["id"]) or {}).get(fld)
+                paths += given or [fs.paths.get(fact["id"], {}).get(fld, f"{kind}.{fld}")]
+        out += [p for p in paths if p not in out]
+    return out

@@ -103,8 +103,11 @@ def summarize(findings: list[dict], ruleset=None, fs=None) -> dict:
     out["folded"] = folded
     out_of_scope = any(buckets.get((rid, "not_applicable")) for rid in _scope_rules(ruleset))
     problems = kinds.get("problem", 0) - folded
+    judged = conformity(findings, fs)
     out["conclusion"] = _conclusion(out, met, out_of_scope, problems, kinds.get("measure", 0), first_measure, fs,
-                                    _weighty_failures(buckets, findings, ruleset))
+                                    _weighty_failures(buckets, judged, ruleset))
+    out["basic_requirements"] = [{"id": c.requirement["id"], "verdict": c.verdict,
+                                  **({"collect": c.collect} if c.collect else {})} for c in judged]
     out["categories"] = _categories(buckets, _places(ruleset), ruleset.knowledge)
     out["to_collect"] = [{"path": p, "findings": sorted(ids)}
                          for p, ids in sorted(needed.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
@@ -157,16 +160,15 @@ def _legal_rules(ruleset) -> frozenset[str]:
     return found
 
 
-def _weighty_failures(buckets: dict, findings: list[dict], ruleset) -> dict[str, list]:
+def _weighty_failures(buckets: dict, judged: list, ruleset) -> dict[str, list]:
     """"legal": [(rule title, unmet verdicts)] in rule-id order; "basic": [name] of each basic
     requirement not conformed to (engine/basic_requirements.py, as the dossier shows them);
     "basic_undecided": [name] of those the data cannot decide; of "requirements" in all."""
     legal = _legal_rules(ruleset)
-    judged = conformity(findings)
     return {"legal": [(ruleset.meta[rule].title, n) for (rule, field), n in sorted(buckets.items())
                       if field == "not_met" and rule in legal],
-            "basic": [req["name"] for req, verdict, _ in judged if verdict == "not_met"],
-            "basic_undecided": [req["name"] for req, verdict, _ in judged if verdict == "undecided"],
+            "basic": [c.requirement["name"] for c in judged if c.verdict == "not_met"],
+            "basic_undecided": [c.requirement["name"] for c in judged if c.verdict == "undecided"],
             "requirements": len(requirements())}
 
 

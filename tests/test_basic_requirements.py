@@ -17,7 +17,7 @@ def _target(tid: str, status: str, binding) -> dict:
 
 
 def _b2b(*findings):
-    (verdict, mine), = [(v, m) for req, v, m in conformity(list(findings)) if req["id"] == "MIIT-B2b"]
+    (verdict, mine), = [(c.verdict, c.findings) for c in conformity(list(findings)) if c.requirement["id"] == "MIIT-B2b"]
     return verdict, sorted((f["id"].split(":")[1], f.get("unreported")) for f in mine)
 
 
@@ -49,7 +49,7 @@ def test_only_b2b_filters_and_the_other_requirements_read_every_verdict():
     assert [r["id"] for r in requirements() if r.get("only_where")] == ["MIIT-B2b"]
     found = [_target("T1", "not_met", False),
              {"id": "IM-C-013@ind:carbon_intensity", "rule": "IM-C-013", "kind": "compliance", "status": "not_met"}]
-    verdicts = {req["id"]: v for req, v, _ in conformity(found)}
+    verdicts = {c.requirement["id"]: c.verdict for c in conformity(found)}
     assert verdicts["MIIT-B2b"] == "not_judged" and verdicts["MIIT-B2c"] == "not_met"
 
 
@@ -69,3 +69,70 @@ def test_the_dossier_says_which_marks_would_decide(lang, note):
     (row,) = [line for line in text.splitlines() if "`MIIT-B2b`" in line]
     assert ("| 无法判定 |" if lang == "zh" else "| cannot be decided |") in row
     assert note in row and "T1" in row.split(note)[1] and "T3" not in row, row
+
+
+# --- `needs`: a problem rule's silence over an unknown input is no evidence ----------------------
+
+def _facts(park: dict, enterprises: list[dict] = (), indicators: dict | None = None):
+    from engine.facts.builder import FactSet
+    fs = FactSet(facts=[{"kind": "park", "id": "park", **park}, {"kind": "plan", "id": "plan", "targets": 0}])
+    fs.paths["park"] = {"green_staff": "profile.green_staff"}
+    for i, e in enumerate(enterprises):
+        fs.facts.append({"kind": "enterprise", "id": f"ent:E{i}", **e})
+        fs.paths[f"ent:E{i}"] = {"backward_capacity": f"enterprises[{i}].backward_capacity"}
+    for name, value in (indicators or {}).items():
+        fs.facts.append({"kind": "indicator", "id": f"ind:{name}", "name": name,
+                         **({} if value is None else {"value": value})})
+        if value is None:
+            fs.missing[f"ind:{name}"] = {"value": ["years[2].surface_water"]}
+    return fs
+
+
+SCOPE_MET = {"id": "PL-C-000@park", "rule": "PL-C-000", "kind": "compliance", "status": "met"}
+AIR_MET = {"id": "IM-C-011@ind:air_quality_good_days", "rule": "IM-C-011", "kind": "compliance", "status": "met"}
+
+
+def _judged(findings, fs) -> dict[str, tuple[str, list[str]]]:
+    return {c.requirement["id"]: (c.verdict, c.collect) for c in conformity(findings, fs)}
+
+
+def test_staff_unknown_is_undecided_not_conformed():
+    unknown = _judged([SCOPE_MET], _facts({"enterprise_count": 0}))
+    assert unknown["MIIT-B6"] == ("undecided", ["profile.green_staff"])
+    assert _judged([SCOPE_MET], _facts({"green_staff": 3, "enterprise_count": 0}))["MIIT-B6"] == ("met", [])
+    problem = {"id": "PL-P-022@park", "rule": "PL-P-022", "kind": "problem", "status": "problem"}
+    assert _judged([SCOPE_MET, problem], _facts({"green_staff": 1, "enterprise_count": 0}))["MIIT-B6"] == ("not_met", [])
+    assert conformity([SCOPE_MET])[-1].verdict == "met"       # without the facts: the findings alone
+
+
+def test_surface_water_unknown_leaves_the_environment_requirement_undecided():
+    park = {"green_staff": 3, "enterprise_count": 0}
+    assert _judged([AIR_MET], _facts(park, indicators={"surface_water_compliance": None}))["MIIT-B3"] == \
+        ("undecided", ["years[2].surface_water"])
+    assert _judged([AIR_MET], _facts(park))["MIIT-B3"] == ("undecided", ["derived.surface_water_compliance"])
+    assert _judged([AIR_MET], _facts(park, indicators={"surface_water_compliance": 100.0}))["MIIT-B3"] == ("met", [])
+
+
+def test_no_backward_capacity_found_only_where_every_enterprise_answered():
+    ents = [{"backward_capacity": False}, {}, {"backward_capacity": False}]
+    assert _judged([], _facts({"green_staff": 3, "enterprise_count": 3}, ents))["MIIT-B5"] == \
+        ("undecided", ["enterprises[1].backward_capacity"])
+    assert _judged([], _facts({"green_staff": 3, "enterprise_count": 2}, [ents[0], ents[2]]))["MIIT-B5"] == \
+        ("no_problem", [])
+    fs = _facts({"green_staff": 3})              # the enterprise list itself not reported
+    fs.missing["park"] = {"enterprise_count": ["enterprises"]}
+    assert _judged([], fs)["MIIT-B5"] == ("undecided", ["enterprises"])
+
+
+def test_the_dossier_reads_the_verdicts_the_assessment_stored(ruleset):
+    from engine.render.dossier.data import basic_requirements
+    knowledge = ruleset.knowledge
+    result = {"findings": [SCOPE_MET], "summary": {"basic_requirements": [
+        {"id": "MIIT-B6", "verdict": "undecided", "collect": ["profile.green_staff"]},
+        {"id": "MIIT-B5", "verdict": "undecided",
+         "collect": ["enterprises[0].backward_capacity", "enterprises[3].backward_capacity"]}]}}
+    rows = {r["id"]: r for r in basic_requirements(result, "zh", {}, knowledge)}
+    assert rows["MIIT-B6"]["verdict"] == "undecided" and rows["MIIT-B6"]["collect"] == ["profile.green_staff"]
+    assert rows["MIIT-B5"]["collect"] == ["enterprises[].backward_capacity（2 项）"]
+    result["summary"] = {}                       # logged before the verdicts were stored
+    assert {r["id"]: r for r in basic_requirements(result, "zh", {}, knowledge)}["MIIT-B6"]["verdict"] == "met"

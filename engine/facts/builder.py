@@ -136,6 +136,8 @@ def build_facts(park: Park, ind: Indicators, knowledge) -> FactSet:
                                 "uses_unverified": dv.uses_unverified, "undefined": dv.undefined,
                                 "at_best": _at_best(name, latest, knowledge), **_vintages(dv)}))
         fs.paths[fid] = {"value": f"derived.{name}"}
+        if dv.value is None and dv.missing:
+            fs.missing[fid] = {"value": list(dv.missing)}
     for i, (e, member) in enumerate(zip(ents, lists)):
         code = e.industry_code
         trig = e.cp_triggers

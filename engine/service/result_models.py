@@ -261,6 +261,17 @@ class DataChecks(_Open):
     rules: list[str] = Field(default_factory=list, description="the rules whose verdicts these are")
 
 
+class BasicRequirement(_Open):
+    """One MIIT green-park basic requirement (engine/basic_requirements.yaml) as the assessment
+    judged it."""
+
+    id: str = Field(description="the MIIT-B* benchmark id")
+    verdict: str = Field(description="not_met, undecided, met, no_problem (judged only by problem rules, none "
+                                     "of which fired) or not_judged (no verdict of its rules)")
+    collect: list[str] = Field(default_factory=list, description="park-file paths a fact it needs is unknown "
+                                                                 "at (undecided)")
+
+
 class Summary(_Open):
     """Counts over the findings, the clause 7.2 conclusion and what to collect."""
 
@@ -292,6 +303,9 @@ class Summary(_Open):
     categories: list[Category] = Field(default_factory=list)
     to_collect: list[ToCollect] = Field(default_factory=list)
     frameworks: list[FrameworkScore] = Field(default_factory=list)
+    basic_requirements: list[BasicRequirement] = Field(default_factory=list, description=(
+        "each MIIT basic requirement's verdict, as the conclusion and the dossier give it (absent from "
+        "results logged before)"))
 
 
 class Setting(_Open):

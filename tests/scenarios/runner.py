@@ -31,7 +31,8 @@ A scenario file (`tests/scenarios/NN_slug.yaml`):
         - {code: grid_factor_year_missing, path: "years[year=2022].energy.purchased_electricity"}
       basic_requirements:                 # MIIT basic requirements (engine/basic_requirements.yaml)
         - {id: MIIT-B2b, verdict: met, counts: ["IM-C-001@target:T1"], leaves_out: ["IM-C-001@target:T2"],
-           why: "..."}                    # counts / leaves_out (optional): the findings it rests on, or not
+           why: "..."}                    # counts / leaves_out (optional): the findings it rests on, or not;
+                                          # collect (optional): paths it must name to collect
       conclusion_says: ["..."]            # words the Chinese conclusion must contain (conclusion_says_en:
       conclusion_not_says: ["..."]        # the English), or must not (conclusion_not_says_en)
 
@@ -124,10 +125,11 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
             rep.failures.append(f"{', '.join(hits)} must not appear - expert: {a.get('why')}")
     if expect.get("basic_requirements"):
         from engine.basic_requirements import conformity
-        judged = {req["id"]: (verdict, mine) for req, verdict, mine in conformity(result["findings"])}
+        stored = {r["id"]: r for r in result["summary"]["basic_requirements"]}
+        judged = {c.requirement["id"]: c.findings for c in conformity(result["findings"])}
         for b in expect["basic_requirements"]:
             rep.checks += 1
-            verdict, mine = judged.get(b["id"], ("absent", []))
+            verdict, mine = stored.get(b["id"], {}).get("verdict", "absent"), judged.get(b["id"], [])
             if verdict != b["verdict"]:
                 rep.failures.append(f"basic requirement {b['id']}: expected {b['verdict']}, got {verdict} "
                                     f"({', '.join(f['id'] + ' ' + f['status'] for f in mine)}) - expert: {b.get('why')}")
@@ -135,6 +137,11 @@ def run_scenario(path: Path, assessor: Assessor) -> Report:
                 rep.checks += 1
                 if fid not in {f["id"] for f in mine}:
                     rep.failures.append(f"basic requirement {b['id']} must count {fid} - expert: {b.get('why')}")
+            for path in b.get("collect", []):
+                rep.checks += 1
+                if path not in stored.get(b["id"], {}).get("collect", []):
+                    rep.failures.append(f"basic requirement {b['id']} must name {path} to collect, names "
+                                        f"{stored.get(b['id'], {}).get('collect')} - expert: {b.get('why')}")
             for fid in b.get("leaves_out", []):
                 rep.checks += 1
                 if fid in {f["id"] for f in mine}:

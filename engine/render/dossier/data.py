@@ -13,6 +13,7 @@ Example:
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 from ...basic_requirements import conformity
@@ -39,7 +40,13 @@ def basic_requirements(result: dict, lang: str, names: dict[str, str], knowledge
     """Each MIIT basic requirement with the verdicts that decide it and its 符合/不符合 verdict
     (engine/basic_requirements.py; restating findings are not counted twice)."""
     out = []
-    for req, key, mine in conformity(result.get("findings", [])):
+    # the verdicts the assessment reached with the engine facts (a `needs` unknown); a result
+    # logged before it stored them is judged on its findings alone
+    stored = {r.get("id"): r for r in (result.get("summary") or {}).get("basic_requirements") or ()}
+    for req, key, mine, _ in conformity(result.get("findings", [])):
+        if req["id"] in stored:
+            key = stored[req["id"]].get("verdict", key)
+        collect = _grouped(stored.get(req["id"], {}).get("collect") or (), lang)
         # one line per rule and status, its subjects listed (six unmet audits are one line)
         lines: dict[tuple[str, str], dict] = {}
         for f in sorted(mine, key=lambda f: f.get("status") == "met"):
@@ -50,8 +57,18 @@ def basic_requirements(result: dict, lang: str, names: dict[str, str], knowledge
             if v["subject"] and v["subject"] not in line["subjects"]:
                 line["subjects"].append(v["subject"])
         out.append({"id": req["id"], "name": req["name"][lang], "verdict": key, "verdict_label": VERDICT[lang][key],
-                    "rules": req["rules"], "findings": list(lines.values())})
+                    "rules": req["rules"], "findings": list(lines.values()), "collect": collect})
     return out
+
+
+def _grouped(paths: Sequence[str], lang: str) -> list[str]:
+    """Paths to collect, those differing only in a list index said once with their count
+    (`enterprises[].backward_capacity（7 项）`); one alone is kept as it is."""
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        groups.setdefault(re.sub(r"\[\d+\]", "[]", p), []).append(p)
+    return [ps[0] if len(ps) == 1 else f"{key}{'（' if lang == 'zh' else ' ('}{len(ps):,}{' 项）' if lang == 'zh' else ')'}"
+            for key, ps in groups.items()]
 
 
 def _names(result: dict, park: Any, lang: str) -> dict[str, str]:
