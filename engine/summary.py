@@ -24,7 +24,7 @@ What the rate measures: the requirements the guide sets on the park. A rule mark
 `data_completeness` checks only that data are reported or computable (5.2's status analysis); its
 verdicts are counted apart, in `data_checks`, and in no rate, category or framework row - counted
 in, a park would score on reporting its figures, whatever they show. The conclusion names the
-unmet legal obligations (compliance rules answered by a measure with a `legal_basis`) and the MIIT
+legal obligations not yet fulfilled (compliance rules marked `legal_obligation`) and the MIIT
 green-park basic requirements not conformed to (engine/basic_requirements.py, as the dossier
 shows them), which a rate alone hides.
 """
@@ -147,16 +147,14 @@ def _data_rules(ruleset) -> frozenset[str]:
 
 
 def _legal_rules(ruleset) -> frozenset[str]:
-    """Compliance rules a measure with a legal basis answers: their unmet verdicts are unmet legal
-    obligations. Once per ruleset digest."""
+    """Compliance rules whose unmet verdicts are obligations of law not fulfilled (`legal_obligation`,
+    answered by a measure with a legal basis). Not every rule such a measure answers: the park's
+    audit rate against MIIT's 100 % is a benchmark, which the basic requirements name. Once per
+    ruleset digest."""
     found = _LEGAL.get(ruleset.digest)
     if found is None:
         _LEGAL.clear()
-        measures = ruleset.knowledge.measures
-        found = _LEGAL[ruleset.digest] = frozenset(
-            rid for m in ruleset.meta.values()
-            if m.kind == "measure" and getattr(measures.get(m.measure or ""), "legal_basis", None)
-            for rid in m.answers if ruleset.meta[rid].kind == "compliance")
+        found = _LEGAL[ruleset.digest] = frozenset(rid for rid, m in ruleset.meta.items() if m.legal_obligation)
     return found
 
 
@@ -282,8 +280,8 @@ def _conclusion(counts: dict, met: int, out_of_scope: bool, problems: int, n_mea
         zh.append(f"{undecided:,} 项合规检查均因数据不足未能判定")
         en.append(f"none of the {undecided:,} compliance check{_s(undecided)} could be decided for lack of data")
     if weighty["legal"]:
-        zh.append("未履行的法定义务：" + "、".join(f"“{_inner(t.zh)}”（{n:,} 项）" for t, n in weighty["legal"]))
-        en.append("legal obligations unmet: " + ", ".join(f"\"{t.en}\" ({n:,})" for t, n in weighty["legal"]))
+        zh.append("尚未完成的法定义务：" + "、".join(f"“{_inner(t.zh)}”（{n:,} 项）" for t, n in weighty["legal"]))
+        en.append("legal obligations not yet fulfilled: " + ", ".join(f"\"{t.en}\" ({n:,})" for t, n in weighty["legal"]))
     basic, open_, of = weighty["basic"], weighty.get("basic_undecided", []), weighty["requirements"]
     if basic or open_:
         parts_zh = [f"{len(names):,} 项{word}：" + "、".join(f"“{_inner(n['zh'])}”" for n in names)

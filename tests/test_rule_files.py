@@ -76,3 +76,16 @@ def test_the_data_completeness_checks_are_the_rules_that_check_data_only(ruleset
         meta = ruleset.meta[rid]
         assert meta.kind == "compliance" and not meta.scope
         assert "数据" in meta.rationale.zh or "报送" in meta.rationale.zh, rid
+
+
+def test_a_legal_obligation_needs_a_measure_that_names_the_law(tree, ruleset):
+    """IN-C-001's unmet audits are called legal obligations because IN-M-001's catalogue measure
+    cites the Cleaner Production Promotion Law; a rule marked so that no such measure answers
+    does not load, at its `legal_obligation` line."""
+    assert {rid for rid, m in ruleset.meta.items() if m.legal_obligation} == {"IN-C-001"}
+    file = "industry/IN-C-002_key_enterprise_audit_rate.yaml"
+    _edit(tree / file, "\nexplain:\n", "\nlegal_obligation: true\nexplain:\n")
+    _edit(tree / "industry" / "IN-M-001_mandatory_cp_audit.yaml", "answers: [IN-C-001, IN-C-002]",
+          "answers: [IN-C-001]")
+    line = _refusal(tree, ruleset, "IN-C-002_key_enterprise_audit_rate.yaml", "legal_obligation")
+    assert "no measure with a legal_basis" in line

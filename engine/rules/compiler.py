@@ -112,7 +112,7 @@ def compile_rule(rule, *, pack: str, pack_version: str, file: str, knowledge, pr
         scope=bool(getattr(rule, "scope", False)),
         restates=tuple(getattr(rule, "restates", ())),
         data_completeness=bool(getattr(rule, "data_completeness", False)), explain_cases=cases,
-        shows=tuple(getattr(rule, "shows", ())))
+        shows=tuple(getattr(rule, "shows", ())), legal_obligation=bool(getattr(rule, "legal_obligation", False)))
     return rules, meta
 
 

@@ -119,6 +119,10 @@ class ComplianceRule(_RuleBase):
         "the rule checks only that data the guide's analysis needs are reported or computable, and sets "
         "no requirement on the park itself: its verdicts are counted apart from the compliance rate "
         "(summary `data_checks`)"))
+    legal_obligation: Bool = Field(False, description=(
+        "an unmet verdict is an obligation of law not yet fulfilled (the enterprise's mandatory audit), "
+        "not only a benchmark missed: the conclusion names it so; a measure with a `legal_basis` in "
+        "knowledge/measures.yaml must answer the rule"))
     decides: str | None = Field(None, description=(
         "a condition over subject fields that, once they are reported and it holds, makes the verdict "
         "not_met while the check's own fields are still unknown: a verdict the known facts already decide "

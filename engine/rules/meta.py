@@ -70,6 +70,7 @@ class RuleMeta:
     # explain[status] when its condition holds of the subject, the first that holds (explain.cases)
     explain_cases: tuple[tuple[str, ir.Cond, Text], ...] = ()
     shows: tuple[str, ...] = ()         # compliance: subject fields in the evidence the verdict does not read
+    legal_obligation: bool = False      # compliance: an unmet verdict is an obligation of law not fulfilled
 
     def sentence(self, status: str, subject: dict) -> Text:
         """The explanation of verdict `status` on `subject` (its engine fact): the first of

@@ -235,6 +235,7 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
     for rid, meta in metas.items():   # a restated rule inactive under this profile folds nothing
         if meta.restates and any(r not in metas for r in meta.restates):
             metas[rid] = replace(meta, restates=tuple(r for r in meta.restates if r in metas))
+    _check_legal(metas, knowledge, {rule.id: doc for rule, doc, *_ in parsed}, problems)
     exemptions = _exemptions(root, knowledge, metas, problems)
     graphs = []
     if not problems:
@@ -265,6 +266,17 @@ def load_ruleset(root: Path = DEFAULT_RULES, knowledge=None, profile: str = DEFA
             FindingGraph.remember(compiled, graph)
     _vouch(ruleset)       # the rule objects check_limits passed above, unchanged
     return ruleset
+
+
+def _check_legal(metas: dict[str, RuleMeta], knowledge, docs: dict, problems: list[Problem]) -> None:
+    """A rule marked `legal_obligation` is answered by a measure whose knowledge entry names the law
+    (`legal_basis`): the conclusion calls its unmet verdicts legal obligations on that ground."""
+    for rid, meta in metas.items():
+        if meta.legal_obligation and not any(
+                m.kind == "measure" and rid in m.answers
+                and getattr(knowledge.measures.get(m.measure or ""), "legal_basis", None) for m in metas.values()):
+            problems.append(docs[rid].problem(("legal_obligation",), f"rule {rid}: no measure with a legal_basis "
+                                                                    "(knowledge/measures.yaml) answers it"))
 
 
 def _vouch(ruleset: Ruleset) -> None:
@@ -333,6 +345,8 @@ def _digest(manifest, packs, rules, metas, knowledge, exemptions, profile) -> st
             said.append([[st, c.model_dump(), t.model_dump()] for st, c, t in m.explain_cases])
         if m.shows:
             said.append({"shows": list(m.shows)})
+        if m.legal_obligation:
+            said.append({"legal_obligation": True})
         h.update(json.dumps(said, sort_keys=True, ensure_ascii=False).encode())
     h.update(json.dumps({c: t.model_dump() for c, t in sorted(exemptions.items())}, ensure_ascii=False).encode())
     h.update(knowledge.digest.encode())
