@@ -31,7 +31,7 @@ __all__ = ["build_findings", "SEVERITY_RANK", "summarize"]
 
 _KIND_ORDER = {"problem": 0, "compliance": 1, "measure": 2}
 _UNVERIFIED = {"zh": "（注：本结论所用数值 {ids} 未经核实（U），仅供参考。）",
-               "en": " (Note: this finding rests on unverified (U) value(s) {ids}; treat as indicative.)"}
+               "en": " (Note: this finding rests on {values}: {ids}; treat as indicative.)"}
 
 
 def build_findings(ruleset: Ruleset, matches: list[ir.Match], fs: FactSet, ind: Indicators,
@@ -268,7 +268,8 @@ def _finding(fid: str, meta: RuleMeta, status: str, bound: dict[str, dict], m: i
     unverified = _unverified(plan, bound, labels)
     if unverified:
         zh += _UNVERIFIED["zh"].format(ids="、".join(u[0] for u in unverified))
-        en += _UNVERIFIED["en"].format(ids=", ".join(u[1] for u in unverified))
+        en += _UNVERIFIED["en"].format(ids=", ".join(u[1] for u in unverified),
+                                       values="an unverified (U) value" if len(unverified) == 1 else "unverified (U) values")
     f["explanation"] = {"zh": zh, "en": en}
     f["evidence"] = {"facts": _fact_evidence(meta, bound, fs, ind), "benchmarks": plan.benchmarks}
     if gap is not None:

@@ -57,6 +57,8 @@ _LONG_DIGITS = re.compile(r"(?<![\d.,])\d{5,}")
 _ZH_BIG = re.compile(r"(?<![\d.,])(?:\d{2,3}(?:,\d{3})+|\d(?:,\d{3}){2,})(?:\.\d+)?(?![\d,.])(?!\s*[万亿])")
 _EN_BIG = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?(?![\d,.])")
 _MARKERS = ("（未报告）", "(not reported)")
+# a count its words do not agree with: "plant(s)", "1 are", "All 1 plants" (templates' `n:one|many`)
+_COUNTED = re.compile(r"\w\(s\)|\b1 (?:are|have|were)\b|\bAll 1\b|\b(?<![.,])1 [a-z-]+s (?:are|have)\b")
 _CLOSED = sorted({*VALUE_LABELS,
                   *(v for fields in KINDS.values() for spec in fields.values() for v in (spec.values or ())),
                   "met", "not_met", "insufficient_data", "not_applicable", "problem", "recommended"})
@@ -85,6 +87,7 @@ def scan(text: str, lang: str, allowed_paths=()) -> list[str]:
                      if w in _CLOSED and VALUE_LABELS.get(w, {}).get("en") != w]
         problems += [f"number: {m}" for m in _EN_BIG.findall(text)]
     problems += [f"number: {m}" for m in _LONG_DIGITS.findall(text)]
+    problems += [f"count: {m.group(0)}" for m in _COUNTED.finditer(text)]
     return sorted(set(problems))
 
 
@@ -109,6 +112,9 @@ def scan(text: str, lang: str, allowed_paths=()) -> list[str]:
     ("基准 （未报告）", "zh", "marker: （未报告）"),
     ("benchmark (not reported)", "en", "marker: (not reported)"),
     ("请补充 years[2].energy.coal", "zh", "path: years[2].energy.coal"),
+    ("1 enterprise(s) are in the market", "en", "count: e(s)"),
+    ("Of the seven systems, 1 are not built", "en", "count: 1 are"),
+    ("All 1 central wastewater plants run within capacity", "en", "count: All 1"),
 ])
 def test_scanner_flags_bad_prose(text, lang, expected):
     assert expected in " | ".join(scan(text, lang)), scan(text, lang)
@@ -356,3 +362,15 @@ def test_check_template_validates_num_and_qty():
                      ("{missing:num}", "only a number")):
         with pytest.raises(TemplateError, match=why):
             check_template(bad, aliases, {"min"}, True, extras=frozenset({"missing"}))
+
+
+def test_a_count_agrees_with_its_words_and_a_bad_count_spec_is_a_compile_error():
+    plants = "{p.wastewater_plants:n:plant has|plants have}"
+    for n, words in ((1, "1 plant has"), (2, "2 plants have"), (0, "0 plants have")):
+        assert render(plants, {"p": {"wastewater_plants": n}}, {}, {}, "en") == words
+    check_template(plants, {"p": "infrastructure"}, set(), False)
+    for spec, msg in (("n:plant", "write n:one|many"), ("n:a|b|c", "write n:one|many"), ("n:|plants", "write n:one|many")):
+        with pytest.raises(TemplateError, match=msg):
+            check_template("{p.wastewater_plants:" + spec + "}", {"p": "infrastructure"}, set(), False)
+    with pytest.raises(TemplateError, match="only a number counts"):
+        check_template("{p.exists:n:plan|plans}", {"p": "plan"}, set(), False)

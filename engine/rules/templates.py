@@ -27,6 +27,8 @@ the one implementation, which the dossier prints through as well:
   is converted in English (10.24 万元/tce is "102,400 yuan/tce").
   A field with no known unit is a compile error: write `num` and the unit.
 * `+num`, `+qty` - the same with a sign ("+16.33 MW/年").
+* `n:one|many` - a count with the words that agree with it, for English: `{c.links:n:link is|links
+  are}` prints "1 link is" or "3 links are" (never "link(s)").
 * Years and counts keep `.0f`; an explicit Python spec (`.1f`, `.4g`) still works.
 
 `{missing}` (the facts to collect) prints park-file paths as they are - a regulator must know the
@@ -38,6 +40,8 @@ exact field to report - and the few descriptions the indicator code writes in wo
     '790 万t'
     >>> render("{s.value:qty}", {"s": {"kind": "indicator", "value": 7.9e6, "unit": "t"}}, {}, {}, "en")
     '7.9 Mt'
+    >>> render("{p.plants:n:plant has|plants have}", {"p": {"plants": 1}}, {}, {}, "en")
+    '1 plant has'
 """
 from __future__ import annotations
 
@@ -127,6 +131,11 @@ def check_template(template: str, aliases: dict[str, str], thresholds: set[str],
         if ph.spec == "label":
             if not isinstance(sample, str):
                 raise TemplateError(f"{{{ph.name}:label}}: only a text value has a label")
+        elif ph.spec and ph.spec.startswith("n:"):
+            if not isinstance(sample, float):
+                raise TemplateError(f"{{{ph.name}:{ph.spec}}}: only a number counts something")
+            if len(ph.spec[2:].split("|")) != 2 or not all(w.strip() for w in ph.spec[2:].split("|")):
+                raise TemplateError(f"{{{ph.name}:{ph.spec}}}: write n:one|many, e.g. n:plant has|plants have")
         elif ph.spec in NUMBER_SPECS:
             if not isinstance(sample, float):
                 raise TemplateError(f"{{{ph.name}:{ph.spec}}}: only a number can be written as one")
@@ -223,6 +232,9 @@ def _value(name: str, spec: str | None, value: object, bound: dict, extras: dict
         labels = extras.get("labels", {})
         words = [labels[v][lang] if v in labels else v for v in str(value).split(", ")]
         return ("、" if lang == "zh" else ", ").join(words)
+    if spec and spec.startswith("n:") and isinstance(value, (int, float)):
+        one, many = spec[2:].split("|")        # a count and the words it agrees with
+        return f"{format_number(value, lang)} {one if value == 1 else many}"
     if spec in NUMBER_SPECS and isinstance(value, (int, float)):
         signed = spec.startswith("+")
         if spec.endswith("num"):

@@ -72,7 +72,8 @@ def _why(f: dict, lang: str) -> str:
     if not answers:
         return ""
     worst = min((a.get("severity", "info") for a in answers), key=lambda s: SEVERITY_ORDER.get(s, 9))
-    return WORDS[lang]["rank_default"].format(n=len(answers), sev=SEVERITY[lang].get(worst, worst))
+    n = len(answers) if lang == "zh" else f"{len(answers)} finding{'' if len(answers) == 1 else 's'}"
+    return WORDS[lang]["rank_default"].format(n=n, sev=SEVERITY[lang].get(worst, worst))
 
 
 def _subjects(f: dict, lang: str, names: dict[str, str], knowledge: Any) -> list[str]:

@@ -118,7 +118,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "Total", "generated": "Generated from", "not_in_scope": "The park is outside the guide's scope; "
         "nothing else was assessed.", "no_targets": "The plan sets no target that can be assessed.",
         "no_problems": "No problem found.", "no_measures": "No measure recommended.",
-        "rank_default": "Answers {n} finding(s); highest severity {sev}.", "unverified": "rests on unverified (U) values",
+        "rank_default": "Answers {n}; highest severity {sev}.", "unverified": "rests on unverified (U) values",
         "page_of": "page {page}", "basis": "Basis", "count_suffix": "",
         "req_judged_by_absence": "no problem diagnosed", "yes": "yes", "no": "no",
         "portfolio": "Portfolio of parks", "portfolio_sub": "Several parks assessed under one benchmark profile",
