@@ -136,3 +136,18 @@ def test_the_dossier_reads_the_verdicts_the_assessment_stored(ruleset):
     assert rows["MIIT-B5"]["collect"] == ["enterprises[].backward_capacity（2 项）"]
     result["summary"] = {}                       # logged before the verdicts were stored
     assert {r["id"]: r for r in basic_requirements(result, "zh", {}, knowledge)}["MIIT-B6"]["verdict"] == "met"
+
+
+def test_an_enterprise_over_its_discharge_standard_fails_the_environment_requirement():
+    """MIIT-B3's compliant-discharge limb: the 双超 problem (PC-P-025) fails it outright; the
+    enterprises' answers are what it needs to be met at all."""
+    over = {"id": "PC-P-025@ent:E0", "rule": "PC-P-025", "kind": "problem", "status": "problem"}
+    park = {"green_staff": 3, "enterprise_count": 2}
+    answered = [{"trig_exceeds_standard": True, "trig_exceeds_quota": False},
+                {"trig_exceeds_standard": False, "trig_exceeds_quota": False}]
+    fs = _facts(park, answered, indicators={"surface_water_compliance": 100.0})
+    assert _judged([AIR_MET, over], fs)["MIIT-B3"] == ("not_met", [])
+    assert _judged([AIR_MET], _facts(park, answered[1:], indicators={"surface_water_compliance": 100.0}))["MIIT-B3"] \
+        == ("met", [])
+    unanswered = _facts(park, [answered[1], {"trig_exceeds_quota": False}], indicators={"surface_water_compliance": 100.0})
+    assert _judged([AIR_MET], unanswered)["MIIT-B3"] == ("undecided", ["enterprise.trig_exceeds_standard"])
