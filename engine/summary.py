@@ -103,16 +103,25 @@ def summarize(findings: list[dict], ruleset=None, fs=None) -> dict:
     out["folded"] = folded
     out_of_scope = any(buckets.get((rid, "not_applicable")) for rid in _scope_rules(ruleset))
     problems = kinds.get("problem", 0) - folded
-    judged = conformity(findings, fs)
+    judged = conformity(findings, None if out_of_scope else fs)     # out of scope: nothing else is assessed
     out["conclusion"] = _conclusion(out, met, out_of_scope, problems, kinds.get("measure", 0), first_measure, fs,
                                     _weighty_failures(buckets, judged, ruleset))
     out["basic_requirements"] = [{"id": c.requirement["id"], "verdict": c.verdict,
                                   **({"collect": c.collect} if c.collect else {})} for c in judged]
     out["categories"] = _categories(buckets, _places(ruleset), ruleset.knowledge)
-    out["to_collect"] = [{"path": p, "findings": sorted(ids)}
-                         for p, ids in sorted(needed.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    out["to_collect"] = _to_collect(needed, judged)
     out["frameworks"] = _frameworks(by_framework, ruleset.knowledge)
     return out
+
+
+def _to_collect(needed: dict[str, list[str]], judged: list) -> list[dict]:
+    """Every park-file path an undecided verdict names, with the findings it would decide, and the
+    basic requirements undecided on it (`requirements`); the most needed first."""
+    out = {p: {"path": p, "findings": sorted(ids)} for p, ids in needed.items()}
+    for c in judged:
+        for p in c.collect:
+            out.setdefault(p, {"path": p, "findings": []}).setdefault("requirements", []).append(c.requirement["id"])
+    return sorted(out.values(), key=lambda x: (-len(x["findings"]) - len(x.get("requirements", ())), x["path"]))
 
 
 def requirement_counts(summary: dict) -> dict[str, int]:

@@ -151,3 +151,22 @@ def test_an_enterprise_over_its_discharge_standard_fails_the_environment_require
         == ("met", [])
     unanswered = _facts(park, [answered[1], {"trig_exceeds_quota": False}], indicators={"surface_water_compliance": 100.0})
     assert _judged([AIR_MET], unanswered)["MIIT-B3"] == ("undecided", ["enterprise.trig_exceeds_standard"])
+
+
+def test_what_a_requirement_needs_is_among_the_facts_to_collect():
+    """Scenario 12 does not report its green staff: the path is among the facts to collect, named
+    for the requirement it would decide; a park out of scope collects nothing for them."""
+    import sys
+    from pathlib import Path
+
+    from engine.assessment import Assessor
+    from engine.facts.loader import park_from_data
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scenarios.runner import load_scenario
+    here = Path(__file__).parent / "scenarios"
+    assessor = Assessor()
+    result = assessor.assess(park_from_data(load_scenario(here / "12_wastewater_and_vocs.yaml")["park"]))
+    (staff,) = [i for i in result["summary"]["to_collect"] if i["path"] == "profile.green_staff"]
+    assert staff.get("requirements") == ["MIIT-B6"]
+    out = assessor.assess(park_from_data(load_scenario(here / "01_out_of_scope_cluster.yaml")["park"]))
+    assert not any(i.get("requirements") for i in out["summary"]["to_collect"])

@@ -189,7 +189,9 @@ def test_every_count_of_the_summary_is_the_summarys_figure(summaries, park, only
         total = re.match(r"需补充数据（(\d+) 项）：" if lang == "zh" else r"Data to collect \((\d+)\): ", collect[0])
         assert total and int(total.group(1)) == len(s["to_collect"])
         per = re.findall(r"（(\d+) 项检查）" if lang == "zh" else r" \((\d+) checks?\)", collect[0])
-        assert [int(n) for n in per] == [len(i["findings"]) for i in s["to_collect"][:len(per)]] and per
+        # each path with the checks it would decide: findings, and basic requirements undecided on it
+        assert [int(n) for n in per] == [len(i["findings"]) + len(i.get("requirements", []))
+                                         for i in s["to_collect"][:len(per)]] and per
         more = re.search(r"；另 (\d+) 项$" if lang == "zh" else r"; (\d+) more$", collect[0])
         assert (int(more.group(1)) if more else 0) == len(s["to_collect"]) - len(per)
 

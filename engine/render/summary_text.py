@@ -69,8 +69,10 @@ def collect_line(result: dict, lang: str, first: int = 5) -> str | None:
     if not items:
         return None
     w = VIEW[lang]
-    shown = [f"{i['path']}" + (f"（{_counted('n_checks', len(i['findings']), lang)}）" if lang == "zh"
-                                 else f" ({_counted('n_checks', len(i['findings']), lang)})") for i in items[:first]]
+    def decides(i: dict) -> int:     # the checks it would decide: findings, and basic requirements
+        return len(i["findings"]) + len(i.get("requirements") or ())
+    shown = [f"{i['path']}" + (f"（{_counted('n_checks', decides(i), lang)}）" if lang == "zh"
+                                 else f" ({_counted('n_checks', decides(i), lang)})") for i in items[:first]]
     rest = len(items) - len(shown)
     if lang == "zh":
         return f"{w['to_collect']}（{w['n_items'].format(n=len(items))}）：" + "、".join(shown) + (

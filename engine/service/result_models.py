@@ -247,6 +247,8 @@ class FrameworkScore(_Open):
 class ToCollect(_Open):
     path: str = Field(description="a park-file path whose value is missing")
     findings: list[str] = Field(description="the insufficient_data findings it would decide")
+    requirements: list[str] = Field(default_factory=list, description="the MIIT basic requirements undecided on it "
+                                                                      "(summary.basic_requirements)")
 
 
 class DataChecks(_Open):

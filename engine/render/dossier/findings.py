@@ -134,7 +134,8 @@ def to_collect(result: dict) -> list[dict]:
     (`summary.to_collect` when the result has it)."""
     given = (result.get("summary") or {}).get("to_collect")
     if isinstance(given, list):
-        return [{"path": x.get("path", ""), "findings": list(x.get("findings", []))} for x in given]
+        return [{"path": x.get("path", ""), "findings": [*x.get("findings", []), *x.get("requirements", [])]}
+                for x in given]
     needed: dict[str, list[str]] = defaultdict(list)
     for f in result.get("findings", []):
         if f.get("status") == "insufficient_data":
