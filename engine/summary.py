@@ -103,7 +103,9 @@ def summarize(findings: list[dict], ruleset=None, fs=None) -> dict:
     out["folded"] = folded
     out_of_scope = any(buckets.get((rid, "not_applicable")) for rid in _scope_rules(ruleset))
     problems = kinds.get("problem", 0) - folded
-    judged = conformity(findings, None if out_of_scope else fs)     # out of scope: nothing else is assessed
+    judged = conformity(findings, fs)
+    if out_of_scope:        # nothing but the scope is assessed: no requirement is judged
+        judged = [c._replace(verdict="not_judged", findings=[], collect=[]) for c in judged]
     out["conclusion"] = _conclusion(out, met, out_of_scope, problems, kinds.get("measure", 0), first_measure, fs,
                                     _weighty_failures(buckets, judged, ruleset))
     out["basic_requirements"] = [{"id": c.requirement["id"], "verdict": c.verdict,

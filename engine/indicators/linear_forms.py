@@ -30,7 +30,7 @@ FIELD_UNIT = {**{f"energy.{c}": u for c, u in CARRIER_UNIT.items()},
 
 _IVA, _GDP = "economy.industrial_value_added", "economy.gdp"
 FORM_NAMES = frozenset({
-    "energy_total_tce", "renewable_share", "non_fossil_share", "clean_energy_share", "coal_share",
+    "energy_total_tce", "renewable_share", "non_fossil_share", "clean_energy_share", "coal_share", "fuel_oil_share",
     "renewable_electricity_share", "energy_intensity", "energy_productivity", "energy_intensity_gdp",
     "water_reuse_rate", "reclaimed_water_rate", "water_productivity", "water_intensity", "wastewater_intensity",
     "solid_waste_utilisation", "hazardous_waste_managed", "land_productivity", "value_added_per_employee",
@@ -158,6 +158,8 @@ def _spec(name: str, yf: YearForms):
         return yf.energy(("natural_gas", "lpg", "purchased_electricity", "onsite_renewable_generation")), total, 0.0, 100.0
     if name == "coal_share":
         return yf.energy(("coal", "coke")), total, 0.0, 100.0
+    if name == "fuel_oil_share":
+        return yf.energy(("fuel_oil",)), total, 0.0, 100.0
     return _TABLE[name] if name in _TABLE else {
         "energy_total_tce": (total, {}, 1.0, 1.0),
         "energy_intensity": (total, _one(_IVA), 0.0, 1.0),

@@ -127,6 +127,7 @@ class YearCalculator:
         share("clean_energy_share", "(natural gas + LPG + purchased and on-site electricity), tce ÷ energy "
               "total × 100", ("natural_gas", "lpg", "purchased_electricity", "onsite_renewable_generation"))
         share("coal_share", "(raw coal + coke), tce ÷ energy total × 100", ("coal", "coke"))
+        share("fuel_oil_share", "fuel oil, tce ÷ energy total × 100", ("fuel_oil",))
         dv = self.d("renewable_electricity_share", "(green + on-site renewable electricity) ÷ (purchased + "
                                                    "on-site) electricity × 100")
         g, o, b = (self.amount(dv, c) for c in ("green_electricity", "onsite_renewable_generation",
