@@ -178,6 +178,7 @@ def _weighty_failures(buckets: dict, judged: list, ruleset) -> dict[str, list]:
                       if field == "not_met" and rule in legal],
             "basic": [c.requirement["name"] for c in judged if c.verdict == "not_met"],
             "basic_undecided": [c.requirement["name"] for c in judged if c.verdict == "undecided"],
+            "basic_not_judged": [c.requirement["name"] for c in judged if c.verdict == "not_judged"],
             "requirements": len(requirements())}
 
 
@@ -294,14 +295,17 @@ def _conclusion(counts: dict, met: int, out_of_scope: bool, problems: int, n_mea
         zh.append("尚未完成的法定义务：" + "、".join(f"“{_inner(t.zh)}”（{n:,} 项）" for t, n in weighty["legal"]))
         en.append("legal obligations not yet fulfilled: " + ", ".join(f"\"{t.en}\" ({n:,})" for t, n in weighty["legal"]))
     basic, open_, of = weighty["basic"], weighty.get("basic_undecided", []), weighty["requirements"]
-    if basic or open_:
+    unjudged = weighty.get("basic_not_judged", []) if not out_of_scope else []
+    if basic or open_ or unjudged:
         parts_zh = [f"{len(names):,} 项{word}：" + "、".join(f"“{_inner(n['zh'])}”" for n in names)
-                    for names, word in ((basic, "不符合"), (open_, "因数据不足无法判定")) if names]
+                    for names, word in ((basic, "不符合"), (open_, "因数据不足无法判定"),
+                                        (unjudged, "未作评价（无适用的检查）")) if names]
         parts_en = [f"{len(names):,} {word}: " + ", ".join(f"\"{n['en']}\"" for n in names)
-                    for names, word in ((basic, "not conformed to"), (open_, "undecided for lack of data")) if names]
+                    for names, word in ((basic, "not conformed to"), (open_, "undecided for lack of data"),
+                                        (unjudged, "not judged (no check applies)")) if names]
         zh.append(f"绿色园区基本要求 {of:,} 项中 " + "，".join(parts_zh))
         en.append(f"{len(basic):,} of the {of:,} green-park basic requirements not conformed to: "
-                  + ", ".join(f"\"{n['en']}\"" for n in basic) if not open_ else
+                  + ", ".join(f"\"{n['en']}\"" for n in basic) if not open_ and not unjudged else
                   f"of the {of:,} green-park basic requirements, " + "; ".join(parts_en))
     data = counts["data_checks"]
     if data["decided"] or data["undecided"]:
